@@ -1,0 +1,83 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Exit codes, as documented by `lamb help exit-codes` and the README.
+const (
+	ExitOK          = 0
+	ExitFailure     = 1
+	ExitUsage       = 2
+	ExitLimit       = 3
+	ExitCredentials = 4
+	ExitRolledBack  = 5
+	ExitInterrupted = 130
+)
+
+// ExitError carries the exit code (and an optional hint) inside an error, so
+// commands return errors and only Main turns them into a process status.
+type ExitError struct {
+	Code int
+	Err  error
+	Hint string
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// usageError marks err as a usage or configuration problem (exit 2).
+func usageError(err error, hint string) error {
+	return &ExitError{Code: ExitUsage, Err: err, Hint: hint}
+}
+
+// silentError is returned when a command has already printed its outcome
+// (a validation report, a check report) and only the exit code remains.
+type silentError struct{ code int }
+
+func (e *silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+// errorClassifier maps an error from a package to an exit code and hint; the
+// classifiers are registered by the files that know those packages.
+type errorClassifier func(err error) (code int, hint string, ok bool)
+
+var classifiers []errorClassifier
+
+// classify returns the exit code and hint for err.
+func classify(err error) (int, string) {
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code, ee.Hint
+	}
+	var se *silentError
+	if errors.As(err, &se) {
+		return se.code, ""
+	}
+	if errors.Is(err, context.Canceled) {
+		return ExitInterrupted, ""
+	}
+	for _, c := range classifiers {
+		if code, hint, ok := c(err); ok {
+			return code, hint
+		}
+	}
+	if isCobraUsageError(err) {
+		return ExitUsage, "run 'lamb --help' for usage"
+	}
+	return ExitFailure, ""
+}
+
+// isCobraUsageError recognises the argument and command errors cobra returns
+// as plain errors.
+func isCobraUsageError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "requires at most", "invalid argument", "flag needs an argument", "required flag"} {
+		if strings.HasPrefix(msg, p) || strings.Contains(msg, " "+p) {
+			return true
+		}
+	}
+	return false
+}

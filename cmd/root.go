@@ -1,0 +1,152 @@
+// Package cmd is lamb's command line: it turns flags, environment variables
+// and lamb.yaml into one call into pkg/ per command and renders the result.
+// It is the only package that knows cobra and viper.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lambcli/lamb/internal/ui"
+)
+
+// Factory carries what every command needs: the IO streams and the resolved
+// global settings. Commands read Settings only after flag parsing.
+type Factory struct {
+	IO       *ui.IOStreams
+	Settings Settings
+
+	resolver *settingsResolver
+}
+
+// Main runs lamb with args and returns the process exit status.
+func Main(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, ui.System(), args)
+}
+
+// Run executes one lamb invocation against the given streams; it prints an
+// error once (text on stderr, or a JSON object on stdout with --output json)
+// and returns the exit status.
+func Run(ctx context.Context, io *ui.IOStreams, args []string) int {
+	f := &Factory{IO: io}
+	root := NewRootCmd(f)
+	root.SetArgs(args)
+	root.SetOut(io.Out)
+	root.SetErr(io.ErrOut)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	if ctx.Err() != nil && !errors.Is(err, context.Canceled) {
+		err = fmt.Errorf("%w: %w", context.Canceled, err)
+	}
+	code, hint := classify(err)
+	var se *silentError
+	if errors.As(err, &se) {
+		return code
+	}
+	printError(f, err, code, hint)
+	return code
+}
+
+// jsonError is the document --output json prints on failure.
+type jsonError struct {
+	Error struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+		Hint    string `json:"hint,omitempty"`
+	} `json:"error"`
+}
+
+func printError(f *Factory, err error, code int, hint string) {
+	if f.Settings.JSON() {
+		var doc jsonError
+		doc.Error.Code, doc.Error.Message, doc.Error.Hint = code, err.Error(), hint
+		_ = ui.WriteJSON(f.IO.Out, doc)
+		return
+	}
+	fmt.Fprintf(f.IO.ErrOut, "%s %s\n", f.IO.Red("error:"), err)
+	if hint != "" {
+		fmt.Fprintf(f.IO.ErrOut, "hint: %s\n", hint)
+	}
+}
+
+// NewRootCmd builds the lamb command tree.
+func NewRootCmd(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "lamb",
+		Short: "Package, check and deploy AWS Lambda functions",
+		Long: `lamb packages AWS Lambda functions into byte-identical zips, checks every
+Lambda quota before anything reaches AWS, and deploys with gradual,
+crash-safe traffic shifting.
+
+Configuration lives in lamb.yaml (see 'lamb init'). Global settings follow
+the precedence: flag > LAMB_* environment variable > lamb.yaml > default.`,
+		Example: `  lamb init --runtime nodejs
+  lamb validate
+  lamb package --output json`,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		DisableAutoGenTag: true,
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			return f.resolveSettings(c)
+		},
+	}
+	pf := root.PersistentFlags()
+	pf.StringP("config", "c", "lamb.yaml", "path to lamb.yaml (or a JSON file) [LAMB_CONFIG]")
+	pf.StringP("stage", "s", "", "stage overlay from lamb.yaml's stages section [LAMB_STAGE]")
+	pf.String("profile", "", "AWS shared-config profile [LAMB_PROFILE, then AWS_PROFILE]")
+	pf.String("region", "", "AWS region [LAMB_REGION, then AWS_REGION]")
+	pf.String("endpoint-url", "", "custom AWS endpoint, e.g. a local emulator [LAMB_ENDPOINT_URL, then AWS_ENDPOINT_URL]")
+	pf.StringP("output", "o", "text", "output format: text or json [LAMB_OUTPUT]")
+	pf.Bool("no-color", false, "disable colour (also NO_COLOR) [LAMB_NO_COLOR]")
+	pf.BoolP("quiet", "q", false, "print only results and errors [LAMB_QUIET]")
+	pf.BoolP("verbose", "v", false, "print build tool output and AWS call details [LAMB_VERBOSE]")
+	pf.BoolP("yes", "y", false, "answer yes to every confirmation [LAMB_YES]")
+
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return usageError(err, "run 'lamb --help' for usage")
+	})
+
+	for _, add := range commands {
+		root.AddCommand(add(f))
+	}
+	return root
+}
+
+// commands lists the constructors of lamb's subcommands; each command file
+// registers its own in an init function, so files can be added independently.
+var commands []func(*Factory) *cobra.Command
+
+func register(c func(*Factory) *cobra.Command) { commands = append(commands, c) }
+
+func (f *Factory) resolveSettings(c *cobra.Command) error {
+	r, err := newSettingsResolver(c.Root().PersistentFlags())
+	if err != nil {
+		return err
+	}
+	f.resolver = r
+	s, err := r.resolve()
+	f.Settings = s
+	if err != nil {
+		return err
+	}
+	f.applyIO()
+	return nil
+}
+
+func (f *Factory) applyIO() {
+	f.IO.Quiet = f.Settings.Quiet
+	f.IO.Verbose = f.Settings.Verbose
+	if f.Settings.NoColor {
+		f.IO.NoColor = true
+	}
+}
