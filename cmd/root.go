@@ -48,6 +48,11 @@ func Run(ctx context.Context, io *ui.IOStreams, args []string) int {
 	if ctx.Err() != nil && !errors.Is(err, context.Canceled) {
 		err = fmt.Errorf("%w: %w", context.Canceled, err)
 	}
+	if f.resolver == nil {
+		// Cobra rejected the arguments before the settings were resolved;
+		// resolve them now so --output json still shapes the error.
+		_ = f.resolveSettings(root)
+	}
 	code, hint := classify(err)
 	var se *silentError
 	if errors.As(err, &se) {

@@ -1,0 +1,130 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"runtime/debug"
+	"strings"
+	"testing"
+
+	"github.com/lambcli/lamb/internal/ui"
+)
+
+// run executes lamb with args against test streams.
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	io, out, errOut := ui.Test(false)
+	code = Run(context.Background(), io, args)
+	return code, out.String(), errOut.String()
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"no-such-command"},
+		{"--no-such-flag"},
+		{"version", "extra"},
+		{"--output", "yaml", "version"},
+		{"completion", "tcsh"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			code, stdout, stderr := run(t, args...)
+			if code != ExitUsage {
+				t.Errorf("exit = %d, want %d (stderr %q)", code, ExitUsage, stderr)
+			}
+			if stdout != "" {
+				t.Errorf("stdout = %q, want nothing", stdout)
+			}
+			if strings.Count(stderr, "error:") != 1 {
+				t.Errorf("stderr should carry the error exactly once, got %q", stderr)
+			}
+		})
+	}
+}
+
+func TestJSONErrorGoesToStdout(t *testing.T) {
+	code, stdout, stderr := run(t, "--output", "json", "completion", "tcsh")
+	if code != ExitUsage {
+		t.Fatalf("exit = %d, want 2", code)
+	}
+	if stderr != "" {
+		t.Errorf("stderr = %q, want nothing with --output json", stderr)
+	}
+	var doc jsonError
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatalf("stdout is not a JSON error document: %v\n%s", err, stdout)
+	}
+	if doc.Error.Code != ExitUsage || !strings.Contains(doc.Error.Message, "tcsh") {
+		t.Errorf("error document = %+v", doc)
+	}
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{errors.New("boom"), ExitFailure},
+		{usageError(errors.New("bad"), ""), ExitUsage},
+		{&ExitError{Code: ExitLimit, Err: errors.New("too big")}, ExitLimit},
+		{context.Canceled, ExitInterrupted},
+		{&silentError{code: ExitLimit}, ExitLimit},
+	}
+	for _, tt := range tests {
+		if got, _ := classify(tt.err); got != tt.want {
+			t.Errorf("classify(%v) = %d, want %d", tt.err, got, tt.want)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, stdout, _ := run(t, "version", "--output", "json")
+	if code != 0 {
+		t.Fatalf("exit = %d", code)
+	}
+	var b buildInfo
+	if err := json.Unmarshal([]byte(stdout), &b); err != nil || b.Version == "" || b.Go == "" {
+		t.Fatalf("version json = %q (%v)", stdout, err)
+	}
+}
+
+func TestVersionFallsBackToBuildInfo(t *testing.T) {
+	read := func() (*debug.BuildInfo, bool) {
+		return &debug.BuildInfo{
+			Main:     debug.Module{Version: "v1.2.3"},
+			Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "abc123"}, {Key: "vcs.time", Value: "2026-11-30T00:00:00Z"}},
+		}, true
+	}
+	got := currentBuild(read)
+	if got.Version != "v1.2.3" || got.Commit != "abc123" || got.Date != "2026-11-30T00:00:00Z" {
+		t.Errorf("build = %+v", got)
+	}
+	version, commit = "v9.9.9", "fff"
+	t.Cleanup(func() { version, commit = "", "" })
+	got = currentBuild(read)
+	if got.Version != "v9.9.9" || got.Commit != "fff" {
+		t.Errorf("ldflags values must win: %+v", got)
+	}
+}
+
+func TestCompletionScripts(t *testing.T) {
+	for shell, marker := range map[string]string{"bash": "complete -o", "zsh": "#compdef lamb", "fish": "complete -c lamb", "powershell": "Register-ArgumentCompleter"} {
+		code, stdout, stderr := run(t, "completion", shell)
+		if code != 0 || !strings.Contains(stdout, marker) {
+			t.Errorf("%s: exit %d, stderr %q, script lacks %q", shell, code, stderr, marker)
+		}
+	}
+}
+
+func TestEveryCommandHasAnExample(t *testing.T) {
+	io, _, _ := ui.Test(false)
+	root := NewRootCmd(&Factory{IO: io})
+	for _, c := range root.Commands() {
+		if c.Name() == "help" {
+			continue
+		}
+		if strings.TrimSpace(c.Example) == "" {
+			t.Errorf("lamb %s --help has no example", c.Name())
+		}
+	}
+}
