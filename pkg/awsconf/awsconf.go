@@ -1,0 +1,130 @@
+// Package awsconf builds the aws.Config and the service clients lamb uses, so that
+// profile, region, endpoint, retry and credential handling are decided in one place
+// and behave the same against AWS, an emulator on loopback, and in tests.
+//
+// It leaves flag parsing to cmd and the use of the clients to pkg/deploy; it only
+// turns Options into configured clients and classifies credential failures.
+package awsconf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+)
+
+// Options are the user's choices that shape every AWS client: the global flags
+// --profile, --region and --endpoint-url, and the retry budget.
+type Options struct {
+	// Profile names a shared config profile; empty means AWS_PROFILE or "default".
+	Profile string
+	// Region overrides AWS_REGION and the profile's region when set.
+	Region string
+	// EndpointURL sends every service to one base URL (an emulator such as moto);
+	// when empty, AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> still apply.
+	EndpointURL string
+	// MaxAttempts bounds the attempts of each call, retries included; zero or less
+	// keeps the SDK default (3), or AWS_MAX_ATTEMPTS when that is set.
+	MaxAttempts int
+}
+
+// ErrNoRegion is returned (wrapped) by Load when neither the options, the
+// environment nor the profile name a region, because every Lambda call needs one.
+var ErrNoRegion = errors.New("no AWS region: pass --region or set AWS_REGION")
+
+// Load resolves the shared AWS configuration for o: credentials and region through
+// the SDK's usual chain, the endpoint override, and adaptive retries. Credential
+// failures surface later, at the first call, as errors carrying a *CredentialError.
+func Load(ctx context.Context, o Options) (aws.Config, error) {
+	if o.EndpointURL != "" {
+		if err := checkEndpointURL(o.EndpointURL); err != nil {
+			return aws.Config{}, err
+		}
+	}
+
+	opts := []func(*config.LoadOptions) error{
+		config.WithRetryer(func() aws.Retryer { return newRetryer(o.MaxAttempts) }),
+	}
+	if o.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(o.Profile))
+	}
+	if o.Region != "" {
+		opts = append(opts, config.WithRegion(o.Region))
+	}
+	if o.EndpointURL != "" {
+		// LoadOptions also answers the per-service endpoint lookup, so the flag
+		// wins over AWS_ENDPOINT_URL_<SERVICE> as it does in the AWS CLI.
+		opts = append(opts, config.WithBaseEndpoint(o.EndpointURL))
+	}
+
+	// No HTTP client is passed on purpose: with AWS_CA_BUNDLE set the SDK must
+	// build its own client to add the bundle, and it refuses a plain *http.Client.
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		var notExist config.SharedConfigProfileNotExistError
+		if errors.As(err, &notExist) {
+			return aws.Config{}, &CredentialError{Profile: profileName(o), Region: regionHint(o), Err: err}
+		}
+		return aws.Config{}, fmt.Errorf("load AWS config for profile %q: %w", profileName(o), err)
+	}
+	if cfg.Region == "" {
+		return aws.Config{}, fmt.Errorf("resolve region for profile %q: %w", profileName(o), ErrNoRegion)
+	}
+	if cfg.Credentials != nil {
+		cfg.Credentials = &classifyingProvider{
+			next:    cfg.Credentials,
+			profile: profileName(o),
+			region:  cfg.Region,
+		}
+	}
+	return cfg, nil
+}
+
+// newRetryer returns the adaptive retryer: it backs off and rate-limits the
+// client itself after throttling, which matters when many functions deploy at once.
+func newRetryer(maxAttempts int) aws.Retryer {
+	return retry.NewAdaptiveMode(func(ao *retry.AdaptiveModeOptions) {
+		if maxAttempts > 0 {
+			ao.StandardOptions = append(ao.StandardOptions, func(so *retry.StandardOptions) {
+				so.MaxAttempts = maxAttempts
+			})
+		}
+	})
+}
+
+// checkEndpointURL rejects endpoint values the SDK would otherwise accept and then
+// fail on with an obscure resolver error at the first call.
+func checkEndpointURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("check --endpoint-url %q: want an absolute http or https URL such as http://127.0.0.1:5000", raw)
+	}
+	return nil
+}
+
+// profileName is the profile the SDK will use, for messages: the option, then the
+// environment, then "default".
+func profileName(o Options) string {
+	for _, p := range []string{o.Profile, os.Getenv("AWS_PROFILE"), os.Getenv("AWS_DEFAULT_PROFILE")} {
+		if p != "" {
+			return p
+		}
+	}
+	return "default"
+}
+
+// regionHint is the region the SDK would have used, for messages written before
+// the configuration could be loaded.
+func regionHint(o Options) string {
+	for _, r := range []string{o.Region, os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION")} {
+		if r != "" {
+			return r
+		}
+	}
+	return ""
+}
