@@ -1,0 +1,347 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/joho/godotenv"
+	"go.yaml.in/yaml/v3"
+)
+
+// loader turns one document into a Config.
+type loader struct {
+	file string // as the user named it, for problems
+	path string // absolute
+	dir  string
+	opts LoadOptions
+}
+
+func (l *loader) load(data []byte) (*Config, error) {
+	root, problems := parseDocument(data, l.file)
+	if problems != nil {
+		return nil, newValidationError(problems)
+	}
+
+	// Pass 1: the whole file, every stage included, so a mistake in a
+	// stage that is not selected today is still reported.
+	v := &validator{file: l.file, deferEnv: true}
+	v.check(root, fileSc, "")
+	if root.Kind == yaml.MappingNode {
+		l.checkStructure(v, root)
+	}
+	if err := newValidationError(v.problems); err != nil {
+		return nil, err
+	}
+
+	stagesNode := lookup(root, "stages")
+	stages := keysOf(stagesNode)
+	doc := without(root, "stages")
+	if l.opts.Stage != "" {
+		sn := lookup(stagesNode, l.opts.Stage)
+		if sn == nil {
+			known := "none are defined"
+			if len(stages) > 0 {
+				known = "known stages: " + strings.Join(stages, ", ")
+			}
+			return nil, fmt.Errorf("%w %q in %s: %s", ErrUnknownStage, l.opts.Stage, l.file, known)
+		}
+		doc = overlay(doc, sn)
+	}
+
+	// Pass 2: the effective document, interpolated, checked again for the
+	// values that only now have their final text.
+	v2 := &validator{file: l.file, paths: map[*yaml.Node]string{}}
+	v2.interpolate(doc, "", l.opts.LookupEnv)
+	if err := newValidationError(v2.problems); err != nil {
+		return nil, err
+	}
+	v2.refsDone = true
+	v2.check(doc, fileSc, "")
+	if err := newValidationError(v2.problems); err != nil {
+		return nil, err
+	}
+
+	cfg := &Config{
+		Path:    l.path,
+		Dir:     l.dir,
+		Project: text(lookup(doc, "project")),
+		Region:  text(lookup(doc, "region")),
+		Profile: text(lookup(doc, "profile")),
+		Stage:   l.opts.Stage,
+		Stages:  stages,
+	}
+	defaults := lookup(doc, "defaults")
+	fns := lookup(doc, "functions")
+	for i := 0; i+1 < len(fns.Content); i += 2 {
+		key := fns.Content[i].Value
+		cfg.Functions = append(cfg.Functions, l.function(v2, cfg, key, overlay(defaults, fns.Content[i+1])))
+	}
+	slices.SortFunc(cfg.Functions, func(a, b *Function) int { return strings.Compare(a.Key, b.Key) })
+	if err := newValidationError(v2.problems); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// checkStructure reports what the schema alone cannot: a file without
+// functions, a name in defaults, stage overlays for functions that do not exist.
+func (l *loader) checkStructure(v *validator, root *yaml.Node) {
+	fns := lookup(root, "functions")
+	if fns == nil || (fns.Kind == yaml.MappingNode && len(fns.Content) == 0) || isNull(fns) {
+		at := fns
+		if at == nil {
+			at = root
+		}
+		v.add(at, "functions", "no functions defined: add at least one function under functions:")
+	}
+	keys := keysOf(fns)
+	for i := 0; fns != nil && fns.Kind == yaml.MappingNode && i+1 < len(fns.Content); i += 2 {
+		if k := fns.Content[i]; strings.TrimSpace(k.Value) == "" {
+			v.add(k, "functions", "a function key must not be empty")
+		}
+	}
+	checkDefaults := func(defaults *yaml.Node, path string) {
+		if n := lookup(defaults, "name"); n != nil && defaults.Kind == yaml.MappingNode {
+			v.add(n, path+".name", "name cannot be set in defaults: every function needs its own AWS name (set it per function, or use project: to prefix keys)")
+		}
+	}
+	checkDefaults(lookup(root, "defaults"), "defaults")
+	stages := lookup(root, "stages")
+	if stages == nil || stages.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(stages.Content); i += 2 {
+		name, st := stages.Content[i].Value, stages.Content[i+1]
+		if st.Kind != yaml.MappingNode {
+			continue
+		}
+		checkDefaults(lookup(st, "defaults"), "stages."+name+".defaults")
+		sf := lookup(st, "functions")
+		if sf == nil || sf.Kind != yaml.MappingNode {
+			continue
+		}
+		for j := 0; j+1 < len(sf.Content); j += 2 {
+			k := sf.Content[j]
+			if slices.Contains(keys, k.Value) {
+				continue
+			}
+			msg := fmt.Sprintf("no function %q under functions", k.Value)
+			if s := suggest(k.Value, keys); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			v.add(k, "stages."+name+".functions."+k.Value, "%s", msg)
+		}
+	}
+}
+
+func keysOf(n *yaml.Node) []string {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var keys []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		keys = append(keys, n.Content[i].Value)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// function resolves one function from its node with defaults merged in.
+func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *Function {
+	f := &Function{
+		Key:              key,
+		Name:             text(lookup(n, "name")),
+		Source:           l.abs(text(lookup(n, "source"))),
+		Handler:          text(lookup(n, "handler")),
+		Runtime:          text(lookup(n, "runtime")),
+		Architecture:     or(text(lookup(n, "architecture")), DefaultArchitecture),
+		Role:             text(lookup(n, "role")),
+		Description:      text(lookup(n, "description")),
+		KMSKeyArn:        text(lookup(n, "kmsKeyArn")),
+		Tracing:          text(lookup(n, "tracing")),
+		DeadLetter:       text(lookup(n, "deadLetter")),
+		Memory:           integer(lookup(n, "memory"), kindMB),
+		Timeout:          integer(lookup(n, "timeout"), kindSeconds),
+		EphemeralStorage: integer(lookup(n, "ephemeralStorage"), kindMB),
+		Layers:           list(lookup(n, "layers")),
+		VPC: VPC{
+			SubnetIDs:        list(path(n, "vpc", "subnetIds")),
+			SecurityGroupIDs: list(path(n, "vpc", "securityGroupIds")),
+		},
+		Destinations: Destinations{
+			OnSuccess: text(path(n, "destinations", "onSuccess")),
+			OnFailure: text(path(n, "destinations", "onFailure")),
+		},
+		Concurrency: Concurrency{
+			Provisioned: integer(path(n, "concurrency", "provisioned"), kindCount),
+		},
+		Tags: dict(lookup(n, "tags")),
+		Package: Package{
+			Build:        text(path(n, "package", "build")),
+			Dependencies: or(text(path(n, "package", "dependencies")), DefaultDependencies),
+			Include:      list(path(n, "package", "include")),
+			Exclude:      list(path(n, "package", "exclude")),
+			Symlinks:     or(text(path(n, "package", "symlinks")), DefaultSymlinks),
+		},
+		Deploy: Deploy{
+			Alias:    or(text(path(n, "deploy", "alias")), DefaultAlias),
+			Strategy: or(text(path(n, "deploy", "strategy")), DefaultStrategy),
+			Engine:   or(text(path(n, "deploy", "engine")), DefaultEngine),
+			Hooks: Hooks{
+				BeforeAllowTraffic: text(path(n, "deploy", "hooks", "beforeAllowTraffic")),
+				AfterAllowTraffic:  text(path(n, "deploy", "hooks", "afterAllowTraffic")),
+			},
+			Alarms:       list(path(n, "deploy", "alarms")),
+			KeepVersions: DefaultKeepVersions,
+			S3: S3{
+				Bucket: text(path(n, "deploy", "s3", "bucket")),
+				Prefix: text(path(n, "deploy", "s3", "prefix")),
+			},
+			CodeDeploy: CodeDeploy{
+				Application:     text(path(n, "deploy", "codedeploy", "application")),
+				DeploymentGroup: text(path(n, "deploy", "codedeploy", "deploymentGroup")),
+				ServiceRoleArn:  text(path(n, "deploy", "codedeploy", "serviceRoleArn")),
+			},
+		},
+	}
+	if f.Name == "" {
+		f.Name = key
+		if cfg.Project != "" {
+			f.Name = cfg.Project + "-" + key
+		}
+	}
+	if r := path(n, "concurrency", "reserved"); !isNull(r) {
+		reserved := integer(r, kindCount)
+		f.Concurrency.Reserved = &reserved
+	}
+	if k := path(n, "deploy", "keepVersions"); !isNull(k) {
+		f.Deploy.KeepVersions = integer(k, kindCount)
+	}
+	if a := text(path(n, "package", "artifact")); a != "" {
+		f.Package.Artifact = l.abs(a)
+	}
+	if u := lookup(n, "functionUrl"); !isNull(u) {
+		f.FunctionURL = &FunctionURL{AuthType: or(text(lookup(u, "authType")), DefaultURLAuthType)}
+		if c := lookup(u, "cors"); !isNull(c) {
+			f.FunctionURL.CORS = &CORS{
+				AllowOrigins:     list(lookup(c, "allowOrigins")),
+				AllowMethods:     list(lookup(c, "allowMethods")),
+				AllowHeaders:     list(lookup(c, "allowHeaders")),
+				ExposeHeaders:    list(lookup(c, "exposeHeaders")),
+				AllowCredentials: text(lookup(c, "allowCredentials")) == "true",
+				MaxAge:           integer(lookup(c, "maxAge"), kindSeconds),
+			}
+		}
+	}
+	l.environment(v, f, lookup(n, "environment"))
+	return f
+}
+
+// environment reads the dotenv files in order, then lays vars on top.
+func (l *loader) environment(v *validator, f *Function, n *yaml.Node) {
+	env := map[string]string{}
+	files := lookup(n, "files")
+	if files != nil && files.Kind == yaml.SequenceNode {
+		for _, item := range files.Content {
+			name := text(item)
+			p := l.abs(name)
+			f.EnvironmentFiles = append(f.EnvironmentFiles, p)
+			data, err := os.ReadFile(p)
+			if err == nil {
+				var vars map[string]string
+				vars, err = godotenv.UnmarshalBytes(data)
+				if err != nil {
+					err = fmt.Errorf("parse dotenv file %s: %w", name, err)
+				}
+				for k, val := range vars {
+					env[k] = val
+				}
+			} else if errors.Is(err, os.ErrNotExist) {
+				err = fmt.Errorf("dotenv file %s does not exist in %s: create it or remove it from the list", name, filepath.Dir(p))
+			} else {
+				err = fmt.Errorf("read dotenv file %s: %w", name, err)
+			}
+			if err != nil {
+				v.add(item, v.paths[item], "%s", err)
+			}
+		}
+	}
+	for k, val := range dict(lookup(n, "vars")) {
+		env[k] = val
+	}
+	if len(env) > 0 {
+		f.Environment = env
+	}
+}
+
+// abs resolves p against the folder of lamb.yaml; "" means that folder.
+func (l *loader) abs(p string) string {
+	if p == "" {
+		return l.dir
+	}
+	if strings.HasPrefix(p, "~/") {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, p[2:])
+		}
+	}
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(l.dir, p)
+}
+
+// path follows nested keys through mappings.
+func path(n *yaml.Node, keys ...string) *yaml.Node {
+	for _, k := range keys {
+		n = lookup(n, k)
+	}
+	return n
+}
+
+func text(n *yaml.Node) string {
+	if isNull(n) || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.Value
+}
+
+func integer(n *yaml.Node, k kind) int {
+	if isNull(n) {
+		return 0
+	}
+	i, _ := number(n, k)
+	return i
+}
+
+func list(n *yaml.Node) []string {
+	if isNull(n) || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	out := make([]string, 0, len(n.Content))
+	for _, item := range n.Content {
+		out = append(out, text(item))
+	}
+	return out
+}
+
+func dict(n *yaml.Node) map[string]string {
+	if isNull(n) || n.Kind != yaml.MappingNode || len(n.Content) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		out[n.Content[i].Value] = text(n.Content[i+1])
+	}
+	return out
+}
+
+func or(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}
