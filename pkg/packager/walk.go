@@ -1,0 +1,290 @@
+package packager
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// tree is one folder merged into the bundle at a zip path prefix.
+type tree struct {
+	Dir    string
+	Prefix string
+	Skip   []string
+}
+
+// entryKind says what a bundle entry is.
+type entryKind uint8
+
+const (
+	kindFile entryKind = iota
+	kindDir
+	kindSymlink
+)
+
+// fileStat is the part of a file's stat that keys the compression cache.
+type fileStat struct {
+	Size    int64
+	MtimeNs int64
+	Ino     uint64
+	Mode    uint32 // fs.FileMode of the file whose content is read
+}
+
+// sourceEntry is one selected file, symlink or folder of the bundle.
+type sourceEntry struct {
+	zipPath    string // slash separated, no trailing slash
+	name       string // name in the zip: zipPath, plus a slash for folders
+	kind       entryKind
+	diskPath   string // file whose content is read (the target of a followed link)
+	linkTarget string // kept symlinks: the body stored in the zip
+	stat       fileStat
+}
+
+// walker selects files from the trees into one merged map keyed by zip path.
+type walker struct {
+	ctx      context.Context
+	sel      *selector
+	follow   bool
+	prune    []string // absolute folders never walked (the output folder)
+	entries  map[string]*sourceEntry
+	treeRoot string // real path of the tree being walked
+	treeDir  string // the tree's folder as given
+}
+
+func statOf(fi fs.FileInfo) fileStat {
+	st := fileStat{Size: fi.Size(), MtimeNs: fi.ModTime().UnixNano(), Mode: uint32(fi.Mode())}
+	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
+		st.Ino = uint64(sys.Ino)
+	}
+	return st
+}
+
+// selectFiles walks the trees in order and returns the selected entries
+// sorted by zip path, folders included (every ancestor of a selected file).
+func selectFiles(ctx context.Context, trees []tree, sel *selector, symlinks string, prune []string) ([]*sourceEntry, error) {
+	w := &walker{ctx: ctx, sel: sel, follow: symlinks != "keep", prune: prune, entries: map[string]*sourceEntry{}}
+	for _, t := range trees {
+		if err := w.walkTree(t); err != nil {
+			return nil, err
+		}
+	}
+	return w.finish()
+}
+
+func (w *walker) walkTree(t tree) error {
+	fi, err := os.Stat(t.Dir)
+	if err != nil {
+		return fmt.Errorf("read folder %s: %w", t.Dir, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("package %s: it is not a folder", t.Dir)
+	}
+	root, err := filepath.EvalSymlinks(t.Dir)
+	if err != nil {
+		return fmt.Errorf("resolve folder %s: %w", t.Dir, err)
+	}
+	w.treeRoot, w.treeDir = root, t.Dir
+	prefix := strings.Trim(path.Clean("/"+filepath.ToSlash(t.Prefix)), "/")
+	// The prefix folders themselves are subject to selection.
+	included := w.sel.include == nil
+	if prefix != "" {
+		parts := strings.Split(prefix, "/")
+		for i := range parts {
+			p := strings.Join(parts[:i+1], "/")
+			if w.sel.excluded(p, true) {
+				return nil
+			}
+			included = w.sel.included(p, true, included)
+		}
+	}
+	skip := map[string]bool{}
+	for _, s := range t.Skip {
+		skip[s] = true
+	}
+	return w.walkDir(t.Dir, root, prefix, included, skip, []string{root})
+}
+
+// walkDir walks folder dir (real path real) at zip path prefix. stack holds
+// the real paths of the folders being walked, to catch symlink cycles.
+func (w *walker) walkDir(dir, real, prefix string, parentIncluded bool, skip map[string]bool, stack []string) error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("read folder %s: %w", dir, err)
+	}
+	for _, de := range des {
+		name := de.Name()
+		if skip[name] {
+			continue
+		}
+		full := filepath.Join(dir, name)
+		zp := name
+		if prefix != "" {
+			zp = prefix + "/" + name
+		}
+		typ := de.Type()
+		switch {
+		case typ.IsDir():
+			if w.sel.excluded(zp, true) || w.pruned(full) {
+				continue
+			}
+			inc := w.sel.included(zp, true, parentIncluded)
+			if err := w.walkDir(full, filepath.Join(real, name), zp, inc, nil, append(stack, filepath.Join(real, name))); err != nil {
+				return err
+			}
+		case typ&fs.ModeSymlink != 0:
+			if err := w.symlink(full, zp, parentIncluded, stack); err != nil {
+				return err
+			}
+		case typ.IsRegular():
+			if w.sel.excluded(zp, false) || !w.sel.included(zp, false, parentIncluded) {
+				continue
+			}
+			fi, err := de.Info()
+			if err != nil {
+				return fmt.Errorf("read %s: %w", full, err)
+			}
+			w.add(&sourceEntry{zipPath: zp, kind: kindFile, diskPath: full, stat: statOf(fi)})
+		default:
+			if w.sel.excluded(zp, false) || !w.sel.included(zp, false, parentIncluded) {
+				continue
+			}
+			return fmt.Errorf("package %s: it is a %s, not a file; remove it or add %q to package.exclude", full, typeName(typ), zp)
+		}
+	}
+	return nil
+}
+
+func typeName(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	}
+	return "special file"
+}
+
+// pruned reports whether full is a folder lamb never packages (its own output).
+func (w *walker) pruned(full string) bool {
+	for _, p := range w.prune {
+		if full == p {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *walker) symlink(full, zp string, parentIncluded bool, stack []string) error {
+	target, err := os.Readlink(full)
+	if err != nil {
+		return fmt.Errorf("read symlink %s: %w", full, err)
+	}
+	resolved, err := filepath.EvalSymlinks(full)
+	if err != nil {
+		return fmt.Errorf("package symlink %s -> %s: the target does not exist; fix or remove the link", full, target)
+	}
+	if !within(w.treeRoot, resolved) {
+		return fmt.Errorf("package symlink %s -> %s: the target is outside %s; copy the target into the folder or remove the link", full, target, w.treeDir)
+	}
+	ti, err := os.Stat(resolved)
+	if err != nil {
+		return fmt.Errorf("package symlink %s -> %s: %w", full, target, err)
+	}
+	if !w.follow {
+		if w.sel.excluded(zp, false) || !w.sel.included(zp, false, parentIncluded) {
+			return nil
+		}
+		if filepath.IsAbs(target) {
+			return fmt.Errorf("package symlink %s -> %s: an absolute target breaks once unpacked in /var/task; make the link relative or set package.symlinks: follow", full, target)
+		}
+		li, err := os.Lstat(full)
+		if err != nil {
+			return fmt.Errorf("read symlink %s: %w", full, err)
+		}
+		w.add(&sourceEntry{zipPath: zp, kind: kindSymlink, linkTarget: filepath.ToSlash(target), stat: statOf(li)})
+		return nil
+	}
+	if ti.IsDir() {
+		if w.sel.excluded(zp, true) {
+			return nil
+		}
+		for _, s := range stack {
+			if s == resolved || within(resolved, s) {
+				return fmt.Errorf("package symlink %s -> %s: it points to a folder that contains it (a cycle); remove the link or set package.symlinks: keep", full, target)
+			}
+		}
+		inc := w.sel.included(zp, true, parentIncluded)
+		return w.walkDir(full, resolved, zp, inc, nil, append(stack, resolved))
+	}
+	if !ti.Mode().IsRegular() {
+		return fmt.Errorf("package symlink %s -> %s: the target is a %s, not a file; remove the link", full, target, typeName(ti.Mode()))
+	}
+	if w.sel.excluded(zp, false) || !w.sel.included(zp, false, parentIncluded) {
+		return nil
+	}
+	w.add(&sourceEntry{zipPath: zp, kind: kindFile, diskPath: resolved, stat: statOf(ti)})
+	return nil
+}
+
+// within reports whether p is root or inside it.
+func within(root, p string) bool {
+	if p == root {
+		return true
+	}
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../") && !filepath.IsAbs(rel)
+}
+
+// add records e; a later tree's entry replaces an earlier one's.
+func (w *walker) add(e *sourceEntry) {
+	w.entries[e.zipPath] = e
+}
+
+// finish adds the folder entries and sorts everything by zip name.
+func (w *walker) finish() ([]*sourceEntry, error) {
+	out := make([]*sourceEntry, 0, len(w.entries)+len(w.entries)/8)
+	dirs := map[string]bool{}
+	for p, e := range w.entries {
+		out = append(out, e)
+		for d := path.Dir(p); d != "."; d = path.Dir(d) {
+			if dirs[d] {
+				break
+			}
+			dirs[d] = true
+		}
+	}
+	for d := range dirs {
+		if e, clash := w.entries[d]; clash {
+			other := e.diskPath
+			if other == "" {
+				other = "a symlink"
+			}
+			return nil, fmt.Errorf("package %s: zip path %q is a file (%s) in one tree and a folder in another; rename one of them", w.treeDir, d, other)
+		}
+		out = append(out, &sourceEntry{zipPath: d, kind: kindDir, stat: fileStat{Mode: uint32(fs.ModeDir | 0o755)}})
+	}
+	for _, e := range out {
+		e.name = zipName(e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out, nil
+}
+
+// zipName is the entry's name in the zip: folders end with a slash.
+func zipName(e *sourceEntry) string {
+	if e.kind == kindDir {
+		return e.zipPath + "/"
+	}
+	return e.zipPath
+}
