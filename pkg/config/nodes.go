@@ -27,9 +27,13 @@ func parseDocument(data []byte, file string) (*yaml.Node, []Problem) {
 			p.Message = "invalid YAML: " + m[2]
 			if strings.HasPrefix(m[2], "did not find expected") {
 				// The parser (unlike the scanner) reports the 0-based line
-				// where the enclosing block or flow collection starts.
-				p.Line++
-				p.Message += fmt.Sprintf(" (in the block that starts on line %d)", p.Line)
+				// where the enclosing block or flow collection starts; the
+				// mistake is on the first line that no longer parses.
+				start := p.Line + 1
+				p.Line = firstBadLine(data, start)
+				if p.Line != start {
+					p.Message += fmt.Sprintf(" (in the block that starts on line %d)", start)
+				}
 			}
 		}
 		return nil, []Problem{p}
@@ -42,6 +46,19 @@ func parseDocument(data []byte, file string) (*yaml.Node, []Problem) {
 		return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1}, nil
 	}
 	return root, nil
+}
+
+// firstBadLine returns the first line, from line from on, at which the
+// document cut after that line fails to parse.
+func firstBadLine(data []byte, from int) int {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	for l := max(from, 1); l <= len(lines); l++ {
+		var n yaml.Node
+		if yaml.Unmarshal(bytes.Join(lines[:l], nil), &n) != nil {
+			return l
+		}
+	}
+	return from
 }
 
 // looksLikeJSON chooses the JSON path by content: the first non-space

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -94,7 +95,7 @@ func (v *validator) check(n *yaml.Node, s *schema, path string) {
 			}
 		}
 		msg := fmt.Sprintf("expected %s, got %s", orList(s.enum), describe(n))
-		if sug := suggest(n.Value, s.enum); sug != "" {
+		if sug := suggestValue(n.Value, s.enum); sug != "" {
 			msg += fmt.Sprintf(" (did you mean %q?)", sug)
 		}
 		v.add(n, path, "%s", msg)
@@ -260,6 +261,21 @@ func number(n *yaml.Node, k kind) (int, error) {
 		return int(d / time.Second), nil
 	}
 	return bad()
+}
+
+// valueSynonyms are other tools' names for lamb's enumeration values.
+var valueSynonyms = map[string]string{
+	"amd64": "x86_64", "x64": "x86_64", "x86-64": "x86_64", "x86": "x86_64",
+	"aarch64": "arm64", "arm": "arm64", "graviton": "arm64",
+	"iam": "AWS_IAM", "aws-iam": "AWS_IAM", "public": "NONE",
+}
+
+// suggestValue suggests an enumeration value for a misspelt or foreign one.
+func suggestValue(value string, enum []string) string {
+	if s, ok := valueSynonyms[strings.ToLower(value)]; ok && slices.Contains(enum, s) {
+		return s
+	}
+	return suggest(value, enum)
 }
 
 func orList(values []string) string {

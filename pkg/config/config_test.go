@@ -1,0 +1,709 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run go test -update to create it): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("output differs from %s (run go test -update after checking):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// env is a fixed environment for interpolation.
+func env(vars map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := vars[k]
+		return v, ok
+	}
+}
+
+// write puts files (name → content) into a fresh folder and returns the
+// path of its lamb.yaml.
+func write(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "lamb.yaml")
+}
+
+// load writes doc as lamb.yaml and loads it with no environment.
+func load(t *testing.T, doc string, opts LoadOptions) (*Config, error) {
+	t.Helper()
+	if opts.LookupEnv == nil {
+		opts.LookupEnv = env(nil)
+	}
+	return Load(write(t, map[string]string{"lamb.yaml": doc}), opts)
+}
+
+func mustLoad(t *testing.T, doc string, opts LoadOptions) *Config {
+	t.Helper()
+	c, err := load(t, doc, opts)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	return c
+}
+
+// problems returns the validation problems of err, failing the test when
+// err is not a *ValidationError.
+func problems(t *testing.T, err error) []Problem {
+	t.Helper()
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("want a *ValidationError, got %T: %v", err, err)
+	}
+	return ve.Problems
+}
+
+func fn(t *testing.T, c *Config, key string) *Function {
+	t.Helper()
+	fs, err := c.Lookup(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs[0]
+}
+
+func TestEveryMistakeIsReportedWithItsPosition(t *testing.T) {
+	_, err := Load("testdata/mistakes.yaml", LoadOptions{LookupEnv: env(nil)})
+	golden(t, "mistakes.golden", []byte(err.Error()+"\n"))
+
+	// Each mistake in the file, by line, must be among the problems.
+	want := map[int]string{
+		2:  "regoin: unknown key (did you mean \"region\"?)",
+		5:  "defaults.architecture: expected x86_64 or arm64, got \"amd64\"",
+		6:  "defaults.name: name cannot be set in defaults",
+		10: "functions.api.memroy: unknown key (did you mean \"memory\"?)",
+		11: "functions.api.memory: expected an integer number of MB, got \"lots\"",
+		12: "functions.api.timeout: expected a whole number of seconds, got \"1.5s\"",
+		13: "functions.api.ephemeralStorage: expected an integer number of MB, got -512 (negative)",
+		14: "functions.api.tracing: expected Active or PassThrough, got \"active\" (did you mean \"Active\"?)",
+		15: "functions.api.layers: expected a list of strings",
+		17: "functions.api.environment.files: expected a list of strings, got \".env\"",
+		20: "functions.api.environment.vars.BROKEN: unterminated ${env:...} reference",
+		22: "functions.api.functionUrl.authType: expected AWS_IAM or NONE, got \"PUBLIC\"",
+		24: "functions.api.functionUrl.cors.allowCredentials: expected true or false, got \"yes\"",
+		25: "functions.api.functionUrl.cors.maxAge: expected a duration like 30s or 1m30s",
+		26: "functions.api.concurrency.reserved: expected a whole number, got 1.5",
+		28: "functions.api.package.dependencies: expected auto or none, got \"yes\"",
+		29: "functions.api.package.symlinks: expected follow or keep, got \"copy\"",
+		31: "functions.api.deploy.engine: expected direct or codedeploy, got \"lambda\"",
+		32: "functions.api.deploy.hooks.beforeAllowTrafic: unknown key (did you mean \"beforeAllowTraffic\"?)",
+		33: "functions.api.deploy.keepVersions: expected a whole number, got \"ten\"",
+		36: "functions.worker.handler: duplicate key (first set at line 35)",
+		40: "stages.prod.functions.apx: no function \"apx\" under functions (did you mean \"api\"?)",
+		41: "stages.prod.functions.worker.timeout: expected a duration",
+	}
+	ps := problems(t, err)
+	for line, text := range want {
+		found := false
+		for _, p := range ps {
+			if p.Line == line && strings.Contains(p.String(), text) {
+				found = true
+				if p.File != "testdata/mistakes.yaml" || p.Column < 1 {
+					t.Errorf("line %d: problem not located in the file: %+v", line, p)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("line %d: no problem containing %q", line, text)
+		}
+	}
+	if len(ps) != len(want) {
+		t.Errorf("got %d problems, want %d:\n%v", len(ps), len(want), err)
+	}
+	for i := 1; i < len(ps); i++ {
+		if ps[i].Line < ps[i-1].Line {
+			t.Errorf("problems are not sorted by line: %d before %d", ps[i-1].Line, ps[i].Line)
+		}
+	}
+}
+
+func TestUnknownKeysSuggestTheNearestKnownKey(t *testing.T) {
+	tests := []struct {
+		name, doc, want string
+	}{
+		{"top level", "functoins: {}\nfunctions: {api: {}}\n", `1:1: functoins: unknown key (did you mean "functions"?)`},
+		{"function field", "functions:\n  api:\n    memroy: 128\n", `3:5: functions.api.memroy: unknown key (did you mean "memory"?)`},
+		{"case", "functions:\n  api:\n    Handler: x\n", `3:5: functions.api.Handler: unknown key (did you mean "handler"?)`},
+		{"nested", "functions:\n  api:\n    deploy:\n      stratgey: all-at-once\n", `4:7: functions.api.deploy.stratgey: unknown key (did you mean "strategy"?)`},
+		{"defaults", "defaults:\n  runtim: python3.12\nfunctions: {api: {}}\n", `2:3: defaults.runtim: unknown key (did you mean "runtime"?)`},
+		{"stage", "functions: {api: {}}\nstages:\n  prod:\n    regon: eu-west-1\n", `4:5: stages.prod.regon: unknown key (did you mean "region"?)`},
+		{"nothing close lists the keys", "functions:\n  api:\n    vpc: {zones: [a]}\n", `3:11: functions.api.vpc.zones: unknown key (expected one of subnetIds, securityGroupIds)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := load(t, tt.doc, LoadOptions{})
+			ps := problems(t, err)
+			if len(ps) != 1 || !strings.HasSuffix(ps[0].String(), tt.want) {
+				t.Errorf("got %v, want one problem ending %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestValueTypes(t *testing.T) {
+	tests := []struct {
+		field, value string
+		get          func(*Function) any
+		want         any    // when valid
+		problem      string // when invalid
+	}{
+		{"memory", "512", func(f *Function) any { return f.Memory }, 512, ""},
+		{"memory", "lots", nil, nil, `expected an integer number of MB, got "lots"`},
+		{"memory", "-1", nil, nil, `expected an integer number of MB, got -1 (negative)`},
+		{"memory", "512.5", nil, nil, `expected an integer number of MB, got 512.5`},
+		{"memory", `"512"`, nil, nil, `expected an integer number of MB, got "512"`},
+		{"memory", "[1]", nil, nil, `expected an integer number of MB, got a list`},
+		{"ephemeralStorage", "1024", func(f *Function) any { return f.EphemeralStorage }, 1024, ""},
+		{"timeout", "30s", func(f *Function) any { return f.Timeout }, 30, ""},
+		{"timeout", "1m30s", func(f *Function) any { return f.Timeout }, 90, ""},
+		{"timeout", "45", func(f *Function) any { return f.Timeout }, 45, ""},
+		{"timeout", "15m", func(f *Function) any { return f.Timeout }, 900, ""},
+		{"timeout", "500ms", nil, nil, `expected a whole number of seconds, got "500ms"`},
+		{"timeout", "-5s", nil, nil, `got "-5s" (negative)`},
+		{"timeout", "soon", nil, nil, `expected a duration like 30s or 1m30s, or a whole number of seconds, got "soon"`},
+		{"architecture", "arm64", func(f *Function) any { return f.Architecture }, "arm64", ""},
+		{"architecture", "aarch64", nil, nil, `expected x86_64 or arm64, got "aarch64"`},
+		{"tracing", "PassThrough", func(f *Function) any { return f.Tracing }, "PassThrough", ""},
+		{"description", "42", func(f *Function) any { return f.Description }, "42", ""},
+		{"description", "{a: b}", nil, nil, `expected a string, got a mapping`},
+		{"layers", "[a, b]", func(f *Function) any { return strings.Join(f.Layers, ",") }, "a,b", ""},
+		{"layers", "[a, [b]]", nil, nil, `functions.api.layers[1]: expected a string, got a list`},
+		{"tags", "{team: orders, cost: 12}", func(f *Function) any { return f.Tags["cost"] }, "12", ""},
+		{"tags", "[team]", nil, nil, `expected a mapping of names to values, got a list`},
+		{"concurrency", "{reserved: 0}", func(f *Function) any { return *f.Concurrency.Reserved }, 0, ""},
+		{"functionUrl", "{authType: NONE}", func(f *Function) any { return f.FunctionURL.AuthType }, "NONE", ""},
+		{"functionUrl", "{cors: {maxAge: 2m}}", func(f *Function) any { return f.FunctionURL.CORS.MaxAge }, 120, ""},
+		{"functionUrl", "{cors: {allowCredentials: true}}", func(f *Function) any { return f.FunctionURL.CORS.AllowCredentials }, true, ""},
+		{"deploy", "{keepVersions: 3}", func(f *Function) any { return f.Deploy.KeepVersions }, 3, ""},
+		{"deploy", "{engine: codedeploy}", func(f *Function) any { return f.Deploy.Engine }, "codedeploy", ""},
+		{"package", "{symlinks: keep, dependencies: none}", func(f *Function) any { return f.Package.Symlinks + "," + f.Package.Dependencies }, "keep,none", ""},
+		{"environment", "{vars: [A]}", nil, nil, `functions.api.environment.vars: expected a mapping of names to values, got a list`},
+		{"vpc", "subnet-1", nil, nil, `functions.api.vpc: expected a mapping, got "subnet-1"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.field+"="+tt.value, func(t *testing.T) {
+			doc := "functions:\n  api:\n    " + tt.field + ": " + tt.value + "\n"
+			c, err := load(t, doc, LoadOptions{})
+			if tt.problem != "" {
+				ps := problems(t, err)
+				if len(ps) != 1 || !strings.Contains(ps[0].String(), tt.problem) || ps[0].Line != 3 {
+					t.Errorf("got %v, want one problem on line 3 containing %q", err, tt.problem)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tt.get(fn(t, c, "api")); got != tt.want {
+				t.Errorf("%s: %s resolved to %v, want %v", tt.field, tt.value, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDefaultsWhenUnset(t *testing.T) {
+	c := mustLoad(t, "functions:\n  api:\n    functionUrl: {}\n", LoadOptions{})
+	f := fn(t, c, "api")
+	checks := map[string][2]any{
+		"name":                  {f.Name, "api"},
+		"source":                {f.Source, c.Dir},
+		"architecture":          {f.Architecture, "x86_64"},
+		"package.dependencies":  {f.Package.Dependencies, "auto"},
+		"package.symlinks":      {f.Package.Symlinks, "follow"},
+		"deploy.alias":          {f.Deploy.Alias, "live"},
+		"deploy.strategy":       {f.Deploy.Strategy, "all-at-once"},
+		"deploy.engine":         {f.Deploy.Engine, "direct"},
+		"deploy.keepVersions":   {f.Deploy.KeepVersions, 10},
+		"functionUrl.authType":  {f.FunctionURL.AuthType, "AWS_IAM"},
+		"memory (unset is 0)":   {f.Memory, 0},
+		"reserved (unset: nil)": {f.Concurrency.Reserved == nil, true},
+	}
+	for name, c := range checks {
+		if c[0] != c[1] {
+			t.Errorf("%s = %v, want %v", name, c[0], c[1])
+		}
+	}
+	if g := fn(t, mustLoad(t, "functions: {api: {}}", LoadOptions{}), "api"); g.FunctionURL != nil {
+		t.Errorf("a function without functionUrl must have none, got %+v", g.FunctionURL)
+	}
+}
+
+func TestNamesAndPaths(t *testing.T) {
+	doc := `project: orders
+functions:
+  api: {source: services/api, package: {artifact: dist/api.zip}}
+  worker: {name: custom-worker, source: /opt/worker}
+`
+	c := mustLoad(t, doc, LoadOptions{})
+	api, worker := fn(t, c, "api"), fn(t, c, "worker")
+	if api.Name != "orders-api" || worker.Name != "custom-worker" {
+		t.Errorf("names = %q, %q; want orders-api (project prefix) and custom-worker (explicit)", api.Name, worker.Name)
+	}
+	if api.Source != filepath.Join(c.Dir, "services", "api") || worker.Source != "/opt/worker" {
+		t.Errorf("sources = %q, %q; want relative to lamb.yaml's folder, absolute kept", api.Source, worker.Source)
+	}
+	if api.Package.Artifact != filepath.Join(c.Dir, "dist", "api.zip") {
+		t.Errorf("artifact = %q, want it resolved against lamb.yaml's folder", api.Package.Artifact)
+	}
+	if !filepath.IsAbs(c.Path) || filepath.Dir(c.Path) != c.Dir || filepath.Base(c.Path) != "lamb.yaml" {
+		t.Errorf("Path %q / Dir %q are not the absolute file and its folder", c.Path, c.Dir)
+	}
+}
+
+func TestPrecedenceOfDefaultsFunctionAndStage(t *testing.T) {
+	doc := `region: us-east-1
+defaults:
+  runtime: nodejs22.x
+  memory: 256
+  timeout: 10
+  layers: [base-layer]
+  tags: {team: orders, tier: default}
+  environment: {vars: {LOG: info, TABLE: dev}}
+functions:
+  api:
+    memory: 512
+    tags: {tier: api}
+    environment: {vars: {TABLE: api}}
+  worker:
+    runtime: python3.12
+    layers: [worker-layer, extra-layer]
+stages:
+  prod:
+    region: eu-west-1
+    defaults: {timeout: 60, memory: 2048, tags: {env: prod}}
+    functions:
+      worker: {memory: 1024, layers: [prod-layer]}
+`
+	tests := []struct {
+		stage                    string
+		region                   string
+		apiMem, apiTimeout       int
+		workerMem, workerTimeout int
+		workerLayers             string
+		apiTags                  string
+		apiEnv                   string
+	}{
+		{"", "us-east-1", 512, 10, 256, 10, "worker-layer,extra-layer", "team=orders,tier=api", "LOG=info,TABLE=api"},
+		// The stage overrides defaults, but a function's own value still
+		// wins over (stage) defaults; lists replace, maps merge.
+		{"prod", "eu-west-1", 512, 60, 1024, 60, "prod-layer", "env=prod,team=orders,tier=api", "LOG=info,TABLE=api"},
+	}
+	for _, tt := range tests {
+		t.Run("stage="+tt.stage, func(t *testing.T) {
+			c := mustLoad(t, doc, LoadOptions{Stage: tt.stage})
+			api, worker := fn(t, c, "api"), fn(t, c, "worker")
+			if c.Region != tt.region || c.Stage != tt.stage {
+				t.Errorf("region %q stage %q, want %q %q", c.Region, c.Stage, tt.region, tt.stage)
+			}
+			if api.Memory != tt.apiMem || api.Timeout != tt.apiTimeout || worker.Memory != tt.workerMem || worker.Timeout != tt.workerTimeout {
+				t.Errorf("api %d MB %d s, worker %d MB %d s; want %d %d %d %d", api.Memory, api.Timeout, worker.Memory, worker.Timeout, tt.apiMem, tt.apiTimeout, tt.workerMem, tt.workerTimeout)
+			}
+			if got := strings.Join(worker.Layers, ","); got != tt.workerLayers {
+				t.Errorf("worker layers = %s, want %s", got, tt.workerLayers)
+			}
+			if got := pairs(api.Tags); got != tt.apiTags {
+				t.Errorf("api tags = %s, want %s", got, tt.apiTags)
+			}
+			if got := pairs(api.Environment); got != tt.apiEnv {
+				t.Errorf("api environment = %s, want %s", got, tt.apiEnv)
+			}
+			if api.Runtime != "nodejs22.x" || worker.Runtime != "python3.12" {
+				t.Errorf("runtimes = %s, %s", api.Runtime, worker.Runtime)
+			}
+		})
+	}
+}
+
+func pairs(m map[string]string) string {
+	var out []string
+	for k, v := range m {
+		out = append(out, k+"="+v)
+	}
+	slices.Sort(out)
+	return strings.Join(out, ",")
+}
+
+func TestUnknownStageListsTheKnownOnes(t *testing.T) {
+	doc := "functions: {api: {}}\nstages: {prod: {}, staging: {region: eu-west-1}}\n"
+	_, err := load(t, doc, LoadOptions{Stage: "dev"})
+	if !errors.Is(err, ErrUnknownStage) {
+		t.Fatalf("err = %v, want ErrUnknownStage", err)
+	}
+	if !strings.Contains(err.Error(), `"dev"`) || !strings.Contains(err.Error(), "known stages: prod, staging") {
+		t.Errorf("error %q should name the stage and list prod, staging", err)
+	}
+	_, err = load(t, "functions: {api: {}}\n", LoadOptions{Stage: "prod"})
+	if !errors.Is(err, ErrUnknownStage) || !strings.Contains(err.Error(), "none are defined") {
+		t.Errorf("err = %v, want ErrUnknownStage saying none are defined", err)
+	}
+	c := mustLoad(t, doc, LoadOptions{})
+	if strings.Join(c.Stages, ",") != "prod,staging" {
+		t.Errorf("Stages = %v", c.Stages)
+	}
+}
+
+func TestDotenvFilesMergeInOrderThenVars(t *testing.T) {
+	path := write(t, map[string]string{
+		"lamb.yaml": `functions:
+  api:
+    environment:
+      files: [.env, config/.env.local]
+      vars: {C: from-vars}
+`,
+		".env":              "A=base\nB=base\nC=base\n# comment\nQUOTED=\"two words\"\n",
+		"config/.env.local": "B=local\nC=local\n",
+	})
+	c, err := Load(path, LoadOptions{LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := fn(t, c, "api")
+	if got := pairs(f.Environment); got != "A=base,B=local,C=from-vars,QUOTED=two words" {
+		t.Errorf("environment = %s", got)
+	}
+	if len(f.EnvironmentFiles) != 2 || f.EnvironmentFiles[1] != filepath.Join(c.Dir, "config", ".env.local") {
+		t.Errorf("EnvironmentFiles = %v, want absolute paths in order", f.EnvironmentFiles)
+	}
+}
+
+func TestDotenvProblems(t *testing.T) {
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  []string
+	}{
+		{
+			name:  "missing file",
+			files: map[string]string{"lamb.yaml": "functions:\n  api:\n    environment:\n      files: [.env.missing]\n"},
+			want:  []string{"lamb.yaml:4:15: functions.api.environment.files[0]: dotenv file .env.missing does not exist"},
+		},
+		{
+			name:  "missing file named in defaults is reported once",
+			files: map[string]string{"lamb.yaml": "defaults:\n  environment: {files: [nope.env]}\nfunctions: {a: {}, b: {}}\n"},
+			want:  []string{"lamb.yaml:2:25: defaults.environment.files[0]: dotenv file nope.env does not exist"},
+		},
+		{
+			name:  "unparsable file",
+			files: map[string]string{"lamb.yaml": "functions:\n  api:\n    environment: {files: [.env]}\n", ".env": "A='unterminated\n"},
+			want:  []string{"lamb.yaml:3:27: functions.api.environment.files[0]: parse dotenv file .env"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(write(t, tt.files), LoadOptions{LookupEnv: env(nil)})
+			ps := problems(t, err)
+			if len(ps) != len(tt.want) {
+				t.Fatalf("got %d problems, want %d: %v", len(ps), len(tt.want), err)
+			}
+			for i, w := range tt.want {
+				if got := ps[i].String(); !strings.HasSuffix(ps[i].File, "lamb.yaml") || !strings.Contains(got, strings.TrimPrefix(w, "lamb.yaml")) {
+					t.Errorf("problem %d = %q, want it to contain %q", i, got, w)
+				}
+			}
+		})
+	}
+}
+
+func TestInterpolation(t *testing.T) {
+	vars := map[string]string{"TABLE": "orders", "MEM": "1024", "ROLE": "arn:aws:iam::123456789012:role/r", "EMPTY": ""}
+	tests := []struct {
+		name, doc string
+		get       func(*Function) any
+		want      any
+		problems  []string
+	}{
+		{"string value", "functions:\n  api:\n    environment: {vars: {T: \"${env:TABLE}-v1\"}}\n",
+			func(f *Function) any { return f.Environment["T"] }, "orders-v1", nil},
+		{"two references", "functions:\n  api:\n    description: ${env:TABLE}/${env:TABLE}\n",
+			func(f *Function) any { return f.Description }, "orders/orders", nil},
+		{"integer field", "functions:\n  api:\n    memory: ${env:MEM}\n",
+			func(f *Function) any { return f.Memory }, 1024, nil},
+		{"quoted integer field (JSON style)", "functions:\n  api:\n    memory: \"${env:MEM}\"\n",
+			func(f *Function) any { return f.Memory }, 1024, nil},
+		{"defaults", "defaults: {role: \"${env:ROLE}\"}\nfunctions: {api: {}}\n",
+			func(f *Function) any { return f.Role }, vars["ROLE"], nil},
+		{"list item", "functions:\n  api:\n    layers: [\"${env:TABLE}\"]\n",
+			func(f *Function) any { return f.Layers[0] }, "orders", nil},
+		{"empty value", "functions:\n  api:\n    environment: {vars: {E: \"${env:EMPTY}\"}}\n",
+			func(f *Function) any { return f.Environment["E"] }, "", nil},
+		{"escape", "functions:\n  api:\n    description: \"$${env:TABLE} stays\"\n",
+			func(f *Function) any { return f.Description }, "${env:TABLE} stays", nil},
+		{"other dollar text is left alone", "functions:\n  api:\n    description: \"${AWS::Region} $HOME\"\n",
+			func(f *Function) any { return f.Description }, "${AWS::Region} $HOME", nil},
+		{"unset", "functions:\n  api:\n    environment:\n      vars:\n        TABLE: ${env:NO_SUCH_TABLE}\n", nil, nil,
+			[]string{"5:16: functions.api.environment.vars.TABLE: environment variable NO_SUCH_TABLE is not set"}},
+		{"every unset is reported", "project: ${env:P1}\nfunctions:\n  api:\n    role: ${env:R1}\n    handler: \"${env:H1}.${env:H2}\"\n", nil, nil,
+			[]string{"1:10: project: environment variable P1 is not set", "4:11: functions.api.role: environment variable R1 is not set", "5:14: functions.api.handler: environment variables H1, H2 are not set"}},
+		{"interpolated value of the wrong type", "functions:\n  api:\n    memory: ${env:TABLE}\n", nil, nil,
+			[]string{`3:13: functions.api.memory: expected an integer number of MB, got "orders"`}},
+		{"unterminated", "functions:\n  api:\n    role: \"${env:ROLE\"\n", nil, nil,
+			[]string{"3:11: functions.api.role: unterminated ${env:...} reference"}},
+		{"bad name", "functions:\n  api:\n    role: \"${env:1X}\"\n", nil, nil,
+			[]string{`3:11: functions.api.role: invalid environment variable name "1X"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := load(t, tt.doc, LoadOptions{LookupEnv: env(vars)})
+			if tt.problems != nil {
+				ps := problems(t, err)
+				if len(ps) != len(tt.problems) {
+					t.Fatalf("got %v, want %d problems", err, len(tt.problems))
+				}
+				for i, w := range tt.problems {
+					if !strings.Contains(ps[i].String(), w) {
+						t.Errorf("problem %q, want it to contain %q", ps[i], w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tt.get(fn(t, c, "api")); got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestInterpolationOnlyForTheSelectedStage(t *testing.T) {
+	doc := "functions:\n  api: {}\nstages:\n  prod:\n    functions: {api: {role: \"${env:PROD_ROLE}\"}}\n"
+	if _, err := load(t, doc, LoadOptions{}); err != nil {
+		t.Errorf("without --stage the prod stage's variables are not needed, got %v", err)
+	}
+	_, err := load(t, doc, LoadOptions{Stage: "prod"})
+	ps := problems(t, err)
+	if len(ps) != 1 || !strings.Contains(ps[0].String(), "5:29: functions.api.role: environment variable PROD_ROLE is not set") {
+		t.Errorf("with --stage prod: %v", err)
+	}
+}
+
+func TestDefaultLookupIsTheProcessEnvironment(t *testing.T) {
+	t.Setenv("LAMB_CONFIG_TEST_TABLE", "from-process")
+	c, err := Load(write(t, map[string]string{"lamb.yaml": "functions: {api: {environment: {vars: {T: \"${env:LAMB_CONFIG_TEST_TABLE}\"}}}}\n"}), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fn(t, c, "api").Environment["T"]; got != "from-process" {
+		t.Errorf("T = %q, want the process environment's value", got)
+	}
+}
+
+func TestJSONConfiguration(t *testing.T) {
+	doc := "{\n\t\"project\": \"orders\",\n\t\"functions\": {\n\t\t\"api\": {\n\t\t\t\"memory\": 512,\n\t\t\t\"timeout\": \"30s\",\n\t\t\t\"layers\": [\"a\"],\n\t\t\t\"environment\": {\"vars\": {\"T\": \"${env:TABLE}\"}}\n\t\t}\n\t}\n}\n"
+	for _, name := range []string{"lamb.json", "lamb.yaml", "config"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, name)
+			if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c, err := Load(p, LoadOptions{LookupEnv: env(map[string]string{"TABLE": "t"})})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := fn(t, c, "orders-api")
+			if f.Memory != 512 || f.Timeout != 30 || f.Environment["T"] != "t" || f.Layers[0] != "a" {
+				t.Errorf("resolved %+v", f)
+			}
+		})
+	}
+	_, err := Parse([]byte("{\n  \"functions\": {\n    \"api\": {\n      \"memroy\": 512\n    }\n  }\n}\n"), "lamb.json", LoadOptions{})
+	if ps := problems(t, err); len(ps) != 1 || ps[0].String() != `lamb.json:4:7: functions.api.memroy: unknown key (did you mean "memory"?)` {
+		t.Errorf("JSON problems must carry positions too: %v", err)
+	}
+}
+
+func TestNoFunctions(t *testing.T) {
+	for name, doc := range map[string]string{
+		"empty file":       "",
+		"comment only":     "# nothing yet\n",
+		"missing":          "project: orders\n",
+		"empty mapping":    "functions: {}\n",
+		"null":             "functions:\n",
+		"empty JSON":       "{}",
+		"stages only":      "stages: {prod: {}}\n",
+		"defaults no fns":  "defaults: {runtime: nodejs22.x}\n",
+		"functions a list": "functions: [api]\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := load(t, doc, LoadOptions{})
+			ps := problems(t, err)
+			if len(ps) == 0 || ps[0].Path != "functions" {
+				t.Errorf("got %v, want a problem at functions", err)
+			}
+		})
+	}
+}
+
+func TestTopLevelMustBeAMapping(t *testing.T) {
+	_, err := load(t, "- api\n- worker\n", LoadOptions{})
+	if ps := problems(t, err); len(ps) != 1 || !strings.Contains(ps[0].Message, "expected a mapping, got a list") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestSyntaxErrorsNameTheLine(t *testing.T) {
+	tests := []struct{ doc, want string }{
+		{"functions:\n  api:\n    memory: 128\n   handler: x\n", ":4:1: invalid YAML:"},
+		{"functions:\n  api: {memory: 128\n", ":2:1: invalid YAML: did not find expected ',' or '}'"},
+		{"functions:\n\tapi: {}\n", ":2:1: invalid YAML: found character that cannot start any token"},
+	}
+	for _, tt := range tests {
+		_, err := load(t, tt.doc, LoadOptions{})
+		if ps := problems(t, err); len(ps) != 1 || !strings.Contains(ps[0].String(), tt.want) {
+			t.Errorf("%q: got %v, want %q", tt.doc, err, tt.want)
+		}
+	}
+}
+
+func TestAnchorsAndMergeKeys(t *testing.T) {
+	doc := `x-common: &common
+  runtime: python3.12
+  memory: 256
+functions:
+  a:
+    <<: *common
+    memory: 512
+  b: *common
+`
+	_, err := load(t, doc, LoadOptions{})
+	// x-common is not a lamb key; the merge itself must work.
+	if ps := problems(t, err); len(ps) != 1 || ps[0].Path != "x-common" {
+		t.Fatalf("got %v, want only x-common reported", err)
+	}
+	c := mustLoad(t, strings.Replace(doc, "x-common: &common", "defaults: &common", 1), LoadOptions{})
+	if a, b := fn(t, c, "a"), fn(t, c, "b"); a.Memory != 512 || a.Runtime != "python3.12" || b.Memory != 256 {
+		t.Errorf("a = %d MB %s, b = %d MB", a.Memory, a.Runtime, b.Memory)
+	}
+}
+
+func TestLookup(t *testing.T) {
+	c := mustLoad(t, "project: orders\nfunctions:\n  api: {}\n  worker: {name: jobs}\n  cron: {}\n", LoadOptions{})
+	tests := []struct {
+		names []string
+		want  string
+		err   string
+	}{
+		{nil, "api,cron,worker", ""},
+		{[]string{"worker"}, "worker", ""},
+		{[]string{"jobs", "orders-api"}, "worker,api", ""},
+		{[]string{"api", "orders-api"}, "api", ""},
+		{[]string{"wroker"}, "", `unknown function: "wroker" is not in lamb.yaml (did you mean "worker"?); known functions: api, cron, worker`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.names, "+"), func(t *testing.T) {
+			fs, err := c.Lookup(tt.names...)
+			if tt.err != "" {
+				if !errors.Is(err, ErrUnknownFunction) || err.Error() != tt.err {
+					t.Errorf("err = %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var keys []string
+			for _, f := range fs {
+				keys = append(keys, f.Key)
+			}
+			if got := strings.Join(keys, ","); got != tt.want {
+				t.Errorf("got %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMissingFileSaysWhatToDo(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "lamb.yaml"), LoadOptions{})
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "lamb init") || !strings.Contains(err.Error(), "--config") {
+		t.Errorf("err = %v, want ErrNotFound suggesting lamb init or --config", err)
+	}
+}
+
+func TestLoadAFolderReadsItsLambYAML(t *testing.T) {
+	p := write(t, map[string]string{"lamb.yaml": "functions: {api: {}}\n"})
+	c, err := Load(filepath.Dir(p), LoadOptions{})
+	if err != nil || c.Path != p {
+		t.Errorf("Load(folder) = %v, %v; want %s", c, err, p)
+	}
+}
+
+func TestRequireRole(t *testing.T) {
+	c := mustLoad(t, "functions:\n  api: {}\n  worker: {role: arn:aws:iam::123456789012:role/w}\n", LoadOptions{})
+	if err := fn(t, c, "api").RequireRole(); err == nil || !strings.Contains(err.Error(), "functions.api.role") {
+		t.Errorf("RequireRole() = %v, want an error naming functions.api.role", err)
+	}
+	if err := fn(t, c, "worker").RequireRole(); err != nil {
+		t.Errorf("RequireRole() = %v for a function with a role", err)
+	}
+}
+
+func TestFullFileResolvesEveryField(t *testing.T) {
+	c, err := Load("testdata/full.yaml", LoadOptions{Stage: "prod", LookupEnv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = bytes.ReplaceAll(out, []byte(c.Dir), []byte("$DIR"))
+	golden(t, "full.golden.json", append(out, '\n'))
+}
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"memory", "memory", 0},
+		{"memroy", "memory", 1},
+		{"memry", "memory", 1},
+		{"handlr", "handler", 1},
+		{"", "abc", 3},
+		{"kitten", "sitting", 3},
+	}
+	for _, tt := range tests {
+		if got := editDistance(tt.a, tt.b); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+	if s := suggest("xyz", []string{"memory", "timeout"}); s != "" {
+		t.Errorf("suggest for an unrelated word = %q, want none", s)
+	}
+}
