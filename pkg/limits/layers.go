@@ -1,0 +1,319 @@
+package limits
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+)
+
+// Layer is a measured layer of a function.
+//
+// JSON fields: ref (the ARN or local path as configured), unzippedBytes,
+// zippedBytes, local (true for a local layer zip).
+type Layer struct {
+	Ref           string `json:"ref"`
+	UnzippedBytes int64  `json:"unzippedBytes"`
+	ZippedBytes   int64  `json:"zippedBytes"`
+	Local         bool   `json:"local"`
+}
+
+// LayerAPI is the one Lambda call MeasureLayers makes for a layer ARN.
+type LayerAPI interface {
+	GetLayerVersionByArn(ctx context.Context, in *lambda.GetLayerVersionByArnInput, optFns ...func(*lambda.Options)) (*lambda.GetLayerVersionByArnOutput, error)
+}
+
+var _ LayerAPI = (*lambda.Client)(nil)
+
+// layerCacheFile is the cache of measured layer ARNs inside the caller's
+// cache directory. Layer versions are immutable, so entries never expire.
+const layerCacheFile = "layer-sizes.json"
+
+type layerCache struct {
+	Layers map[string]Layer `json:"layers"`
+}
+
+// MeasureLayers returns the unzipped and zipped size of each layer ref.
+//
+// A ref that is not an ARN is the path of a local layer zip (the caller
+// resolves relative paths); its central directory is read from disk. An ARN
+// is looked up with GetLayerVersionByArn and its zip's central directory is
+// read from Content.Location with HTTP range requests, so only the tail of
+// the zip is downloaded; results are cached by ARN in cacheDir ("" disables
+// the cache). With a nil api, or when AWS does not answer, an ARN is left
+// out and a note in the second result says so: the check then counts only
+// what was measured. A missing or unreadable local zip, or a cancelled ctx,
+// is an error.
+func MeasureLayers(ctx context.Context, refs []string, api LayerAPI, httpClient *http.Client, cacheDir string) ([]Layer, []string, error) {
+	if httpClient == nil {
+		httpClient = http.DefaultClient
+	}
+	cache := readLayerCache(cacheDir)
+	dirty := false
+	var layers []Layer
+	var notes []string
+	for _, ref := range refs {
+		if !isARN(ref) {
+			l, err := measureLocalLayer(ref)
+			if err != nil {
+				return nil, notes, err
+			}
+			layers = append(layers, l)
+			continue
+		}
+		if l, ok := cache.Layers[ref]; ok {
+			layers = append(layers, l)
+			continue
+		}
+		if api == nil {
+			notes = append(notes, fmt.Sprintf("layer %s not measured (no AWS access); its unzipped size is not counted", ref))
+			continue
+		}
+		l, err := measureRemoteLayer(ctx, ref, api, httpClient)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, notes, fmt.Errorf("measure layer %s: %w", ref, ctx.Err())
+			}
+			notes = append(notes, fmt.Sprintf("layer %s not measured (%v); its unzipped size is not counted", ref, err))
+			continue
+		}
+		layers = append(layers, l)
+		cache.Layers[ref] = l
+		dirty = true
+	}
+	if dirty && cacheDir != "" {
+		if err := writeLayerCache(cacheDir, cache); err != nil {
+			notes = append(notes, fmt.Sprintf("layer size cache not written (%v)", err))
+		}
+	}
+	return layers, notes, nil
+}
+
+func measureLocalLayer(path string) (Layer, error) {
+	r, err := zip.OpenReader(path)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return Layer{}, fmt.Errorf("measure local layer %s: %w; build the layer zip first or fix its path in layers", path, err)
+	}
+	defer r.Close()
+	st, err := os.Stat(path)
+	if err != nil {
+		return Layer{}, fmt.Errorf("measure local layer %s: %w", path, err)
+	}
+	return Layer{Ref: path, UnzippedBytes: unzippedSum(&r.Reader), ZippedBytes: st.Size(), Local: true}, nil
+}
+
+func unzippedSum(r *zip.Reader) int64 {
+	var n int64
+	for _, f := range r.File {
+		n += int64(f.UncompressedSize64)
+	}
+	return n
+}
+
+func measureRemoteLayer(ctx context.Context, arn string, api LayerAPI, hc *http.Client) (Layer, error) {
+	out, err := api.GetLayerVersionByArn(ctx, &lambda.GetLayerVersionByArnInput{Arn: aws.String(arn)})
+	if err != nil {
+		return Layer{}, fmt.Errorf("GetLayerVersionByArn: %w", err)
+	}
+	if out.Content == nil || aws.ToString(out.Content.Location) == "" {
+		return Layer{}, errors.New("GetLayerVersionByArn returned no Content.Location")
+	}
+	ra := &HTTPReaderAt{Ctx: ctx, Client: hc, URL: aws.ToString(out.Content.Location), Size: out.Content.CodeSize}
+	size, err := ra.size()
+	if err != nil {
+		return Layer{}, fmt.Errorf("read layer zip: %w", err)
+	}
+	zr, err := zip.NewReader(ra, size)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return Layer{}, fmt.Errorf("read layer zip directory: %w", err)
+	}
+	return Layer{Ref: arn, UnzippedBytes: unzippedSum(zr), ZippedBytes: size}, nil
+}
+
+func readLayerCache(dir string) layerCache {
+	c := layerCache{Layers: map[string]Layer{}}
+	if dir == "" {
+		return c
+	}
+	b, err := os.ReadFile(filepath.Join(dir, layerCacheFile))
+	if err != nil {
+		return c
+	}
+	// A damaged cache is ignored and rewritten.
+	if json.Unmarshal(b, &c) != nil || c.Layers == nil {
+		c.Layers = map[string]Layer{}
+	}
+	return c
+}
+
+func writeLayerCache(dir string, c layerCache) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, layerCacheFile+".*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), filepath.Join(dir, layerCacheFile))
+}
+
+// readAhead is the smallest ranged GET HTTPReaderAt makes: archive/zip
+// reads a central directory in small pieces, so each request fetches a
+// window and later reads are served from it.
+const readAhead = 256 << 10
+
+// HTTPReaderAt reads a remote object with HTTP Range requests, so
+// archive/zip can read a zip's central directory without downloading the
+// whole file. Size is the object's length; when 0 it is learnt from the
+// Content-Range of a one-byte request. A server that ignores Range gets
+// downloaded once, in full, and served from memory.
+type HTTPReaderAt struct {
+	Ctx    context.Context
+	Client *http.Client
+	URL    string
+	Size   int64
+
+	mu     sync.Mutex
+	winOff int64
+	win    []byte
+	full   []byte
+}
+
+func (h *HTTPReaderAt) size() (int64, error) {
+	if h.Size > 0 {
+		return h.Size, nil
+	}
+	_, total, err := h.get(0, 0)
+	if err != nil {
+		return 0, err
+	}
+	if total <= 0 {
+		return 0, errors.New("server did not report the object size")
+	}
+	h.Size = total
+	return total, nil
+}
+
+// ReadAt implements io.ReaderAt.
+func (h *HTTPReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if off < 0 {
+		return 0, errors.New("negative offset")
+	}
+	if h.Size > 0 && off >= h.Size {
+		return 0, io.EOF
+	}
+	if h.full != nil {
+		return copyAt(p, h.full, off)
+	}
+	if off >= h.winOff && off+int64(len(p)) <= h.winOff+int64(len(h.win)) {
+		return copy(p, h.win[off-h.winOff:]), nil
+	}
+	end := off + int64(max(len(p), readAhead)) - 1
+	if h.Size > 0 && end >= h.Size {
+		end = h.Size - 1
+	}
+	body, _, err := h.get(off, end)
+	if err != nil {
+		return 0, err
+	}
+	if h.full != nil {
+		return copyAt(p, h.full, off)
+	}
+	h.winOff, h.win = off, body
+	n := copy(p, body)
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func copyAt(p, b []byte, off int64) (int, error) {
+	if off >= int64(len(b)) {
+		return 0, io.EOF
+	}
+	n := copy(p, b[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// get fetches bytes start..end inclusive and returns them with the total
+// size from Content-Range (-1 when absent). A 200 answer stores the whole
+// body in h.full.
+func (h *HTTPReaderAt) get(start, end int64) ([]byte, int64, error) {
+	ctx := h.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.URL, nil)
+	if err != nil {
+		return nil, -1, err
+	}
+	req.Header.Set("Range", fmt.Sprintf("bytes=%d-%d", start, end))
+	resp, err := h.Client.Do(req)
+	if err != nil {
+		// Keep the presigned URL (a short-lived credential) out of messages.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, -1, fmt.Errorf("GET layer zip: %w", err)
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusPartialContent:
+		total := int64(-1)
+		if cr := resp.Header.Get("Content-Range"); cr != "" {
+			if i := strings.LastIndex(cr, "/"); i >= 0 {
+				if n, err := strconv.ParseInt(cr[i+1:], 10, 64); err == nil {
+					total = n
+				}
+			}
+		}
+		b, err := io.ReadAll(io.LimitReader(resp.Body, end-start+1))
+		return b, total, err
+	case http.StatusOK:
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return nil, -1, err
+		}
+		h.full = b
+		if h.Size <= 0 {
+			h.Size = int64(len(b))
+		}
+		if start >= int64(len(b)) {
+			return nil, int64(len(b)), nil
+		}
+		return b[start:min(end+1, int64(len(b)))], int64(len(b)), nil
+	default:
+		return nil, -1, fmt.Errorf("GET layer zip: HTTP %s", resp.Status)
+	}
+}

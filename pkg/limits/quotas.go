@@ -1,0 +1,155 @@
+package limits
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+// Quota names, the keys of the quota table. They are stable: `lamb limits
+// --output json` prints them and checks look values up by them.
+const (
+	QuotaZippedSize          = "zippedSize"
+	QuotaUnzippedSize        = "unzippedSize"
+	QuotaEnvironmentSize     = "environmentSize"
+	QuotaMemoryMin           = "memoryMin"
+	QuotaMemoryMax           = "memoryMax"
+	QuotaTimeoutMin          = "timeoutMin"
+	QuotaTimeoutMax          = "timeoutMax"
+	QuotaEphemeralStorageMin = "ephemeralStorageMin"
+	QuotaEphemeralStorageMax = "ephemeralStorageMax"
+	QuotaDescriptionLength   = "descriptionLength"
+	QuotaHandlerLength       = "handlerLength"
+	QuotaFunctionNameLength  = "functionNameLength"
+	QuotaAliasNameLength     = "aliasNameLength"
+	QuotaLayersPerFunction   = "layersPerFunction"
+	QuotaSecurityGroups      = "securityGroups"
+	QuotaSubnets             = "subnets"
+	QuotaTagKeyLength        = "tagKeyLength"
+	QuotaTagValueLength      = "tagValueLength"
+)
+
+// Quota sources: where a value in the table came from.
+const (
+	// SourceDefault marks Lambda's published default, which lamb ships.
+	SourceDefault = "Lambda default"
+	// SourceAccount marks a value read from GetAccountSettings for this account.
+	SourceAccount = "GetAccountSettings"
+)
+
+// Quota is one Lambda limit with its unit and where the value came from.
+// Description says how the value is compared, because AWS mixes "must be
+// smaller than" and "at most" limits.
+type Quota struct {
+	Name        string `json:"name"`
+	Value       int64  `json:"value"`
+	Unit        string `json:"unit"`
+	Source      string `json:"source"`
+	Description string `json:"description"`
+}
+
+// Quotas is the table every check reads, in the order `lamb limits` prints it.
+type Quotas []Quota
+
+// DefaultQuotas returns Lambda's published limits for ordinary (zip)
+// functions; they stand wherever the account's own values cannot be read.
+func DefaultQuotas() Quotas {
+	return Quotas{
+		{QuotaZippedSize, 52428800, "bytes", SourceDefault, "zip uploaded directly (ZipFile) must be smaller than this; larger zips go through S3"},
+		{QuotaUnzippedSize, 262144000, "bytes", SourceDefault, "unzipped function code plus all its layers must be smaller than this"},
+		{QuotaEnvironmentSize, 4096, "bytes", SourceDefault, "environment variables as compact JSON, at most"},
+		{QuotaMemoryMin, 128, "MB", SourceDefault, "memory, at least"},
+		{QuotaMemoryMax, 10240, "MB", SourceDefault, "memory, at most"},
+		{QuotaTimeoutMin, 1, "s", SourceDefault, "timeout, at least"},
+		{QuotaTimeoutMax, 900, "s", SourceDefault, "timeout, at most"},
+		{QuotaEphemeralStorageMin, 512, "MB", SourceDefault, "ephemeral storage (/tmp), at least"},
+		{QuotaEphemeralStorageMax, 10240, "MB", SourceDefault, "ephemeral storage (/tmp), at most"},
+		{QuotaDescriptionLength, 256, "characters", SourceDefault, "description, at most"},
+		{QuotaHandlerLength, 128, "characters", SourceDefault, "handler, at most (no whitespace)"},
+		{QuotaFunctionNameLength, 64, "characters", SourceDefault, "function name of letters, digits, - and _, at most"},
+		{QuotaAliasNameLength, 128, "characters", SourceDefault, "alias name of letters, digits, - and _ (not all digits), at most"},
+		{QuotaLayersPerFunction, 5, "layers", SourceDefault, "layers per function, at most, never two versions of one layer"},
+		{QuotaSecurityGroups, 5, "security groups", SourceDefault, "VPC security groups per function, at most"},
+		{QuotaSubnets, 16, "subnets", SourceDefault, "VPC subnets per function, at most"},
+		{QuotaTagKeyLength, 128, "characters", SourceDefault, "tag key, at most (aws: prefix reserved)"},
+		{QuotaTagValueLength, 256, "characters", SourceDefault, "tag value, at most"},
+	}
+}
+
+// Lookup returns the quota called name. It falls back to the default table
+// so a caller's partial table never turns a check off.
+func (q Quotas) Lookup(name string) (Quota, bool) {
+	for _, x := range q {
+		if x.Name == name {
+			return x, true
+		}
+	}
+	for _, x := range DefaultQuotas() {
+		if x.Name == name {
+			return x, true
+		}
+	}
+	return Quota{}, false
+}
+
+// Value returns the value of the quota called name, or 0 for a name the
+// package does not know.
+func (q Quotas) Value(name string) int64 {
+	x, _ := q.Lookup(name)
+	return x.Value
+}
+
+// WithAccountLimits returns a copy of q in which the values the account
+// reports replace the defaults. Zero values in l are treated as unanswered.
+func (q Quotas) WithAccountLimits(l *lambdatypes.AccountLimit) Quotas {
+	out := append(Quotas(nil), q...)
+	if l == nil {
+		return out
+	}
+	set := func(name string, v int64, field string) {
+		if v <= 0 {
+			return
+		}
+		for i := range out {
+			if out[i].Name == name {
+				out[i].Value = v
+				out[i].Source = SourceAccount + " (AccountLimit." + field + ")"
+			}
+		}
+	}
+	set(QuotaZippedSize, l.CodeSizeZipped, "CodeSizeZipped")
+	set(QuotaUnzippedSize, l.CodeSizeUnzipped, "CodeSizeUnzipped")
+	return out
+}
+
+// AccountSettingsAPI is the one Lambda call LoadQuotas makes.
+type AccountSettingsAPI interface {
+	GetAccountSettings(ctx context.Context, in *lambda.GetAccountSettingsInput, optFns ...func(*lambda.Options)) (*lambda.GetAccountSettingsOutput, error)
+}
+
+var _ AccountSettingsAPI = (*lambda.Client)(nil)
+
+// LoadQuotas returns the default table with the account's code-size limits
+// applied. When the call is not answered (no client, no credentials, an
+// emulator that does not route it) the defaults stand, the returned note
+// says what was skipped, and the error is nil: a missing answer must not stop
+// a check. Only a cancelled or expired ctx is returned as an error.
+func LoadQuotas(ctx context.Context, api AccountSettingsAPI) (Quotas, string, error) {
+	q := DefaultQuotas()
+	if api == nil {
+		return q, "account limits not read (no AWS access); Lambda defaults apply", nil
+	}
+	out, err := api.GetAccountSettings(ctx, &lambda.GetAccountSettingsInput{})
+	if err != nil {
+		if ctx.Err() != nil {
+			return q, "", fmt.Errorf("read account limits: %w", ctx.Err())
+		}
+		return q, fmt.Sprintf("account limits not read (GetAccountSettings: %v); Lambda defaults apply", err), nil
+	}
+	if out == nil || out.AccountLimit == nil {
+		return q, "account limits not read (GetAccountSettings returned no AccountLimit); Lambda defaults apply", nil
+	}
+	return q.WithAccountLimits(out.AccountLimit), "", nil
+}

@@ -1,0 +1,109 @@
+package limits
+
+import (
+	"fmt"
+
+	"github.com/lambcli/lamb/pkg/packager"
+)
+
+// humanBytes renders n in binary units for readers; messages keep the exact
+// byte count beside it because AWS's errors use exact counts.
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+func checkZipped(zipped int64, bucket string, q Quotas) []Finding {
+	limit := q.Value(QuotaZippedSize)
+	if zipped < limit {
+		return nil
+	}
+	if bucket == "" {
+		return []Finding{{
+			Check: "zippedSize", Severity: SeverityError, Field: "deploy.s3.bucket",
+			Message: fmt.Sprintf("zipped size: %d bytes (%s) is not below Lambda's direct-upload limit of %d bytes (%s)",
+				zipped, humanBytes(zipped), limit, humanBytes(limit)),
+			Hint:     "set deploy.s3.bucket so lamb uploads the zip through S3, or make the bundle smaller",
+			Measured: num(zipped), Limit: num(limit), Unit: "bytes",
+			AWSError: fmt.Sprintf("Zipped size must be smaller than %d bytes", limit),
+		}}
+	}
+	return []Finding{{
+		Check: "zippedSize", Severity: SeverityInfo, Field: "deploy.s3.bucket",
+		Message: fmt.Sprintf("zipped size: %d bytes (%s) is not below Lambda's direct-upload limit of %d bytes; lamb will upload it via s3://%s",
+			zipped, humanBytes(zipped), limit, bucket),
+		Measured: num(zipped), Limit: num(limit), Unit: "bytes",
+	}}
+}
+
+func checkUnzipped(m *packager.Manifest, layers []Layer, q Quotas) []Finding {
+	limit := q.Value(QuotaUnzippedSize)
+	var layerSum int64
+	for _, l := range layers {
+		layerSum += l.UnzippedBytes
+	}
+	total := m.UnzippedBytes + layerSum
+	if total < limit {
+		return nil
+	}
+	f := Finding{
+		Check: "unzippedSize", Severity: SeverityError, Field: "package",
+		Measured: num(total), Limit: num(limit), Unit: "bytes",
+	}
+	over := total - limit + 1
+	switch {
+	case len(layers) == 0:
+		f.Message = fmt.Sprintf("unzipped size: %d bytes (%s) is not below Lambda's limit of %d bytes (%s)",
+			total, humanBytes(total), limit, humanBytes(limit))
+		f.AWSError = fmt.Sprintf("Unzipped size must be smaller than %d bytes", limit)
+	case layerSum >= limit:
+		f.Field = "layers"
+		f.Message = fmt.Sprintf("unzipped size: the layers alone take %d bytes (%s), not below Lambda's limit of %d bytes for function and layers together",
+			layerSum, humanBytes(layerSum), limit)
+		f.AWSError = fmt.Sprintf("Layers consume more than the available size of %d bytes", limit)
+	default:
+		f.Message = fmt.Sprintf("unzipped size: function %d bytes + layers %d bytes = %d bytes (%s) is not below Lambda's limit of %d bytes (%s)",
+			m.UnzippedBytes, layerSum, total, humanBytes(total), limit, humanBytes(limit))
+		f.AWSError = fmt.Sprintf("Function code combined with layers exceeds the maximum allowed size of %d bytes. The actual size is %d bytes.", limit, total)
+	}
+	if f.Field == "layers" {
+		f.Hint = "use fewer or smaller layers"
+	} else {
+		f.Hint = fmt.Sprintf("shrink the bundle by at least %d bytes (%s): exclude what is not needed at run time (package.exclude), starting with the largest folders below, or deploy a container image (up to 10 GB)",
+			over, humanBytes(over))
+	}
+	share := func(n int64) float64 {
+		if total == 0 {
+			return 0
+		}
+		return float64(n) / float64(total)
+	}
+	if len(layers) > 0 {
+		f.Details = append(f.Details, Detail{Kind: "function", Name: m.Function, Bytes: m.UnzippedBytes, Share: share(m.UnzippedBytes)})
+		for _, l := range layers {
+			f.Details = append(f.Details, Detail{Kind: "layer", Name: l.Ref, Bytes: l.UnzippedBytes, Share: share(l.UnzippedBytes)})
+		}
+	}
+	for _, p := range firstPaths(m.LargestFolders, 10) {
+		f.Details = append(f.Details, Detail{Kind: "folder", Name: p.Path, Bytes: p.Bytes})
+	}
+	for _, p := range firstPaths(m.LargestFiles, 10) {
+		f.Details = append(f.Details, Detail{Kind: "file", Name: p.Path, Bytes: p.Bytes})
+	}
+	return []Finding{f}
+}
+
+func firstPaths(ps []packager.PathSize, n int) []packager.PathSize {
+	if len(ps) > n {
+		return ps[:n]
+	}
+	return ps
+}
