@@ -127,10 +127,10 @@ func (s *IOStreams) Yellow(t string) string { return s.paint(colorYellow, t) }
 func (s *IOStreams) Green(t string) string  { return s.paint(colorGreen, t) }
 func (s *IOStreams) Bold(t string) string   { return s.paint(colorBold, t) }
 
-// Bytes formats a byte count for people: "812 B", "4.1 KB", "48.2 MB"
-// (decimal units with one decimal, as the AWS console shows sizes).
+// Bytes formats a byte count for people in binary units ("812 B",
+// "4.1 KiB", "48.2 MiB"), the units Lambda's "50 MB" and "250 MB" limits use.
 func Bytes(n int64) string {
-	const unit = 1000
+	const unit = 1024
 	if n < unit {
 		return fmt.Sprintf("%d B", n)
 	}
@@ -139,7 +139,7 @@ func Bytes(n int64) string {
 		div *= unit
 		exp++
 	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "KMGT"[exp])
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGT"[exp])
 }
 
 // Percent formats part/whole as a percentage with one decimal.
