@@ -1,0 +1,363 @@
+// Package testenv runs lamb's integration tests against moto, an AWS emulator
+// started on loopback: it starts one moto_server per test package, resets it for
+// each test, creates the IAM role and S3 bucket every deploy needs, and builds the
+// AWS config through pkg/awsconf, the same code the CLI uses.
+//
+// It leaves what moto cannot emulate (RevisionId conflicts, Pending states,
+// CodeDeploy progress) to fakes in the tests that need them; see TESTING.md.
+//
+// Use it from TestMain:
+//
+//	func TestMain(m *testing.M) { testenv.Main(m) }
+//
+//	func TestDeploy(t *testing.T) {
+//		env := testenv.Moto(t)
+//		cfg := env.AWSConfig(t)
+//		...
+//	}
+//
+// Every Moto call resets the shared emulator and sets environment variables with
+// t.Setenv, so tests that use it cannot run in parallel with each other.
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/lambcli/lamb/pkg/awsconf"
+)
+
+const (
+	// Region is the region every test environment uses.
+	Region = "us-east-1"
+	// AccountID is the only account moto knows.
+	AccountID = "123456789012"
+	// RoleName is the execution role created for each test.
+	RoleName = "lamb-test"
+	// BucketName is the artifact bucket created for each test.
+	BucketName = "lamb-test-artifacts"
+
+	// RequireEnv makes a missing moto_server fail the tests instead of skipping
+	// them; .ci/run sets it so that CI never silently skips the emulator tests.
+	RequireEnv = "LAMB_REQUIRE_MOTO"
+
+	// AccessKeyID and SecretAccessKey are the static credentials the tests use;
+	// moto accepts any.
+	AccessKeyID     = "test"
+	SecretAccessKey = "test"
+
+	startTimeout   = 30 * time.Second
+	controlTimeout = 15 * time.Second
+	// awsCallTimeout bounds one SDK request to moto; uploads of the largest test
+	// artifacts (tens of MB over loopback) fit comfortably.
+	awsCallTimeout = 60 * time.Second
+)
+
+const lambdaTrustPolicy = `{
+  "Version": "2012-10-17",
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": {"Service": "lambda.amazonaws.com"},
+    "Action": "sts:AssumeRole"
+  }]
+}`
+
+// Env is one test's view of the emulator: where it is, and the role and bucket
+// that were created for the test.
+type Env struct {
+	// Endpoint is the emulator's base URL, for --endpoint-url.
+	Endpoint string
+	// Region is the region the role and bucket live in.
+	Region string
+	// RoleARN is the ARN of the Lambda execution role RoleName.
+	RoleARN string
+	// Bucket is the artifact bucket BucketName.
+	Bucket string
+
+	srv *server
+}
+
+// The emulator is shared by all tests of one package: one test binary, one
+// server. mainInUse records that Main will stop it.
+var (
+	startOnce sync.Once
+	shared    *server
+	startErr  error
+	mainInUse bool
+)
+
+// Main runs the package's tests and then stops the emulator if a test started
+// it. Call it from TestMain; it does not return.
+func Main(m *testing.M) {
+	mainInUse = true
+	code := m.Run()
+	if shared != nil {
+		shared.stop(code == 0)
+	}
+	os.Exit(code)
+}
+
+// Moto returns a freshly reset emulator with the test role and bucket in place,
+// starting moto_server on first use. It skips the test when moto_server is not
+// installed, unless LAMB_REQUIRE_MOTO is set, in which case it fails it.
+func Moto(t testing.TB) *Env {
+	t.Helper()
+	path, err := exec.LookPath("moto_server")
+	if err != nil {
+		if v := os.Getenv(RequireEnv); v != "" && v != "0" {
+			t.Fatalf("moto_server not found on PATH and %s=%s: install it with python3 -m pip install 'moto[server]'", RequireEnv, v)
+		}
+		t.Skipf("skipping AWS emulator test: moto_server not found on PATH (install it with python3 -m pip install 'moto[server]'; set %s=1 to make this a failure)", RequireEnv)
+	}
+	if !mainInUse {
+		t.Fatal("testenv.Moto needs testenv.Main: add func TestMain(m *testing.M) { testenv.Main(m) } to the package so the emulator is stopped")
+	}
+	startOnce.Do(func() { shared, startErr = start(path) })
+	if startErr != nil {
+		t.Fatalf("start moto_server: %v", startErr)
+	}
+
+	e := &Env{Endpoint: shared.endpoint, Region: Region, Bucket: BucketName, srv: shared}
+	e.setCredentialsEnv(t)
+	if err := shared.post("/moto-api/reset", nil); err != nil {
+		t.Fatalf("reset moto: %v (server log: %s)", err, shared.logPath)
+	}
+
+	ctx := t.Context()
+	cfg := e.AWSConfig(t)
+	o := e.Options()
+	role, err := awsconf.NewIAM(cfg, o).CreateRole(ctx, &iam.CreateRoleInput{
+		RoleName:                 aws.String(RoleName),
+		AssumeRolePolicyDocument: aws.String(lambdaTrustPolicy),
+	})
+	if err != nil {
+		t.Fatalf("create IAM role %s in moto: %v (server log: %s)", RoleName, err, shared.logPath)
+	}
+	e.RoleARN = aws.ToString(role.Role.Arn)
+	if _, err := awsconf.NewS3(cfg, o).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(BucketName)}); err != nil {
+		t.Fatalf("create S3 bucket %s in moto: %v (server log: %s)", BucketName, err, shared.logPath)
+	}
+	return e
+}
+
+// Options are the awsconf options that point lamb at this emulator: its
+// endpoint, the test region, and a single attempt per call so that calls moto
+// does not implement fail at once. The static credentials come from the
+// environment that Moto and AWSConfig set.
+func (e *Env) Options() awsconf.Options {
+	return awsconf.Options{EndpointURL: e.Endpoint, Region: e.Region, MaxAttempts: 1}
+}
+
+// AWSConfig builds the AWS config for this emulator through awsconf.Load, with
+// static test credentials and no CA bundle in the environment, and an HTTP
+// client whose timeouts keep a hung emulator from hanging the test.
+func (e *Env) AWSConfig(t testing.TB) aws.Config {
+	t.Helper()
+	e.setCredentialsEnv(t)
+	cfg, err := awsconf.Load(t.Context(), e.Options())
+	if err != nil {
+		t.Fatalf("load AWS config for moto at %s: %v", e.Endpoint, err)
+	}
+	cfg.HTTPClient = awshttp.NewBuildableClient().
+		WithTimeout(awsCallTimeout).
+		WithDialerOptions(func(d *net.Dialer) { d.Timeout = 2 * time.Second })
+	return cfg
+}
+
+// Environ is the environment a lamb process needs to talk to this emulator, for
+// end-to-end tests that run the built binary: add it to the command's Env.
+func (e *Env) Environ() []string {
+	return []string{
+		"AWS_ACCESS_KEY_ID=" + AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY=" + SecretAccessKey,
+		"AWS_REGION=" + e.Region,
+		"AWS_ENDPOINT_URL=" + e.Endpoint,
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_MAX_ATTEMPTS=1",
+	}
+}
+
+// QueueInvokeResults makes the next Lambda Invoke calls (in any function of the
+// test region) return results, in order, instead of echoing the request payload.
+func (e *Env) QueueInvokeResults(t testing.TB, results ...string) {
+	t.Helper()
+	body := map[string]any{"results": results, "region": e.Region, "account_id": AccountID}
+	if err := e.srv.post("/moto-api/static/lambda-simple/response", body); err != nil {
+		t.Fatalf("queue %d invoke results in moto: %v (server log: %s)", len(results), err, e.srv.logPath)
+	}
+}
+
+// LogPath is the file that holds moto's output, for failure messages.
+func (e *Env) LogPath() string { return e.srv.logPath }
+
+// setCredentialsEnv removes every AWS_* variable of the host (profiles, CA
+// bundle, endpoints, real keys) for the duration of the test and sets static
+// credentials, so tests behave the same on every machine.
+func (e *Env) setCredentialsEnv(t testing.TB) {
+	t.Helper()
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "AWS_") {
+			t.Setenv(name, "") // registers the restore at the end of the test
+			os.Unsetenv(name)
+		}
+	}
+	dir := t.TempDir()
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "no-config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "no-credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_ACCESS_KEY_ID", AccessKeyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", SecretAccessKey)
+	t.Setenv("AWS_REGION", e.Region)
+}
+
+// server is a running moto_server process.
+type server struct {
+	cmd      *exec.Cmd
+	endpoint string
+	logPath  string
+	logFile  *os.File
+	exited   chan struct{}
+	http     *http.Client
+}
+
+var runningOn = regexp.MustCompile(`Running on (http://127\.0\.0\.1:[0-9]+)`)
+
+// start launches moto_server on a free loopback port, waits until it answers,
+// and switches Lambda to simple mode (no Docker is available).
+func start(path string) (*server, error) {
+	logFile, err := os.CreateTemp("", "lamb-moto-*.log")
+	if err != nil {
+		return nil, fmt.Errorf("create moto log file: %w", err)
+	}
+	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", "0")
+	cmd.Stdout = logFile
+	cmd.Stderr = logFile
+	cmd.Env = append(os.Environ(), "PYTHONUNBUFFERED=1")
+	configureProcess(cmd)
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		return nil, fmt.Errorf("run %s: %w", path, err)
+	}
+	s := &server{
+		cmd:     cmd,
+		logPath: logFile.Name(),
+		logFile: logFile,
+		exited:  make(chan struct{}),
+		http:    &http.Client{Timeout: controlTimeout},
+	}
+	go func() {
+		_ = cmd.Wait()
+		close(s.exited)
+	}()
+
+	if err := s.waitReady(); err != nil {
+		s.stop(false)
+		return nil, fmt.Errorf("%w (server log: %s)", err, s.logPath)
+	}
+	return s, nil
+}
+
+// waitReady reads the port from moto's log and waits until its control API
+// accepts the Lambda simple-mode setting.
+func (s *server) waitReady() error {
+	deadline := time.Now().Add(startTimeout)
+	for s.endpoint == "" {
+		if m := runningOn.FindSubmatch(readLog(s.logPath)); m != nil {
+			s.endpoint = string(m[1])
+			break
+		}
+		if err := s.pause(deadline); err != nil {
+			return fmt.Errorf("wait for moto_server to print its address: %w", err)
+		}
+	}
+	config := map[string]any{"lambda": map[string]any{"use_docker": false}}
+	for {
+		err := s.post("/moto-api/config", config)
+		if err == nil {
+			return nil
+		}
+		if perr := s.pause(deadline); perr != nil {
+			return fmt.Errorf("set Lambda simple mode at %s: %w (last error: %v)", s.endpoint, perr, err)
+		}
+	}
+}
+
+// pause waits a little before the next readiness probe, and says why to stop.
+func (s *server) pause(deadline time.Time) error {
+	select {
+	case <-s.exited:
+		return errors.New("moto_server exited")
+	case <-time.After(50 * time.Millisecond):
+	}
+	if time.Now().After(deadline) {
+		return fmt.Errorf("not ready after %s", startTimeout)
+	}
+	return nil
+}
+
+// post sends a JSON body (or none) to moto's control API.
+func (s *server) post(path string, body any) error {
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("encode request for %s: %w", path, err)
+		}
+		r = bytes.NewReader(b)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), controlTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.endpoint+path, r)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	msg, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("POST %s: %s: %s", path, resp.Status, bytes.TrimSpace(msg))
+	}
+	return nil
+}
+
+// stop kills moto's process group and, when the tests passed, removes its log.
+func (s *server) stop(removeLog bool) {
+	killProcess(s.cmd)
+	select {
+	case <-s.exited:
+	case <-time.After(5 * time.Second):
+	}
+	s.logFile.Close()
+	if removeLog {
+		os.Remove(s.logPath)
+	}
+}
+
+func readLog(path string) []byte {
+	b, _ := os.ReadFile(path)
+	return b
+}
