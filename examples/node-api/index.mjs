@@ -1,0 +1,28 @@
+// A function-URL handler: GET /hello?name=X greets X, GET /health reports
+// the stage; anything else is a 404. It needs nothing outside Node itself.
+
+const greeting = process.env.GREETING ?? "Hello";
+const stage = process.env.STAGE ?? "dev";
+
+const json = (statusCode, body) => ({
+  statusCode,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
+
+export const handler = async (event = {}) => {
+  const path = event.rawPath ?? event.path ?? "/";
+  const query = event.queryStringParameters ?? {};
+
+  switch (path) {
+    case "/health":
+      return json(200, { ok: true, stage });
+    case "/":
+    case "/hello": {
+      const name = typeof query.name === "string" && query.name.trim() !== "" ? query.name.trim() : "world";
+      return json(200, { message: `${greeting}, ${name}!`, stage });
+    }
+    default:
+      return json(404, { error: `no route for ${path}` });
+  }
+};
