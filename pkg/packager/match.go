@@ -17,6 +17,7 @@ import (
 type pattern struct {
 	line    string // as written, for error messages
 	glob    string
+	inside  string // for "x/**": the glob of x, which the pattern does not match
 	negate  bool
 	dirOnly bool
 }
@@ -66,6 +67,9 @@ func parsePattern(line string) (p pattern, ok bool, err error) {
 	} else {
 		p.glob = "**/" + line
 	}
+	if base, ok := strings.CutSuffix(p.glob, "/**"); ok && base != "**" {
+		p.inside = base
+	}
 	if !doublestar.ValidatePattern(p.glob) {
 		return p, false, fmt.Errorf("pattern %q is not a valid glob: check brackets and escapes", p.line)
 	}
@@ -106,6 +110,10 @@ func (s *patternSet) decide(zipPath string, isDir bool) (matched, decided bool) 
 			continue
 		}
 		if doublestar.MatchUnvalidated(p.glob, zipPath) {
+			// As in git, "dir/**" matches what is inside dir, not dir.
+			if p.inside != "" && doublestar.MatchUnvalidated(p.inside, zipPath) {
+				continue
+			}
 			return !p.negate, true
 		}
 	}
@@ -182,13 +190,15 @@ func (s *selector) excluded(zipPath string, isDir bool) bool {
 
 // included reports whether zipPath is taken by the include patterns, given
 // whether its parent folder was. A folder matched by an include pattern
-// takes everything under it unless a later pattern says otherwise.
-func (s *selector) included(zipPath string, isDir bool, parentIncluded bool) bool {
+// takes everything under it unless a pattern on the path says otherwise;
+// a folder matched by a negated include pattern ("!tests/") is left out
+// whole (prune), whatever its contents match.
+func (s *selector) included(zipPath string, isDir bool, parentIncluded bool) (inc, prune bool) {
 	if s.include == nil {
-		return true
+		return true, false
 	}
 	if m, decided := s.include.decide(zipPath, isDir); decided {
-		return m
+		return m, isDir && !m
 	}
-	return parentIncluded
+	return parentIncluded, false
 }

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 )
 
 // tree is one folder merged into the bundle at a zip path prefix.
@@ -32,6 +31,7 @@ const (
 type fileStat struct {
 	Size    int64
 	MtimeNs int64
+	CtimeNs int64 // catches a rewrite that restored size and mtime
 	Ino     uint64
 	Mode    uint32 // fs.FileMode of the file whose content is read
 }
@@ -59,9 +59,7 @@ type walker struct {
 
 func statOf(fi fs.FileInfo) fileStat {
 	st := fileStat{Size: fi.Size(), MtimeNs: fi.ModTime().UnixNano(), Mode: uint32(fi.Mode())}
-	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
-		st.Ino = uint64(sys.Ino)
-	}
+	st.Ino, st.CtimeNs = inodeAndCtime(fi)
 	return st
 }
 
@@ -100,7 +98,10 @@ func (w *walker) walkTree(t tree) error {
 			if w.sel.excluded(p, true) {
 				return nil
 			}
-			included = w.sel.included(p, true, included)
+			var prune bool
+			if included, prune = w.sel.included(p, true, included); prune {
+				return nil
+			}
 		}
 	}
 	skip := map[string]bool{}
@@ -136,7 +137,10 @@ func (w *walker) walkDir(dir, real, prefix string, parentIncluded bool, skip map
 			if w.sel.excluded(zp, true) || w.pruned(full) {
 				continue
 			}
-			inc := w.sel.included(zp, true, parentIncluded)
+			inc, prune := w.sel.included(zp, true, parentIncluded)
+			if prune {
+				continue
+			}
 			if err := w.walkDir(full, filepath.Join(real, name), zp, inc, nil, append(stack, filepath.Join(real, name))); err != nil {
 				return err
 			}
@@ -145,7 +149,7 @@ func (w *walker) walkDir(dir, real, prefix string, parentIncluded bool, skip map
 				return err
 			}
 		case typ.IsRegular():
-			if w.sel.excluded(zp, false) || !w.sel.included(zp, false, parentIncluded) {
+			if w.sel.excluded(zp, false) || !w.sel.takes(zp, parentIncluded) {
 				continue
 			}
 			fi, err := de.Info()
@@ -154,7 +158,7 @@ func (w *walker) walkDir(dir, real, prefix string, parentIncluded bool, skip map
 			}
 			w.add(&sourceEntry{zipPath: zp, kind: kindFile, diskPath: full, stat: statOf(fi)})
 		default:
-			if w.sel.excluded(zp, false) || !w.sel.included(zp, false, parentIncluded) {
+			if w.sel.excluded(zp, false) || !w.sel.takes(zp, parentIncluded) {
 				continue
 			}
 			return fmt.Errorf("package %s: it is a %s, not a file; remove it or add %q to package.exclude", full, typeName(typ), zp)
@@ -173,6 +177,12 @@ func typeName(m fs.FileMode) string {
 		return "device"
 	}
 	return "special file"
+}
+
+// takes reports whether a file is included.
+func (s *selector) takes(zipPath string, parentIncluded bool) bool {
+	inc, _ := s.included(zipPath, false, parentIncluded)
+	return inc
 }
 
 // pruned reports whether full is a folder lamb never packages (its own output).
@@ -202,7 +212,7 @@ func (w *walker) symlink(full, zp string, parentIncluded bool, stack []string) e
 		return fmt.Errorf("package symlink %s -> %s: %w", full, target, err)
 	}
 	if !w.follow {
-		if w.sel.excluded(zp, false) || !w.sel.included(zp, false, parentIncluded) {
+		if w.sel.excluded(zp, false) || !w.sel.takes(zp, parentIncluded) {
 			return nil
 		}
 		if filepath.IsAbs(target) {
@@ -224,13 +234,16 @@ func (w *walker) symlink(full, zp string, parentIncluded bool, stack []string) e
 				return fmt.Errorf("package symlink %s -> %s: it points to a folder that contains it (a cycle); remove the link or set package.symlinks: keep", full, target)
 			}
 		}
-		inc := w.sel.included(zp, true, parentIncluded)
+		inc, prune := w.sel.included(zp, true, parentIncluded)
+		if prune {
+			return nil
+		}
 		return w.walkDir(full, resolved, zp, inc, nil, append(stack, resolved))
 	}
 	if !ti.Mode().IsRegular() {
 		return fmt.Errorf("package symlink %s -> %s: the target is a %s, not a file; remove the link", full, target, typeName(ti.Mode()))
 	}
-	if w.sel.excluded(zp, false) || !w.sel.included(zp, false, parentIncluded) {
+	if w.sel.excluded(zp, false) || !w.sel.takes(zp, parentIncluded) {
 		return nil
 	}
 	w.add(&sourceEntry{zipPath: zp, kind: kindFile, diskPath: resolved, stat: statOf(ti)})

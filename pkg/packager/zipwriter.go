@@ -62,14 +62,14 @@ type zipEntry struct {
 	glibc  string
 
 	// Exactly one data source is used.
-	mem      []byte    // bytes in memory
-	memBuf   *[]byte   // pooled buffer behind mem
-	spill    string    // temporary file holding the bytes
-	packOff  int64     // offset in the cache pack, when fromPack
-	fromPack bool      // bytes come from the cache pack
-	rawPath  string    // stored large file: read again from disk, checked against crc
-	reused   bool      // counted as reused rather than compressed
-	weight   int64     // memory budget held until written
+	mem      []byte  // bytes in memory
+	memBuf   *[]byte // pooled buffer behind mem
+	spill    string  // temporary file holding the bytes
+	packOff  int64   // offset in the cache pack, when fromPack
+	fromPack bool    // bytes come from the cache pack
+	rawPath  string  // stored large file: read again from disk, checked against crc
+	reused   bool    // counted as reused rather than compressed
+	weight   int64   // memory budget held until written
 	done     chan struct{}
 	err      error
 }
@@ -90,7 +90,7 @@ type zipJob struct {
 	workers int
 	tmpDir  string // for spill files
 	sem     *semaphore.Weighted
-	pool    *sync.Pool // *[]byte buffers
+	pool    *sync.Pool    // *[]byte buffers
 	flates  [2]*sync.Pool // *flate.Writer at deflateLevel, bigDeflateLevel
 
 	mu       sync.Mutex

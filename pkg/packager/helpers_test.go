@@ -1,0 +1,114 @@
+package packager
+
+import (
+	"archive/zip"
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// writeFiles creates files under dir; a value starting with "->" makes a
+// symlink to the rest, a key ending in "/" an empty folder.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		body := files[n]
+		p := filepath.Join(dir, filepath.FromSlash(n))
+		if strings.HasSuffix(n, "/") {
+			if err := os.MkdirAll(p, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if target, ok := strings.CutPrefix(body, "->"); ok {
+			if err := os.Symlink(target, p); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// testSpec is a spec packaging src into a private output and cache folder.
+func testSpec(t *testing.T, src string) Spec {
+	t.Helper()
+	base := t.TempDir()
+	return Spec{
+		Function:     "fn",
+		Source:       src,
+		Runtime:      "nodejs22.x",
+		Architecture: "x86_64",
+		Handler:      "index.handler",
+		Dependencies: "none",
+		OutDir:       filepath.Join(base, "out"),
+		CacheDir:     filepath.Join(base, "cache"),
+	}
+}
+
+// packTrees packages trees (as a builder would return them) and returns
+// the manifest.
+func packTrees(t *testing.T, spec Spec, trees ...tree) *Manifest {
+	t.Helper()
+	m, err := packTreesErr(spec, trees...)
+	if err != nil {
+		t.Fatalf("package: %v", err)
+	}
+	return m
+}
+
+func packTreesErr(spec Spec, trees ...tree) (*Manifest, error) {
+	if err := spec.normalize(); err != nil {
+		return nil, err
+	}
+	if len(trees) == 0 {
+		trees = []tree{{Dir: spec.Source}}
+	}
+	return packageBundle(context.Background(), &spec, &bundle{trees: trees})
+}
+
+// readZip opens a written zip for inspection.
+func readZip(t *testing.T, path string) *zip.ReadCloser {
+	t.Helper()
+	r, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatalf("open written zip: %v", err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+// zipNames lists the entry names of the zip, files only when filesOnly.
+func zipNames(t *testing.T, path string, filesOnly bool) []string {
+	t.Helper()
+	var out []string
+	for _, f := range readZip(t, path).File {
+		if filesOnly && strings.HasSuffix(f.Name, "/") {
+			continue
+		}
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+func fileBytes(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

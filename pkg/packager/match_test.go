@@ -1,0 +1,139 @@
+package packager
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var selectionTree = map[string]string{
+	"index.js":                 "exports.handler = async () => 1\n",
+	"lib/a.js":                 "a",
+	"lib/b.test.js":            "b",
+	"lib/sub/c.js":             "c",
+	"lib/test":                 "a file named test",
+	"test/x.js":                "x",
+	"docs/readme.md":           "docs",
+	"node_modules/m/index.js":  "m",
+	"node_modules/m/README.md": "readme",
+	".env":                     "SECRET=1",
+	".env.local":               "SECRET=2",
+	"lib/.env.prod":            "SECRET=3",
+	".git/config":              "[core]",
+	"node_modules/m/.git/HEAD": "ref",
+	".lamb/build/fn.zip":       "old",
+	"lamb.yaml":                "functions: {}",
+	"sub/lamb.yaml":            "not the project file",
+	"{braces}.js":              "literal braces",
+}
+
+func TestSelection(t *testing.T) {
+	defaults := []string{
+		"docs/readme.md", "index.js", "lib/a.js", "lib/b.test.js", "lib/sub/c.js", "lib/test",
+		"node_modules/m/README.md", "node_modules/m/index.js", "sub/lamb.yaml", "test/x.js", "{braces}.js",
+	}
+	without := func(drop ...string) []string {
+		return slices.DeleteFunc(slices.Clone(defaults), func(s string) bool { return slices.Contains(drop, s) })
+	}
+	tests := []struct {
+		name       string
+		lambignore string
+		include    []string
+		exclude    []string
+		want       []string
+	}{
+		{name: "defaults leave out secrets, git and lamb files", want: defaults},
+		{name: "name pattern matches at any depth", exclude: []string{"*.md"},
+			want: without("docs/readme.md", "node_modules/m/README.md")},
+		{name: "trailing slash matches folders only", exclude: []string{"test/"},
+			want: without("test/x.js")},
+		{name: "leading slash anchors at the root", exclude: []string{"/index.js"},
+			want: without("index.js")},
+		{name: "double star matches any depth", exclude: []string{"**/*.test.js"},
+			want: without("lib/b.test.js")},
+		{name: "negation re-includes a file when its folder is not excluded", exclude: []string{"lib/**", "!lib/a.js"},
+			want: without("lib/b.test.js", "lib/sub/c.js", "lib/test")},
+		{name: "negation cannot re-include a file inside an excluded folder", exclude: []string{"lib/", "!lib/a.js"},
+			want: without("lib/a.js", "lib/b.test.js", "lib/sub/c.js", "lib/test")},
+		{name: "defaults cannot be negated", exclude: []string{"!.env", "!.git/", "!lamb.yaml"},
+			want: defaults},
+		{name: "lambignore at the source root", lambignore: "# docs are not shipped\ndocs/\n\nnode_modules/m/README.md\n",
+			want: without("docs/readme.md", "node_modules/m/README.md")},
+		{name: "package.exclude overrides lambignore", lambignore: "*.md\n", exclude: []string{"!docs/readme.md"},
+			want: without("node_modules/m/README.md")},
+		{name: "include takes only matching files", include: []string{"lib/"},
+			want: []string{"lib/a.js", "lib/b.test.js", "lib/sub/c.js", "lib/test"}},
+		{name: "include with negation", include: []string{"*.js", "!lib/sub/", "!node_modules/"},
+			want: []string{"index.js", "lib/a.js", "lib/b.test.js", "test/x.js", "{braces}.js"}},
+		{name: "include and exclude together", include: []string{"**/*.js"}, exclude: []string{"node_modules/", "test/"},
+			want: []string{"index.js", "lib/a.js", "lib/b.test.js", "lib/sub/c.js", "{braces}.js"}},
+		{name: "braces are literal as in git", exclude: []string{"{braces}.js"},
+			want: without("{braces}.js")},
+		{name: "question mark and classes", exclude: []string{"lib/?.js", "[dt]est/"},
+			want: without("lib/a.js", "test/x.js")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := t.TempDir()
+			writeFiles(t, src, selectionTree)
+			if tt.lambignore != "" {
+				writeFiles(t, src, map[string]string{".lambignore": tt.lambignore})
+			}
+			spec := testSpec(t, src)
+			spec.Include, spec.Exclude = tt.include, tt.exclude
+			m := packTrees(t, spec)
+			got := zipNames(t, m.ZipPath, true)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("zip files:\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSelectionMergesTreesAtPrefixes(t *testing.T) {
+	src, deps := t.TempDir(), t.TempDir()
+	writeFiles(t, src, map[string]string{
+		"index.js":              "src",
+		"node_modules/dev/x.js": "dev dependency left out by Skip",
+		"shared.txt":            "from source",
+	})
+	writeFiles(t, deps, map[string]string{
+		"node_modules/prod/index.js": "prod",
+		"node_modules/prod/.env":     "leaked",
+		"shared.txt":                 "from staging",
+	})
+	spec := testSpec(t, src)
+	spec.Exclude = []string{"*.md"}
+	m := packTrees(t, spec,
+		tree{Dir: src, Skip: []string{"node_modules"}},
+		tree{Dir: filepath.Join(deps, "node_modules"), Prefix: "node_modules"},
+		tree{Dir: deps, Skip: []string{"node_modules"}},
+	)
+	got := zipNames(t, m.ZipPath, false)
+	want := []string{"index.js", "node_modules/", "node_modules/prod/", "node_modules/prod/index.js", "shared.txt"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("entries = %q, want %q", got, want)
+	}
+	r := readZip(t, m.ZipPath)
+	for _, f := range r.File {
+		if f.Name == "shared.txt" {
+			rc, _ := f.Open()
+			b := make([]byte, 64)
+			n, _ := rc.Read(b)
+			rc.Close()
+			if string(b[:n]) != "from staging" {
+				t.Errorf("shared.txt = %q, want the later tree's file", b[:n])
+			}
+		}
+	}
+}
+
+func TestPatternErrorsNameTheSource(t *testing.T) {
+	src := t.TempDir()
+	writeFiles(t, src, map[string]string{"index.js": "x", ".lambignore": "ok\n[unclosed\n"})
+	_, err := packTreesErr(testSpec(t, src))
+	if err == nil || !strings.Contains(err.Error(), ".lambignore line 2") || !strings.Contains(err.Error(), "[unclosed") {
+		t.Fatalf("error = %v, want one naming .lambignore line 2 and the pattern", err)
+	}
+}
