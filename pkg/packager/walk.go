@@ -196,6 +196,9 @@ func (w *walker) pruned(full string) bool {
 }
 
 func (w *walker) symlink(full, zp string, parentIncluded bool, stack []string) error {
+	if w.sel.excluded(zp, false) && w.sel.excluded(zp, true) {
+		return nil // left out whatever it points to: not checked
+	}
 	target, err := os.Readlink(full)
 	if err != nil {
 		return fmt.Errorf("read symlink %s: %w", full, err)
