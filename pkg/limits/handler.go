@@ -150,18 +150,24 @@ func checkHandlerTarget(handler, runtime string, m *packager.Manifest, hasLayers
 		Check: "handlerTarget", Severity: SeverityError, Field: "handler",
 		Message: fmt.Sprintf("handler: %q needs %s in the bundle, and it is not there", handler, orList(t.files)),
 	}
-	if t.class != "" {
+	switch {
+	case t.class != "":
 		f.Message = fmt.Sprintf("handler: %q needs %s at the bundle root, in classes/ or in a jar of the bundle, and it is not there", handler, t.class)
+	case r.Family == "provided":
+		f.Message = fmt.Sprintf("handler: runtime %s needs an executable bootstrap at the bundle root, and it is not there", runtime)
 	}
 	near := nearCandidates(t, files, 3)
 	for _, c := range near {
 		f.Details = append(f.Details, Detail{Kind: "candidate", Name: c})
 	}
 	switch {
+	case r.Family == "provided":
+		f.Hint = "build an executable named bootstrap at the bundle root (Go: GOOS=linux go build -o bootstrap)"
+		if len(near) > 0 {
+			f.Hint += "; executables at the root: " + strings.Join(near, ", ")
+		}
 	case len(near) > 0:
 		f.Hint = "fix handler or the bundle contents; nearest files: " + strings.Join(near, ", ")
-	case t.exec && r.Family == "provided":
-		f.Hint = "build an executable named bootstrap at the bundle root (Go: GOOS=linux go build -o bootstrap)"
 	default:
 		f.Hint = "fix handler or include the file (package.include)"
 	}

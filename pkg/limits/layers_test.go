@@ -1,0 +1,221 @@
+package limits
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"math/rand"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+// bigLayerZip returns a zip of incompressible stored files (so the zip is
+// as big as its content) and the sum of their uncompressed sizes.
+func bigLayerZip(t *testing.T) ([]byte, int64) {
+	t.Helper()
+	rng := rand.New(rand.NewSource(1))
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	var total int64
+	for i, size := range []int{3 << 20, 1 << 20, 700000, 12345} {
+		fw, err := w.CreateHeader(&zip.FileHeader{Name: "python/lib/blob" + string(rune('a'+i)) + ".bin", Method: zip.Store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := make([]byte, size)
+		rng.Read(b)
+		fw.Write(b)
+		total += int64(size)
+	}
+	// Many small entries make a central directory larger than one read.
+	for i := 0; i < 3000; i++ {
+		fw, _ := w.CreateHeader(&zip.FileHeader{Name: "python/pkg/module_" + strings.Repeat("x", 20) + "/" + strconv.Itoa(i) + ".py", Method: zip.Deflate})
+		fw.Write([]byte("print('hello')\n"))
+		total += int64(len("print('hello')\n"))
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes(), total
+}
+
+// countingServer serves body at /layer.zip, honouring Range when ranges is
+// true, and counts the body bytes it sends.
+func countingServer(t *testing.T, body []byte, ranges bool) (*httptest.Server, *atomic.Int64, *atomic.Int64) {
+	var served, requests atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		if r.URL.Path != "/layer.zip" {
+			http.NotFound(w, r)
+			return
+		}
+		cw := &countingWriter{ResponseWriter: w, n: &served}
+		if !ranges {
+			r.Header.Del("Range")
+		}
+		http.ServeContent(cw, r, "layer.zip", time.Time{}, bytes.NewReader(body))
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &served, &requests
+}
+
+type countingWriter struct {
+	http.ResponseWriter
+	n *atomic.Int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	c.n.Add(int64(len(p)))
+	return c.ResponseWriter.Write(p)
+}
+
+// fakeLayers answers GetLayerVersionByArn for the ARNs it knows and fails
+// the test for any other.
+type fakeLayers struct {
+	t     *testing.T
+	known map[string]*lambda.GetLayerVersionByArnOutput
+	err   error
+	calls int
+}
+
+func (f *fakeLayers) GetLayerVersionByArn(ctx context.Context, in *lambda.GetLayerVersionByArnInput, _ ...func(*lambda.Options)) (*lambda.GetLayerVersionByArnOutput, error) {
+	f.calls++
+	if f.err != nil {
+		return nil, f.err
+	}
+	out, ok := f.known[aws.ToString(in.Arn)]
+	if !ok {
+		f.t.Fatalf("unexpected GetLayerVersionByArn(%s)", aws.ToString(in.Arn))
+	}
+	return out, nil
+}
+
+const layerARN = "arn:aws:lambda:us-east-1:123456789012:layer:numpy:7"
+
+func TestMeasureRemoteLayerReadsOnlyTheTail(t *testing.T) {
+	body, want := bigLayerZip(t)
+	srv, served, requests := countingServer(t, body, true)
+	api := &fakeLayers{t: t, known: map[string]*lambda.GetLayerVersionByArnOutput{
+		layerARN: {Content: &lambdatypes.LayerVersionContentOutput{Location: aws.String(srv.URL + "/layer.zip"), CodeSize: int64(len(body))}},
+	}}
+	cache := t.TempDir()
+	layers, notes, err := MeasureLayers(context.Background(), []string{layerARN}, api, srv.Client(), cache)
+	if err != nil || len(notes) != 0 {
+		t.Fatalf("MeasureLayers: %v, notes %q", err, notes)
+	}
+	if len(layers) != 1 || layers[0].UnzippedBytes != want || layers[0].ZippedBytes != int64(len(body)) || layers[0].Local {
+		t.Fatalf("layers = %+v, want unzipped %d zipped %d", layers, want, len(body))
+	}
+	t.Logf("zip %d bytes; served %d bytes in %d requests", len(body), served.Load(), requests.Load())
+	if served.Load() >= int64(len(body))/4 {
+		t.Errorf("served %d of %d bytes: the whole zip was downloaded, not its central directory", served.Load(), len(body))
+	}
+
+	// A second run reads the cache: no AWS call, no download.
+	api.known = nil
+	before := served.Load()
+	layers2, _, err := MeasureLayers(context.Background(), []string{layerARN}, api, srv.Client(), cache)
+	if err != nil || len(layers2) != 1 || layers2[0] != layers[0] {
+		t.Fatalf("cached measure = %+v, %v", layers2, err)
+	}
+	if api.calls != 1 || served.Load() != before {
+		t.Errorf("cache not used: %d API calls, %d more bytes served", api.calls, served.Load()-before)
+	}
+	if _, err := os.Stat(filepath.Join(cache, "layer-sizes.json")); err != nil {
+		t.Errorf("cache file: %v", err)
+	}
+}
+
+func TestMeasureRemoteLayerSizeFromContentRange(t *testing.T) {
+	// No CodeSize in the answer: the size comes from the server.
+	body, want := bigLayerZip(t)
+	srv, _, _ := countingServer(t, body, true)
+	api := &fakeLayers{t: t, known: map[string]*lambda.GetLayerVersionByArnOutput{
+		layerARN: {Content: &lambdatypes.LayerVersionContentOutput{Location: aws.String(srv.URL + "/layer.zip")}},
+	}}
+	layers, notes, err := MeasureLayers(context.Background(), []string{layerARN}, api, srv.Client(), "")
+	if err != nil || len(notes) != 0 || len(layers) != 1 || layers[0].UnzippedBytes != want {
+		t.Fatalf("layers %+v notes %q err %v, want unzipped %d", layers, notes, err, want)
+	}
+}
+
+func TestMeasureRemoteLayerServerWithoutRanges(t *testing.T) {
+	body, want := bigLayerZip(t)
+	srv, served, requests := countingServer(t, body, false)
+	api := &fakeLayers{t: t, known: map[string]*lambda.GetLayerVersionByArnOutput{
+		layerARN: {Content: &lambdatypes.LayerVersionContentOutput{Location: aws.String(srv.URL + "/layer.zip"), CodeSize: int64(len(body))}},
+	}}
+	layers, _, err := MeasureLayers(context.Background(), []string{layerARN}, api, srv.Client(), "")
+	if err != nil || len(layers) != 1 || layers[0].UnzippedBytes != want {
+		t.Fatalf("layers %+v err %v, want unzipped %d", layers, err, want)
+	}
+	// Downloaded once, then served from memory.
+	if requests.Load() != 1 || served.Load() != int64(len(body)) {
+		t.Errorf("%d requests, %d bytes: want one full download", requests.Load(), served.Load())
+	}
+}
+
+func TestMeasureLayersWithoutAWS(t *testing.T) {
+	dir := t.TempDir()
+	local := filepath.Join(dir, "layer.zip")
+	zb := writeZip(t, zip.Deflate, map[string][]byte{"nodejs/node_modules/a/index.js": bytes.Repeat([]byte("a"), 5000), "nodejs/package.json": []byte("{}")},
+		"nodejs/node_modules/a/index.js", "nodejs/package.json")
+	if err := os.WriteFile(local, zb, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	layers, notes, err := MeasureLayers(context.Background(), []string{local, layerARN}, nil, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(layers) != 1 || layers[0].Ref != local || layers[0].UnzippedBytes != 5002 || !layers[0].Local || layers[0].ZippedBytes != int64(len(zb)) {
+		t.Errorf("layers = %+v, want the local layer with 5002 bytes unzipped", layers)
+	}
+	if want := "layer " + layerARN + " not measured (no AWS access); its unzipped size is not counted"; len(notes) != 1 || notes[0] != want {
+		t.Errorf("notes = %q, want %q", notes, want)
+	}
+}
+
+func TestMeasureLayersErrors(t *testing.T) {
+	t.Run("missing local zip", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "nope.zip")
+		_, _, err := MeasureLayers(context.Background(), []string{path}, nil, nil, "")
+		if err == nil || !strings.Contains(err.Error(), "measure local layer "+path) || !strings.Contains(err.Error(), "build the layer zip first or fix its path in layers") {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("AWS refuses", func(t *testing.T) {
+		api := &fakeLayers{t: t, err: errors.New("AccessDeniedException: not authorized")}
+		layers, notes, err := MeasureLayers(context.Background(), []string{layerARN}, api, nil, "")
+		if err != nil || len(layers) != 0 {
+			t.Fatalf("layers %+v err %v", layers, err)
+		}
+		if len(notes) != 1 || !strings.Contains(notes[0], "AccessDeniedException") {
+			t.Errorf("notes = %q", notes)
+		}
+	})
+	t.Run("download fails without leaking the URL", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "denied", http.StatusForbidden)
+		}))
+		defer srv.Close()
+		api := &fakeLayers{t: t, known: map[string]*lambda.GetLayerVersionByArnOutput{
+			layerARN: {Content: &lambdatypes.LayerVersionContentOutput{Location: aws.String(srv.URL + "/layer.zip?X-Amz-Signature=secret"), CodeSize: 100000}},
+		}}
+		_, notes, err := MeasureLayers(context.Background(), []string{layerARN}, api, srv.Client(), "")
+		if err != nil || len(notes) != 1 || !strings.Contains(notes[0], "403") || strings.Contains(notes[0], "secret") {
+			t.Errorf("notes = %q, err %v", notes, err)
+		}
+	})
+}

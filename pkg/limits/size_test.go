@@ -1,0 +1,183 @@
+package limits
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/lambcli/lamb/pkg/packager"
+)
+
+func TestZippedSizeBoundary(t *testing.T) {
+	tests := []struct {
+		name     string
+		zipped   int64
+		bucket   string
+		severity Severity // "" = no finding
+		want     string
+	}{
+		{"just below, no bucket", 52428799, "", "", ""},
+		{"at limit, no bucket", 52428800, "", SeverityError,
+			"zipped size: 52428800 bytes (50.0 MiB) is not below Lambda's direct-upload limit of 52428800 bytes (50.0 MiB); set deploy.s3.bucket so lamb uploads the zip through S3, or make the bundle smaller"},
+		{"just below, bucket", 52428799, "artifacts", "", ""},
+		{"at limit, bucket", 52428800, "artifacts", SeverityInfo,
+			"zipped size: 52428800 bytes (50.0 MiB) is not below Lambda's direct-upload limit of 52428800 bytes; lamb will upload it via s3://artifacts"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fn := base()
+			fn.S3Bucket = tt.bucket
+			fs := findingsOf(Check(fn, manifest(tt.zipped, 60000000), nil, DefaultQuotas(), today), "zippedSize")
+			if tt.severity == "" {
+				if len(fs) != 0 {
+					t.Fatalf("want no finding, got %q", lines(fs))
+				}
+				return
+			}
+			if len(fs) != 1 || fs[0].Severity != tt.severity || line(fs[0]) != tt.want {
+				t.Fatalf("got %q %v\nwant %s %q", lines(fs), severities(fs), tt.severity, tt.want)
+			}
+			if fs[0].Field != "deploy.s3.bucket" {
+				t.Errorf("field = %q, want deploy.s3.bucket", fs[0].Field)
+			}
+			if tt.severity == SeverityError && fs[0].AWSError != "Zipped size must be smaller than 52428800 bytes" {
+				t.Errorf("awsError = %q", fs[0].AWSError)
+			}
+		})
+	}
+}
+
+func TestUnzippedSizeBoundary(t *testing.T) {
+	layer := []Layer{{Ref: "arn:aws:lambda:us-east-1:123456789012:layer:shared:3", UnzippedBytes: 100000000}}
+	tests := []struct {
+		name     string
+		function int64
+		layers   []Layer
+		awsError string // "" = must pass
+	}{
+		{"function alone 262143999", 262143999, nil, ""},
+		{"function alone 262144000", 262144000, nil, "Unzipped size must be smaller than 262144000 bytes"},
+		{"with a layer 262143999", 162143999, layer, ""},
+		{"with a layer 262144000", 162144000, layer,
+			"Function code combined with layers exceeds the maximum allowed size of 262144000 bytes. The actual size is 262144000 bytes."},
+		{"layers alone too big", 10, []Layer{{Ref: "a.zip", UnzippedBytes: 262144000, Local: true}},
+			"Layers consume more than the available size of 262144000 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := manifest(1000, tt.function)
+			m.LargestFolders = []packager.PathSize{{Path: "node_modules/", Bytes: tt.function / 2}}
+			m.LargestFiles = []packager.PathSize{{Path: "node_modules/big/blob.bin", Bytes: tt.function / 4}}
+			fs := findingsOf(Check(base(), m, tt.layers, DefaultQuotas(), today), "unzippedSize")
+			if tt.awsError == "" {
+				if len(fs) != 0 {
+					t.Fatalf("want no finding, got %q", lines(fs))
+				}
+				return
+			}
+			if len(fs) != 1 || fs[0].Severity != SeverityError {
+				t.Fatalf("want one error, got %q", lines(fs))
+			}
+			f := fs[0]
+			if f.AWSError != tt.awsError {
+				t.Errorf("awsError = %q, want %q", f.AWSError, tt.awsError)
+			}
+			if *f.Measured != tt.function+sumLayers(tt.layers) || *f.Limit != 262144000 {
+				t.Errorf("measured %d limit %d", *f.Measured, *f.Limit)
+			}
+			kinds := map[string]int{}
+			for _, d := range f.Details {
+				kinds[d.Kind]++
+				if d.Kind == "layer" && d.Share <= 0 {
+					t.Errorf("layer detail without share: %+v", d)
+				}
+			}
+			if kinds["folder"] != 1 || kinds["file"] != 1 || kinds["layer"] != len(tt.layers) {
+				t.Errorf("details should list folders, files and every layer: %+v", f.Details)
+			}
+		})
+	}
+}
+
+func TestUnzippedFindingNamesLayerShare(t *testing.T) {
+	m := manifest(1000, 162144000)
+	layers := []Layer{{Ref: "arn:aws:lambda:us-east-1:123456789012:layer:shared:3", UnzippedBytes: 100000000}}
+	f := findingsOf(Check(base(), m, layers, DefaultQuotas(), today), "unzippedSize")[0]
+	want := "unzipped size: function 162144000 bytes + layers 100000000 bytes = 262144000 bytes (250.0 MiB) is not below Lambda's limit of 262144000 bytes (250.0 MiB)"
+	if f.Message != want {
+		t.Errorf("message\n got: %s\nwant: %s", f.Message, want)
+	}
+	if !strings.Contains(f.Hint, "shrink the bundle by at least 1 bytes") {
+		t.Errorf("hint should say how much to remove: %s", f.Hint)
+	}
+	if d := f.Details[1]; d.Kind != "layer" || d.Bytes != 100000000 || d.Share < 0.38 || d.Share > 0.39 {
+		t.Errorf("layer share detail = %+v, want 100000000 bytes, 38.1%%", d)
+	}
+}
+
+func sumLayers(ls []Layer) int64 {
+	var n int64
+	for _, l := range ls {
+		n += l.UnzippedBytes
+	}
+	return n
+}
+
+func TestNativeBinaries(t *testing.T) {
+	tests := []struct {
+		name     string
+		runtime  string
+		arch     string
+		bin      packager.NativeBinary
+		severity Severity
+		want     string
+	}{
+		{"matching arch", "nodejs22.x", "arm64", packager.NativeBinary{Path: "node_modules/sharp/sharp.node", Format: "elf", Machine: "arm64"}, "", ""},
+		{"x86_64 on arm64", "nodejs22.x", "arm64", packager.NativeBinary{Path: "node_modules/sharp/sharp.node", Format: "elf", Machine: "x86_64"}, SeverityError,
+			`native binary: node_modules/sharp/sharp.node is built for x86_64 but the function runs on arm64; Lambda fails with "exec format error" or "invalid ELF header"; rebuild or reinstall it for linux/arm64, or set architecture to match`},
+		{"arm64 on default x86_64", "python3.12", "", packager.NativeBinary{Path: "lib/_x.so", Format: "elf", Machine: "arm64"}, SeverityError,
+			`native binary: lib/_x.so is built for arm64 but the function runs on x86_64; Lambda fails with "exec format error" or "invalid ELF header"; rebuild or reinstall it for linux/x86_64, or set architecture to match`},
+		{"mach-o", "nodejs22.x", "arm64", packager.NativeBinary{Path: "node_modules/fsevents/fsevents.node", Format: "macho", Machine: "arm64"}, SeverityError,
+			`native binary: node_modules/fsevents/fsevents.node is a macOS (Mach-O) binary; Lambda runs Linux and fails to load it with "invalid ELF header" or "exec format error"; install dependencies for linux/arm64 (package.dependencies: auto does) or exclude the file`},
+		{"pe", "nodejs22.x", "x86_64", packager.NativeBinary{Path: "bin/tool.exe", Format: "pe", Machine: "x86_64"}, SeverityError,
+			`native binary: bin/tool.exe is a Windows (PE) binary; Lambda runs Linux and fails to load it with "invalid ELF header" or "exec format error"; install dependencies for linux/x86_64 (package.dependencies: auto does) or exclude the file`},
+		{"glibc too new for al2", "python3.11", "x86_64", packager.NativeBinary{Path: "numpy/core/_m.so", Format: "elf", Machine: "x86_64", GlibcVersion: "GLIBC_2.28"}, SeverityWarning,
+			`native binary: numpy/core/_m.so needs glibc 2.28 but python3.11 (Amazon Linux 2) provides glibc 2.26; it fails to load with "GLIBC_2.28 not found"; install manylinux2014 wheels (package.dependencies: auto does), or move to a runtime on Amazon Linux 2023`},
+		{"glibc fine on al2023", "python3.12", "x86_64", packager.NativeBinary{Path: "numpy/core/_m.so", Format: "elf", Machine: "x86_64", GlibcVersion: "GLIBC_2.34"}, "", ""},
+		{"glibc too new for al2023", "provided.al2023", "x86_64", packager.NativeBinary{Path: "bootstrap", Format: "elf", Machine: "x86_64", GlibcVersion: "GLIBC_2.39"}, SeverityWarning,
+			`native binary: bootstrap needs glibc 2.39 but provided.al2023 (Amazon Linux 2023) provides glibc 2.34; it fails to load with "GLIBC_2.39 not found"; build with CGO_ENABLED=0, or against the glibc of the runtime`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fn := base()
+			fn.Runtime, fn.Architecture, fn.Handler = tt.runtime, tt.arch, ""
+			m := manifest(1000, 1000)
+			m.Architecture = ""
+			m.NativeBinaries = []packager.NativeBinary{tt.bin}
+			fs := findingsOf(Check(fn, m, nil, DefaultQuotas(), today), "nativeBinary")
+			if tt.want == "" {
+				if len(fs) != 0 {
+					t.Fatalf("want no finding, got %q", lines(fs))
+				}
+				return
+			}
+			if len(fs) != 1 || fs[0].Severity != tt.severity || line(fs[0]) != tt.want || fs[0].Path != tt.bin.Path {
+				t.Fatalf("got %q %v\nwant %s %q", lines(fs), severities(fs), tt.severity, tt.want)
+			}
+		})
+	}
+}
+
+func TestPermissionFixesInfo(t *testing.T) {
+	m := manifest(1000, 1000)
+	m.PermissionFixes = []string{"index.js", "lib/util.js"}
+	fs := findingsOf(Check(base(), m, nil, DefaultQuotas(), today), "permissions")
+	if len(fs) != 1 || fs[0].Severity != SeverityInfo {
+		t.Fatalf("want one info finding, got %q", lines(fs))
+	}
+	if want := "permissions: 2 files were not world-readable in the source and were stored as 0644/0755 by the packager"; fs[0].Message != want {
+		t.Errorf("message = %q, want %q", fs[0].Message, want)
+	}
+	if len(fs[0].Details) != 2 || fs[0].Details[1].Name != "lib/util.js" {
+		t.Errorf("details should list the files: %+v", fs[0].Details)
+	}
+}
