@@ -1,0 +1,179 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lambcli/lamb/internal/ui"
+	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/templates"
+)
+
+func init() { register(newInitCmd) }
+
+// InitOptions are the inputs of `lamb init`.
+type InitOptions struct {
+	// Dir is the project folder to write into.
+	Dir string
+	// Runtime is a family (nodejs, python, go, java, provided) or a Lambda
+	// runtime identifier; empty means detect it from the files in Dir.
+	Runtime string
+	// Name is the function key; empty means derive it from Dir's name.
+	Name string
+	// Force overwrites an existing lamb.yaml and .lambignore.
+	Force bool
+}
+
+func newInitCmd(f *Factory) *cobra.Command {
+	return newInitCmdWith(f, initRun)
+}
+
+// newInitCmdWith lets tests replace the run function to check flag parsing.
+func newInitCmdWith(f *Factory, run func(*Factory, *InitOptions) error) *cobra.Command {
+	opts := &InitOptions{}
+	c := &cobra.Command{
+		Use:   "init",
+		Short: "Write a commented lamb.yaml and .lambignore for this project",
+		Long: `Write lamb.yaml and .lambignore into the current folder (or --dir) from
+lamb's templates, with one function.
+
+Without --runtime the project's runtime is detected from its files: go.mod
+(go), pom.xml or build.gradle (java), pyproject.toml, requirements.txt or
+Pipfile (python), package.json (nodejs), an executable bootstrap (provided).
+The function key defaults to the folder's name.
+
+An existing lamb.yaml is never overwritten without --force; an existing
+.lambignore is kept. The file written always passes 'lamb validate'.`,
+		Example: `  lamb init
+  lamb init --runtime python --name orders-worker
+  lamb init --runtime nodejs24.x --dir services/api --force`,
+		Args: cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return run(f, opts)
+		},
+	}
+	c.Flags().StringVar(&opts.Runtime, "runtime", "", "runtime family ("+strings.Join(templates.FamilyNames(), ", ")+") or a Lambda runtime such as nodejs22.x; default: detected")
+	c.Flags().StringVar(&opts.Name, "name", "", "function key in lamb.yaml (default: the folder's name)")
+	c.Flags().StringVar(&opts.Dir, "dir", ".", "project folder to write into")
+	c.Flags().BoolVar(&opts.Force, "force", false, "overwrite an existing lamb.yaml and .lambignore")
+	_ = c.RegisterFlagCompletionFunc("runtime", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return templates.FamilyNames(), cobra.ShellCompDirectiveNoFileComp
+	})
+	return c
+}
+
+// initDocument is the --output json document of `lamb init`.
+type initDocument struct {
+	Function     string   `json:"function"`
+	Runtime      string   `json:"runtime"`
+	Family       string   `json:"family"`
+	DetectedFrom string   `json:"detectedFrom,omitempty"`
+	Written      []string `json:"written"`
+	Kept         []string `json:"kept"`
+}
+
+func initRun(f *Factory, opts *InitOptions) error {
+	dir := opts.Dir
+	if dir == "" {
+		dir = "."
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return usageError(fmt.Errorf("folder %s does not exist", dir), "create it first, or pass --dir with an existing folder")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("resolve folder %s: %w", dir, err)
+	}
+
+	doc := initDocument{Written: []string{}, Kept: []string{}}
+	runtime := opts.Runtime
+	if runtime == "" {
+		family, marker, ok := templates.Detect(dir)
+		if !ok {
+			return usageError(fmt.Errorf("cannot tell the runtime of the project in %s: found none of go.mod, pom.xml, build.gradle, pyproject.toml, requirements.txt, package.json, bootstrap", dir),
+				"pass --runtime "+strings.Join(templates.FamilyNames(), "|"))
+		}
+		runtime, doc.DetectedFrom = family, marker
+		f.IO.Progressf("detected %s from %s (pass --runtime to choose another)", family, marker)
+	}
+	fam, err := templates.Resolve(runtime)
+	if err != nil {
+		return usageError(err, "")
+	}
+	name := opts.Name
+	if name == "" {
+		name = templates.NameFromDir(abs)
+	}
+	yaml, err := templates.LambYAML(runtime, name)
+	if err != nil {
+		return usageError(err, "")
+	}
+	doc.Function, doc.Runtime, doc.Family = name, fam.Runtime, fam.Name
+
+	lambYAML := filepath.Join(dir, "lamb.yaml")
+	lambignore := filepath.Join(dir, ".lambignore")
+	if !opts.Force {
+		if _, err := os.Stat(lambYAML); err == nil {
+			return usageError(fmt.Errorf("%s already exists", lambYAML), "pass --force to overwrite it, or --dir to write elsewhere")
+		}
+	}
+	if err := writeInitFile(lambYAML, yaml, opts.Force); err != nil {
+		return err
+	}
+	doc.Written = append(doc.Written, lambYAML)
+	if err := writeInitFile(lambignore, templates.Lambignore(), opts.Force); errors.Is(err, fs.ErrExist) {
+		doc.Kept = append(doc.Kept, lambignore)
+	} else if err != nil {
+		return err
+	} else {
+		doc.Written = append(doc.Written, lambignore)
+	}
+
+	// What init writes must pass lamb validate; the templates are tested,
+	// so a failure here is a bug worth reporting plainly.
+	if _, err := config.Load(lambYAML, config.LoadOptions{LookupEnv: func(string) (string, bool) { return "", false }}); err != nil {
+		return fmt.Errorf("check the written %s: %w", lambYAML, err)
+	}
+
+	if f.Settings.JSON() {
+		return ui.WriteJSON(f.IO.Out, doc)
+	}
+	for _, w := range doc.Written {
+		f.IO.Progressf("wrote %s", w)
+	}
+	for _, k := range doc.Kept {
+		f.IO.Progressf("kept the existing %s", k)
+	}
+	f.IO.Progressf("function %q on %s: set its role, then run lamb validate and lamb package", name, fam.Runtime)
+	return nil
+}
+
+// writeInitFile writes data to path; without force an existing file is
+// left alone and fs.ErrExist returned.
+func writeInitFile(path string, data []byte, force bool) error {
+	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	if !force {
+		flags = os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	}
+	file, err := os.OpenFile(path, flags, 0o644)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return err
+		}
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := file.Write(data); err != nil {
+		file.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := file.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,180 @@
+package cmd
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/lambcli/lamb/internal/ui"
+	"github.com/lambcli/lamb/pkg/config"
+)
+
+func TestInitFlags(t *testing.T) {
+	io, _, _ := ui.Test(false)
+	tests := []struct {
+		args    []string
+		want    InitOptions
+		wantErr string
+	}{
+		{nil, InitOptions{Dir: "."}, ""},
+		{[]string{"--runtime", "python", "--name", "jobs", "--force", "--dir", "svc"}, InitOptions{Dir: "svc", Runtime: "python", Name: "jobs", Force: true}, ""},
+		{[]string{"--runtime=nodejs24.x"}, InitOptions{Dir: ".", Runtime: "nodejs24.x"}, ""},
+		{[]string{"extra"}, InitOptions{}, `unknown command "extra"`},
+		{[]string{"--runtime"}, InitOptions{}, "flag needs an argument: --runtime"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var got *InitOptions
+			c := newInitCmdWith(&Factory{IO: io}, func(_ *Factory, o *InitOptions) error { got = o; return nil })
+			c.SetArgs(tt.args)
+			c.SetOut(&bytes.Buffer{})
+			c.SetErr(&bytes.Buffer{})
+			err := c.Execute()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || got != nil {
+					t.Errorf("err = %v, want %q without running", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got == nil || *got != tt.want {
+				t.Errorf("options = %+v (err %v), want %+v", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// project makes a folder named name holding the given (empty) files.
+func project(t *testing.T, name string, files ...string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), name)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("{}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestInitDetectsTheRuntime(t *testing.T) {
+	tests := []struct {
+		marker, runtime, handler, said string
+	}{
+		{"package.json", "nodejs22.x", "index.handler", "detected nodejs from package.json"},
+		{"requirements.txt", "python3.12", "app.handler", "detected python from requirements.txt"},
+		{"pyproject.toml", "python3.12", "app.handler", "detected python from pyproject.toml"},
+		{"go.mod", "provided.al2023", "bootstrap", "detected go from go.mod"},
+		{"pom.xml", "java21", "example.Handler::handleRequest", "detected java from pom.xml"},
+		{"build.gradle", "java21", "example.Handler::handleRequest", "detected java from build.gradle"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.marker, func(t *testing.T) {
+			dir := project(t, "orders-api", tt.marker)
+			code, stdout, stderr := lamb(t, false, "init", "--dir", dir)
+			if code != 0 || stdout != "" {
+				t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+			}
+			if !strings.Contains(stderr, tt.said) || !strings.Contains(stderr, "wrote "+filepath.Join(dir, "lamb.yaml")) || !strings.Contains(stderr, "wrote "+filepath.Join(dir, ".lambignore")) {
+				t.Errorf("stderr %q should say %q and name both files", stderr, tt.said)
+			}
+			c, err := config.Load(filepath.Join(dir, "lamb.yaml"), config.LoadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := c.Functions[0]
+			if f.Key != "orders-api" || f.Runtime != tt.runtime || f.Handler != tt.handler {
+				t.Errorf("function %s runtime %s handler %s", f.Key, f.Runtime, f.Handler)
+			}
+			if code, stdout, _ := lamb(t, false, "validate", "-c", filepath.Join(dir, "lamb.yaml")); code != 0 || stdout != "ok: 1 function\n" {
+				t.Errorf("lamb validate on the written file: exit %d, %q", code, stdout)
+			}
+		})
+	}
+}
+
+func TestInitWithRuntimeAndName(t *testing.T) {
+	dir := project(t, "whatever", "package.json")
+	code, stdout, stderr := lamb(t, false, "init", "--dir", dir, "--runtime", "python3.13", "--name", "jobs", "--output", "json")
+	if code != 0 || strings.Contains(stderr, "detected") {
+		t.Fatalf("exit %d, stderr %q (an explicit --runtime skips detection)", code, stderr)
+	}
+	var doc initDocument
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
+	}
+	if doc.Function != "jobs" || doc.Runtime != "python3.13" || doc.Family != "python" || len(doc.Written) != 2 || doc.DetectedFrom != "" {
+		t.Errorf("document = %+v", doc)
+	}
+}
+
+func TestInitRefusesToOverwrite(t *testing.T) {
+	dir := project(t, "api", "package.json")
+	if err := os.WriteFile(filepath.Join(dir, "lamb.yaml"), []byte("mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := lamb(t, false, "init", "--dir", dir)
+	if code != ExitUsage || !strings.Contains(stderr, filepath.Join(dir, "lamb.yaml")+" already exists") || !strings.Contains(stderr, "--force") {
+		t.Errorf("exit %d, stderr %q; want 2 naming the file and --force", code, stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "lamb.yaml")); string(b) != "mine\n" {
+		t.Errorf("lamb.yaml was changed: %q", b)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".lambignore")); err == nil {
+		t.Error("a refused init must write nothing, but .lambignore appeared")
+	}
+
+	// --force overwrites lamb.yaml; a user's .lambignore survives without it.
+	if err := os.WriteFile(filepath.Join(dir, ".lambignore"), []byte("secret/\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, "lamb.yaml"))
+	code, _, stderr = lamb(t, false, "init", "--dir", dir)
+	if b, _ := os.ReadFile(filepath.Join(dir, ".lambignore")); code != 0 || string(b) != "secret/\n" || !strings.Contains(stderr, "kept the existing") {
+		t.Errorf("exit %d, stderr %q, .lambignore %q: an existing .lambignore must be kept", code, stderr, b)
+	}
+	code, _, _ = lamb(t, false, "init", "--dir", dir, "--force")
+	if b, _ := os.ReadFile(filepath.Join(dir, ".lambignore")); code != 0 || string(b) == "secret/\n" {
+		t.Errorf("exit %d: --force must rewrite .lambignore", code)
+	}
+}
+
+func TestInitUsageErrors(t *testing.T) {
+	empty := project(t, "empty")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"nothing to detect", []string{"--dir", empty}, "cannot tell the runtime"},
+		{"unknown runtime", []string{"--dir", empty, "--runtime", "cobol"}, `unknown runtime "cobol"`},
+		{"bad name", []string{"--dir", empty, "--runtime", "go", "--name", "my fn"}, `function name "my fn" is not usable`},
+		{"missing folder", []string{"--dir", filepath.Join(empty, "nope"), "--runtime", "go"}, "does not exist"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := lamb(t, false, append([]string{"init"}, tt.args...)...)
+			if code != ExitUsage || stdout != "" || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and %q", code, stdout, stderr, tt.want)
+			}
+			if _, err := os.Stat(filepath.Join(empty, "lamb.yaml")); err == nil {
+				t.Error("a failed init must not write lamb.yaml")
+			}
+		})
+	}
+	if code, _, stderr := lamb(t, false, "init", "--dir", empty); !strings.Contains(stderr, "hint: pass --runtime nodejs|python|go|java|provided") || code != ExitUsage {
+		t.Errorf("the hint should list the runtimes: %q", stderr)
+	}
+}
+
+func TestInitQuietPrintsNothing(t *testing.T) {
+	dir := project(t, "api", "go.mod")
+	code, stdout, stderr := lamb(t, false, "init", "--dir", dir, "--quiet")
+	if code != 0 || stdout != "" || stderr != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
