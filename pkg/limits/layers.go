@@ -130,7 +130,11 @@ func measureRemoteLayer(ctx context.Context, arn string, api LayerAPI, hc *http.
 	if out.Content == nil || aws.ToString(out.Content.Location) == "" {
 		return Layer{}, errors.New("GetLayerVersionByArn returned no Content.Location")
 	}
-	ra := &HTTPReaderAt{Ctx: ctx, Client: hc, URL: aws.ToString(out.Content.Location), Size: out.Content.CodeSize}
+	loc := aws.ToString(out.Content.Location)
+	if !strings.HasPrefix(loc, "https://") && !strings.HasPrefix(loc, "http://") {
+		return Layer{}, fmt.Errorf("Content.Location %q is not an http(s) URL", loc)
+	}
+	ra := &HTTPReaderAt{Ctx: ctx, Client: hc, URL: loc, Size: out.Content.CodeSize}
 	size, err := ra.size()
 	if err != nil {
 		return Layer{}, fmt.Errorf("read layer zip: %w", err)

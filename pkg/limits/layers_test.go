@@ -205,6 +205,16 @@ func TestMeasureLayersErrors(t *testing.T) {
 			t.Errorf("notes = %q", notes)
 		}
 	})
+	t.Run("location is not http", func(t *testing.T) {
+		api := &fakeLayers{t: t, known: map[string]*lambda.GetLayerVersionByArnOutput{
+			layerARN: {Content: &lambdatypes.LayerVersionContentOutput{Location: aws.String("s3://"), CodeSize: 100}},
+		}}
+		_, notes, err := MeasureLayers(context.Background(), []string{layerARN}, api, nil, "")
+		want := "layer " + layerARN + ` not measured (Content.Location "s3://" is not an http(s) URL); its unzipped size is not counted`
+		if err != nil || len(notes) != 1 || notes[0] != want {
+			t.Errorf("notes = %q, want %q (err %v)", notes, want, err)
+		}
+	})
 	t.Run("download fails without leaking the URL", func(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "denied", http.StatusForbidden)
