@@ -707,3 +707,23 @@ func TestEditDistance(t *testing.T) {
 		t.Errorf("suggest for an unrelated word = %q, want none", s)
 	}
 }
+
+func TestAliasBombIsRefused(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i <= 9; i++ {
+		b.WriteString("a" + string(rune('0'+i)) + ": &a" + string(rune('0'+i)) + " [")
+		for j := 0; j < 10; j++ {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("*a" + string(rune('0'+i-1)))
+		}
+		b.WriteString("]\n")
+	}
+	b.WriteString("functions: {api: {}}\n")
+	_, err := load(t, b.String(), LoadOptions{})
+	if ps := problems(t, err); len(ps) != 1 || !strings.Contains(ps[0].Message, "simplify its anchors and aliases") {
+		t.Errorf("got %v", err)
+	}
+}

@@ -41,7 +41,11 @@ func parseDocument(data []byte, file string) (*yaml.Node, []Problem) {
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1}, nil
 	}
-	root := normalize(doc.Content[0], 0)
+	nz := &normalizer{}
+	root := nz.normalize(doc.Content[0], 0)
+	if nz.exceeded {
+		return nil, []Problem{{File: file, Line: 1, Column: 1, Message: fmt.Sprintf("the document expands to more than %d values or nests deeper than 100 levels through aliases: simplify its anchors and aliases", maxNodes)}}
+	}
 	if isNull(root) {
 		return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: 1, Column: 1}, nil
 	}
@@ -52,7 +56,7 @@ func parseDocument(data []byte, file string) (*yaml.Node, []Problem) {
 // document cut after that line fails to parse.
 func firstBadLine(data []byte, from int) int {
 	lines := bytes.SplitAfter(data, []byte("\n"))
-	for l := max(from, 1); l <= len(lines); l++ {
+	for l := max(from, 1); l <= len(lines) && l < from+2000; l++ {
 		var n yaml.Node
 		if yaml.Unmarshal(bytes.Join(lines[:l], nil), &n) != nil {
 			return l
@@ -68,18 +72,29 @@ func looksLikeJSON(data []byte) bool {
 	return len(data) > 0 && data[0] == '{'
 }
 
+// maxNodes bounds the document after alias expansion, so a file of nested
+// aliases (a "billion laughs") is refused instead of exhausting memory.
+const maxNodes = 200_000
+
+type normalizer struct {
+	nodes    int
+	exceeded bool
+}
+
 // normalize returns a copy of n in which aliases are replaced by copies of
 // their anchors and YAML merge keys (<<: *base) are applied, so every node
 // in the result appears exactly once.
-func normalize(n *yaml.Node, depth int) *yaml.Node {
+func (nz *normalizer) normalize(n *yaml.Node, depth int) *yaml.Node {
 	if n == nil {
 		return nil
 	}
-	if depth > 100 {
+	nz.nodes++
+	if depth > 100 || nz.nodes > maxNodes {
+		nz.exceeded = true
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Line: n.Line, Column: n.Column}
 	}
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		c := normalize(n.Alias, depth+1)
+		c := nz.normalize(n.Alias, depth+1)
 		c.Line, c.Column = n.Line, n.Column
 		return c
 	}
@@ -92,10 +107,10 @@ func normalize(n *yaml.Node, depth int) *yaml.Node {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			if k.Kind == yaml.ScalarNode && k.Value == "<<" && k.ShortTag() == "!!merge" {
-				merged = append(merged, mergeSources(v, depth)...)
+				merged = append(merged, nz.mergeSources(v, depth)...)
 				continue
 			}
-			c.Content = append(c.Content, normalize(k, depth+1), normalize(v, depth+1))
+			c.Content = append(c.Content, nz.normalize(k, depth+1), nz.normalize(v, depth+1))
 		}
 		// Keys written in the mapping win over merged ones; earlier merge
 		// sources win over later ones, as YAML specifies.
@@ -108,23 +123,23 @@ func normalize(n *yaml.Node, depth int) *yaml.Node {
 		}
 	case yaml.SequenceNode, yaml.DocumentNode:
 		for _, item := range n.Content {
-			c.Content = append(c.Content, normalize(item, depth+1))
+			c.Content = append(c.Content, nz.normalize(item, depth+1))
 		}
 	}
 	return &c
 }
 
-func mergeSources(v *yaml.Node, depth int) []*yaml.Node {
+func (nz *normalizer) mergeSources(v *yaml.Node, depth int) []*yaml.Node {
 	var out []*yaml.Node
 	if v.Kind == yaml.SequenceNode {
 		for _, item := range v.Content {
-			if m := normalize(item, depth+1); m.Kind == yaml.MappingNode {
+			if m := nz.normalize(item, depth+1); m.Kind == yaml.MappingNode {
 				out = append(out, m)
 			}
 		}
 		return out
 	}
-	if m := normalize(v, depth+1); m.Kind == yaml.MappingNode {
+	if m := nz.normalize(v, depth+1); m.Kind == yaml.MappingNode {
 		out = append(out, m)
 	}
 	return out
