@@ -727,3 +727,17 @@ func TestAliasBombIsRefused(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// BenchmarkLoad measures loading the full example file with a stage, which
+// every lamb command does first.
+func BenchmarkLoad(b *testing.B) {
+	data, err := os.ReadFile("testdata/full.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := Parse(data, "testdata/full.yaml", LoadOptions{Stage: "prod", LookupEnv: env(nil)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

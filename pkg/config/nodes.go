@@ -159,8 +159,9 @@ func lookup(n *yaml.Node, key string) *yaml.Node {
 }
 
 // overlay deep-merges over onto base: mappings merge key by key, anything
-// else in over (lists, scalars, null) replaces base. Neither input is
-// modified; leaf nodes are shared.
+// else in over (lists, scalars, null) replaces base, except that an empty
+// entry over a mapping leaves it as it is. Neither input is modified; leaf
+// nodes are shared.
 func overlay(base, over *yaml.Node) *yaml.Node {
 	if over == nil {
 		return base

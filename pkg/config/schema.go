@@ -149,7 +149,7 @@ var (
 	)
 )
 
-// unit describes what a numeric kind expects, for messages.
+// expected describes what a kind expects, for messages.
 func (k kind) expected() string {
 	switch k {
 	case kindMB:
