@@ -134,7 +134,7 @@ func measureRemoteLayer(ctx context.Context, arn string, api LayerAPI, hc *http.
 	if !strings.HasPrefix(loc, "https://") && !strings.HasPrefix(loc, "http://") {
 		return Layer{}, fmt.Errorf("Content.Location %q is not an http(s) URL", loc)
 	}
-	ra := &HTTPReaderAt{Ctx: ctx, Client: hc, URL: loc, Size: out.Content.CodeSize}
+	ra := &httpReaderAt{Ctx: ctx, Client: hc, URL: loc, Size: out.Content.CodeSize}
 	size, err := ra.size()
 	if err != nil {
 		return Layer{}, fmt.Errorf("read layer zip: %w", err)
@@ -186,17 +186,17 @@ func writeLayerCache(dir string, c layerCache) error {
 	return os.Rename(tmp.Name(), filepath.Join(dir, layerCacheFile))
 }
 
-// readAhead is the smallest ranged GET HTTPReaderAt makes: archive/zip
+// readAhead is the smallest ranged GET httpReaderAt makes: archive/zip
 // reads a central directory in small pieces, so each request fetches a
 // window and later reads are served from it.
 const readAhead = 256 << 10
 
-// HTTPReaderAt reads a remote object with HTTP Range requests, so
+// httpReaderAt reads a remote object with HTTP Range requests, so
 // archive/zip can read a zip's central directory without downloading the
 // whole file. Size is the object's length; when 0 it is learnt from the
 // Content-Range of a one-byte request. A server that ignores Range gets
 // downloaded once, in full, and served from memory.
-type HTTPReaderAt struct {
+type httpReaderAt struct {
 	Ctx    context.Context
 	Client *http.Client
 	URL    string
@@ -208,7 +208,7 @@ type HTTPReaderAt struct {
 	full   []byte
 }
 
-func (h *HTTPReaderAt) size() (int64, error) {
+func (h *httpReaderAt) size() (int64, error) {
 	if h.Size > 0 {
 		return h.Size, nil
 	}
@@ -224,7 +224,7 @@ func (h *HTTPReaderAt) size() (int64, error) {
 }
 
 // ReadAt implements io.ReaderAt.
-func (h *HTTPReaderAt) ReadAt(p []byte, off int64) (int, error) {
+func (h *httpReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if off < 0 {
@@ -272,7 +272,7 @@ func copyAt(p, b []byte, off int64) (int, error) {
 // get fetches bytes start..end inclusive and returns them with the total
 // size from Content-Range (-1 when absent). A 200 answer stores the whole
 // body in h.full.
-func (h *HTTPReaderAt) get(start, end int64) ([]byte, int64, error) {
+func (h *httpReaderAt) get(start, end int64) ([]byte, int64, error) {
 	ctx := h.Ctx
 	if ctx == nil {
 		ctx = context.Background()
