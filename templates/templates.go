@@ -91,7 +91,7 @@ func LambYAML(runtime, name string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the %s template: %w", fam.Name, err)
 	}
-	tmpl, err := template.New(fam.Name).Option("missingkey=error").Parse(string(src))
+	tmpl, err := template.New(fam.Name).Option("missingkey=error").Funcs(template.FuncMap{"col": column}).Parse(string(src))
 	if err != nil {
 		return nil, fmt.Errorf("parse the %s template: %w", fam.Name, err)
 	}
@@ -101,6 +101,12 @@ func LambYAML(runtime, name string) ([]byte, error) {
 		return nil, fmt.Errorf("render the %s template: %w", fam.Name, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// column pads s with spaces to width, keeping at least one, so the
+// comments after a user-chosen name stay aligned.
+func column(width int, s string) string {
+	return s + strings.Repeat(" ", max(1, width-len(s)))
 }
 
 // Lambignore returns the .lambignore lamb init writes next to lamb.yaml.

@@ -2,6 +2,7 @@ package templates
 
 import (
 	"bytes"
+	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -187,5 +188,33 @@ func TestNameFromDir(t *testing.T) {
 		if got := NameFromDir(dir); got != want {
 			t.Errorf("NameFromDir(%q) = %q, want %q", dir, got, want)
 		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+// TestRenderedTemplates pins what lamb init writes, one golden file per family.
+func TestRenderedTemplates(t *testing.T) {
+	for _, fam := range Families() {
+		t.Run(fam.Name, func(t *testing.T) {
+			got, err := LambYAML(fam.Name, "orders-api")
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join("testdata", fam.Name+".lamb.yaml")
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("read golden file (run go test -update to create it): %v", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("rendered %s template differs from %s (check, then go test -update):\n%s", fam.Name, path, got)
+			}
+		})
 	}
 }
