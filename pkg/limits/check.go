@@ -202,7 +202,7 @@ func badChars(s string) string {
 
 func checkHandlerSyntax(handler, runtime string, q Quotas) []Finding {
 	if handler == "" {
-		if r, ok := LookupRuntime(runtime); ok && (r.Family == "provided") {
+		if r, ok := LookupRuntime(runtime); ok && r.Family == "provided" {
 			return nil
 		}
 		if runtime == "" {

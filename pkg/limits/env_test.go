@@ -155,3 +155,17 @@ func TestEnvKeys(t *testing.T) {
 		t.Error("TZ is no longer reserved")
 	}
 }
+
+func TestEnvFindingListsFiveLargest(t *testing.T) {
+	vars := map[string]string{}
+	for i, k := range []string{"AA", "BB", "CC", "DD", "EE", "FF", "GG"} {
+		vars[k] = strings.Repeat("v", 600+i*10)
+	}
+	fs := CheckEnvironment(vars, DefaultQuotas())
+	if len(fs) != 1 || len(fs[0].Details) != 5 {
+		t.Fatalf("want one finding with five variables, got %q", lines(fs))
+	}
+	if fs[0].Details[0].Name != "GG" || fs[0].Details[4].Name != "CC" {
+		t.Errorf("details not largest first: %+v", fs[0].Details)
+	}
+}

@@ -229,3 +229,24 @@ func TestMeasureLayersErrors(t *testing.T) {
 		}
 	})
 }
+
+func TestMeasureLayersDamagedCache(t *testing.T) {
+	body, want := bigLayerZip(t)
+	srv, _, _ := countingServer(t, body, true)
+	api := &fakeLayers{t: t, known: map[string]*lambda.GetLayerVersionByArnOutput{
+		layerARN: {Content: &lambdatypes.LayerVersionContentOutput{Location: aws.String(srv.URL + "/layer.zip"), CodeSize: int64(len(body))}},
+	}}
+	dir := t.TempDir()
+	cacheFile := filepath.Join(dir, "layer-sizes.json")
+	if err := os.WriteFile(cacheFile, []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	layers, notes, err := MeasureLayers(context.Background(), []string{layerARN}, api, srv.Client(), dir)
+	if err != nil || len(notes) != 0 || len(layers) != 1 || layers[0].UnzippedBytes != want {
+		t.Fatalf("layers %+v notes %q err %v", layers, notes, err)
+	}
+	b, err := os.ReadFile(cacheFile)
+	if err != nil || !strings.Contains(string(b), layerARN) {
+		t.Errorf("damaged cache not rewritten: %s (%v)", b, err)
+	}
+}
