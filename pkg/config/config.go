@@ -213,7 +213,7 @@ func Load(path string, opts LoadOptions) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("read %s: %w: run 'lamb init' to create one, or pass --config PATH", path, ErrNotFound)
+			return nil, fmt.Errorf("%s: %w: run 'lamb init' to create one, or pass --config PATH", path, ErrNotFound)
 		}
 		return nil, fmt.Errorf("read configuration: %w", err)
 	}
