@@ -249,7 +249,7 @@ func number(n *yaml.Node, k kind) (int, error) {
 			return bad()
 		}
 		d, err := time.ParseDuration(n.Value)
-		if err != nil || n.Value == "0" {
+		if err != nil {
 			return bad()
 		}
 		if d < 0 {
