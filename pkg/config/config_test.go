@@ -741,3 +741,39 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+func TestMergeKeyListsTakeTheFirstSourceFirst(t *testing.T) {
+	doc := `defaults: {}
+functions:
+  small: &small {memory: 128, timeout: 5}
+  slow: &slow {timeout: 60, description: slow}
+  both:
+    <<: [*small, *slow]
+    description: both
+`
+	c := mustLoad(t, doc, LoadOptions{})
+	if f := fn(t, c, "both"); f.Memory != 128 || f.Timeout != 5 || f.Description != "both" {
+		t.Errorf("both = %d MB, %d s, %q; want 128, 5 (first source wins), both (own key wins)", f.Memory, f.Timeout, f.Description)
+	}
+}
+
+func TestEmptyStageEntryChangesNothing(t *testing.T) {
+	doc := "functions:\n  api: {memory: 512, tags: {a: b}}\nstages:\n  prod:\n    functions:\n      api:\n"
+	c := mustLoad(t, doc, LoadOptions{Stage: "prod"})
+	if f := fn(t, c, "api"); f.Memory != 512 || f.Tags["a"] != "b" {
+		t.Errorf("an empty stage entry erased the function: %+v", f)
+	}
+	doc = "functions:\n  api: {memory: 512, description: base}\nstages:\n  prod:\n    functions: {api: {description: ~}}\n"
+	if f := fn(t, mustLoad(t, doc, LoadOptions{Stage: "prod"}), "api"); f.Description != "" || f.Memory != 512 {
+		t.Errorf("a null value in a stage must unset that field only: %+v", f)
+	}
+}
+
+func TestHomeRelativeSource(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	c := mustLoad(t, "functions: {api: {source: ~/src/api}}\n", LoadOptions{})
+	if got := fn(t, c, "api").Source; got != filepath.Join(home, "src", "api") {
+		t.Errorf("source = %q, want it under $HOME", got)
+	}
+}
