@@ -83,6 +83,7 @@ func Check(fn Function, m *packager.Manifest, layers []Layer, q Quotas, now time
 	if m != nil {
 		add(checkZipped(m.ZippedBytes, fn.S3Bucket, q)...)
 		add(checkUnzipped(m, layers, q)...)
+		add(checkEntries(m, q)...)
 		add(checkHandlerTarget(fn.handler(m), fn.runtime(m), m, len(fn.Layers) > 0)...)
 		add(checkNativeBinaries(m.NativeBinaries, fn.architecture(m), fn.runtime(m))...)
 		add(checkPermissionFixes(m.PermissionFixes)...)

@@ -34,7 +34,7 @@ func (s Severity) rank() int {
 //	check     which check produced it: runtime, architecture, functionName,
 //	          handler, handlerTarget, memory, timeout, ephemeralStorage,
 //	          description, alias, layers, vpc, tags, environment, zippedSize,
-//	          unzippedSize, nativeBinary, permissions
+//	          unzippedSize, zipEntries, nativeBinary, permissions
 //	severity  "error", "warning" or "info"
 //	field     the lamb.yaml field concerned, e.g. "memory", "environment.AWS_REGION"
 //	path      the path inside the bundle concerned, e.g. "node_modules/x/y.node"
@@ -42,7 +42,7 @@ func (s Severity) rank() int {
 //	hint      what to do about it
 //	measured  the measured value, in unit (absent when not numeric)
 //	limit     the limit it was compared with, in unit (absent when not numeric)
-//	unit      "bytes", "MB", "s", "characters", "layers", ...
+//	unit      "bytes", "MB", "s", "characters", "layers", "entries", ...
 //	awsError  the error text AWS answers with for the same violation
 //	details   supporting rows: largest files/folders, layer shares, largest
 //	          environment variables (names and sizes only), candidates

@@ -40,6 +40,8 @@ func TestHandlerTarget(t *testing.T) {
 			`handler: "src/index.handler" needs src/index.js, src/index.mjs or src/index.cjs in the bundle, and it is not there; fix handler or the bundle contents; nearest files: dist/index.js, src/other.js`},
 		{"node missing with a layer", "nodejs22.x", "index.handler", files("README.md"), []string{"arn:aws:lambda:us-east-1:123456789012:layer:code:1"}, SeverityWarning,
 			`handler: "index.handler" needs index.js, index.mjs or index.cjs in the bundle, and it is not there; it may come from a layer; fix handler or include the file (package.include)`},
+		{"node handler without function", "nodejs22.x", "index", files("index.js"), nil, SeverityError,
+			`handler: "index" is not a nodejs handler; set handler like index.handler (index.js, export handler)`},
 		{"python module", "python3.12", "app.handler", files("app.py"), nil, "", ""},
 		{"python dotted", "python3.12", "pkg.sub.mod.handler", files("pkg/sub/mod.py"), nil, "", ""},
 		{"python slashed", "python3.12", "pkg/sub/mod.handler", files("pkg/sub/mod.py"), nil, "", ""},

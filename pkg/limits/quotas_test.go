@@ -31,7 +31,7 @@ func (f *fakeAccountSettings) GetAccountSettings(ctx context.Context, in *lambda
 func TestDefaultQuotas(t *testing.T) {
 	q := DefaultQuotas()
 	want := map[string]int64{
-		QuotaZippedSize: 52428800, QuotaUnzippedSize: 262144000, QuotaEnvironmentSize: 4096,
+		QuotaZippedSize: 52428800, QuotaUnzippedSize: 262144000, QuotaZipEntries: 65535, QuotaEnvironmentSize: 4096,
 		QuotaMemoryMin: 128, QuotaMemoryMax: 10240, QuotaTimeoutMin: 1, QuotaTimeoutMax: 900,
 		QuotaEphemeralStorageMin: 512, QuotaEphemeralStorageMax: 10240, QuotaDescriptionLength: 256,
 		QuotaHandlerLength: 128, QuotaFunctionNameLength: 64, QuotaAliasNameLength: 128,

@@ -181,3 +181,17 @@ func TestPermissionFixesInfo(t *testing.T) {
 		t.Errorf("details should list the files: %+v", fs[0].Details)
 	}
 }
+
+func TestZipEntries(t *testing.T) {
+	for _, tt := range []struct {
+		count int
+		warn  bool
+	}{{65535, false}, {65536, true}} {
+		m := manifest(1000, 1000)
+		m.FileCount = tt.count
+		fs := findingsOf(Check(base(), m, nil, DefaultQuotas(), today), "zipEntries")
+		if tt.warn != (len(fs) == 1 && fs[0].Severity == SeverityWarning) {
+			t.Errorf("%d entries: findings %q", tt.count, lines(fs))
+		}
+	}
+}
