@@ -43,6 +43,11 @@ const (
 // Quota is one Lambda limit with its unit and where the value came from.
 // Description says how the value is compared, because AWS mixes "must be
 // smaller than" and "at most" limits.
+//
+// JSON fields (stable; `lamb limits --output json` prints a list of them):
+// name (one of the Quota* constants), value, unit ("bytes", "MB", "s",
+// "characters", ...), source ("Lambda default" or "GetAccountSettings
+// (AccountLimit.<field>)"), description.
 type Quota struct {
 	Name        string `json:"name"`
 	Value       int64  `json:"value"`
