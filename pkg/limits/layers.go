@@ -252,10 +252,13 @@ func (h *httpReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	}
 	h.winOff, h.win = off, body
 	n := copy(p, body)
-	if n < len(p) {
-		return n, io.EOF
+	switch {
+	case n == len(p):
+		return n, nil
+	case off+int64(n) < h.Size:
+		return n, io.ErrUnexpectedEOF
 	}
-	return n, nil
+	return n, io.EOF
 }
 
 func copyAt(p, b []byte, off int64) (int, error) {
