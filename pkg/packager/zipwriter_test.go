@@ -31,6 +31,20 @@ func compressible(n int, seed uint64) string {
 	var b strings.Builder
 	for b.Len() < n {
 		b.WriteString(words[r.IntN(len(words))])
+		if r.IntN(3) == 0 { // an identifier or number, as real code has
+			for range 3 + r.IntN(8) {
+				b.WriteByte("abcdefghijklmnopqrstuvwxyz0123456789_"[r.IntN(37)])
+			}
+		}
+	}
+	return b.String()[:n]
+}
+
+// logText returns n bytes of log lines: compressible, and quick to compress.
+func logText(n int) string {
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		fmt.Fprintf(&b, "2026-01-02T03:04:%02d.%06dZ INFO request %d handled in %d ms\n", i%60, i, i*7919, i%997)
 	}
 	return b.String()[:n]
 }
@@ -60,7 +74,7 @@ func fixtureFiles() map[string]string {
 		"scripts/run.sh":        "#!/bin/sh\necho hi\n",
 		"bootstrap":             "not really a binary",
 		"ünïcode/naïve.txt":     "utf-8 names",
-		"big/text.log":          compressible(memFileLimit+123_456, 4),
+		"big/text.log":          logText(memFileLimit + 123_456),
 		"big/noise.bin":         random(memFileLimit+1000, 5),
 		"node_modules/a/b/c.js": compressible(700, 6),
 	}
