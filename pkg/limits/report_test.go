@@ -101,3 +101,11 @@ func TestQuotasGolden(t *testing.T) {
 	}
 	golden(t, "quotas.json.golden", append(js, '\n'))
 }
+
+func TestRuntimesJSONGolden(t *testing.T) {
+	js, err := json.MarshalIndent(Runtimes(), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "runtimes.json.golden", append(js, '\n'))
+}

@@ -1,6 +1,7 @@
 package limits
 
 import (
+	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,6 +23,9 @@ var glibcByOS = map[string]string{OSAL2023: "2.34", OSAL2: "2.26", OSAMZN1: "2.1
 // are unknown: past a deprecation date lamb warns; past a create-block date
 // it fails, because AWS refuses new functions; without a block date it only
 // warns, so a guess never stops a deploy.
+//
+// JSON fields: name, family, os, glibc, and deprecated, blockCreate,
+// blockUpdate as "YYYY-MM-DD" (absent when unknown), successor.
 type Runtime struct {
 	Name string `json:"name"`
 	// Family is "nodejs", "python", "java", "dotnet", "ruby", "go" or "provided".
@@ -30,11 +34,31 @@ type Runtime struct {
 	OS string `json:"os"`
 	// Glibc is the glibc version the base provides.
 	Glibc       string    `json:"glibc"`
-	Deprecated  time.Time `json:"deprecated,omitzero"`
-	BlockCreate time.Time `json:"blockCreate,omitzero"`
-	BlockUpdate time.Time `json:"blockUpdate,omitzero"`
+	Deprecated  time.Time `json:"-"`
+	BlockCreate time.Time `json:"-"`
+	BlockUpdate time.Time `json:"-"`
 	// Successor is the runtime to move to.
 	Successor string `json:"successor,omitempty"`
+}
+
+// MarshalJSON writes the lifecycle dates as plain dates (UTC days).
+func (r Runtime) MarshalJSON() ([]byte, error) {
+	date := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.Format(time.DateOnly)
+	}
+	return json.Marshal(struct {
+		Name        string `json:"name"`
+		Family      string `json:"family"`
+		OS          string `json:"os"`
+		Glibc       string `json:"glibc"`
+		Deprecated  string `json:"deprecated,omitempty"`
+		BlockCreate string `json:"blockCreate,omitempty"`
+		BlockUpdate string `json:"blockUpdate,omitempty"`
+		Successor   string `json:"successor,omitempty"`
+	}{r.Name, r.Family, r.OS, r.Glibc, date(r.Deprecated), date(r.BlockCreate), date(r.BlockUpdate), r.Successor})
 }
 
 func day(s string) time.Time {
