@@ -43,6 +43,8 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 	}
 }
 
+const testMemLimit = 64 << 10
+
 // testSpec is a spec packaging src into a private output and cache folder.
 func testSpec(t *testing.T, src string) Spec {
 	t.Helper()
@@ -56,6 +58,8 @@ func testSpec(t *testing.T, src string) Spec {
 		Dependencies: "none",
 		OutDir:       filepath.Join(base, "out"),
 		CacheDir:     filepath.Join(base, "cache"),
+		// Stream files from 64 KiB up, so that path is tested cheaply.
+		memFileLimit: testMemLimit,
 	}
 }
 

@@ -53,6 +53,10 @@ type Spec struct {
 	Log io.Writer
 	// Progress receives step messages; nil discards them.
 	Progress Progress
+
+	// memFileLimit overrides the size from which files are streamed
+	// through a spill file rather than compressed in memory (tests).
+	memFileLimit int64
 }
 
 // Progress receives short human-readable step messages, so the caller
@@ -186,7 +190,7 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 	cache := openCache(spec.CacheDir, spec.Source, spec.Function, !spec.NoCache)
 	defer cache.close()
 	zipPath := filepath.Join(spec.OutDir, spec.Function+".zip")
-	job := &zipJob{entries: entries, cache: cache, workers: spec.Workers, tmpDir: tmpDir}
+	job := &zipJob{entries: entries, cache: cache, workers: spec.Workers, tmpDir: tmpDir, memLimit: spec.memFileLimit}
 
 	stats, err := reusePack(job, zipPath)
 	if err != nil {

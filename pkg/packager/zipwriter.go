@@ -34,7 +34,8 @@ const (
 	// maxEntries is the classic zip limit; beyond it zip64 would be
 	// needed, which Lambda is not documented to accept.
 	maxEntries = 65535
-	// memFileLimit is the largest file compressed in memory; bigger files
+	// memFileLimit is the largest file compressed in memory (unless a
+	// zipJob says otherwise); bigger files
 	// stream to a spill file so memory stays flat whatever their size.
 	memFileLimit = 4 << 20
 	// memBudget bounds the bytes held by entries compressed but not yet
@@ -89,9 +90,12 @@ type zipJob struct {
 	cache   *zipCache
 	workers int
 	tmpDir  string // for spill files
-	sem     *semaphore.Weighted
-	pool    *sync.Pool    // *[]byte buffers
-	flates  [2]*sync.Pool // *flate.Writer at deflateLevel, bigDeflateLevel
+	// memLimit is the largest file compressed in memory; 0 means
+	// memFileLimit. Tests lower it to exercise streaming cheaply.
+	memLimit int64
+	sem      *semaphore.Weighted
+	pool     *sync.Pool    // *[]byte buffers
+	flates   [2]*sync.Pool // *flate.Writer at deflateLevel, bigDeflateLevel
 
 	mu       sync.Mutex
 	firstErr error
@@ -145,6 +149,9 @@ func (j *zipJob) writeZip(ctx context.Context, w io.Writer) (*zipStats, error) {
 	if len(j.entries) > maxEntries {
 		return nil, fmt.Errorf("bundle has %d entries (files and folders), more than the %d a zip can hold without zip64: exclude files with package.exclude or .lambignore", len(j.entries), maxEntries)
 	}
+	if j.memLimit <= 0 {
+		j.memLimit = memFileLimit
+	}
 	j.sem = semaphore.NewWeighted(memBudget)
 	j.pool = &sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
 	for i, lvl := range []int{deflateLevel, bigDeflateLevel} {
@@ -172,7 +179,7 @@ func (j *zipJob) writeZip(ctx context.Context, w io.Writer) (*zipStats, error) {
 		var wg errgroup.Group
 		wg.SetLimit(max(j.workers, 1))
 		for _, e := range work {
-			e.weight = workWeight(e.src.stat.Size)
+			e.weight = j.workWeight(e.src.stat.Size)
 			if err := j.sem.Acquire(ctx, e.weight); err != nil {
 				e.weight = 0
 				e.err = err
@@ -209,8 +216,8 @@ func (j *zipJob) flatePool(size int) *sync.Pool {
 	return j.flates[0]
 }
 
-func workWeight(size int64) int64 {
-	if size > memFileLimit {
+func (j *zipJob) workWeight(size int64) int64 {
+	if size > j.memLimit {
 		return 2 * streamChunk
 	}
 	return 2*size + 4096
@@ -291,7 +298,7 @@ func (j *zipJob) compress(ctx context.Context, e *zipEntry) error {
 		return fmt.Errorf("read %s: %w", e.src.diskPath, err)
 	}
 	defer f.Close()
-	if e.src.stat.Size > memFileLimit {
+	if e.src.stat.Size > j.memLimit {
 		err = j.compressLarge(ctx, e, f)
 	} else {
 		err = j.compressSmall(e, f)

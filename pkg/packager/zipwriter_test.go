@@ -61,7 +61,8 @@ func random(n int, seed uint64) string {
 
 // fixtureFiles is a small bundle with every kind of file the writer treats
 // differently: compressible, incompressible, empty, executable by bit, by
-// ELF magic, by shebang and by name, and files big enough to stream.
+// ELF magic, by shebang and by name, and files big enough to stream
+// (with testSpec's limit) and to get the thorough compression level.
 func fixtureFiles() map[string]string {
 	elf := "\x7fELF\x02\x01\x01" + strings.Repeat("\x00", 9) + "\x02\x00\x3e\x00" + strings.Repeat("\x00", 100)
 	return map[string]string{
@@ -74,8 +75,8 @@ func fixtureFiles() map[string]string {
 		"scripts/run.sh":        "#!/bin/sh\necho hi\n",
 		"bootstrap":             "not really a binary",
 		"ünïcode/naïve.txt":     "utf-8 names",
-		"big/text.log":          logText(memFileLimit + 123_456),
-		"big/noise.bin":         random(memFileLimit+1000, 5),
+		"big/text.log":          logText(bigFileFrom + 123_456),
+		"big/noise.bin":         random(testMemLimit+1000, 5),
 		"node_modules/a/b/c.js": compressible(700, 6),
 	}
 }
