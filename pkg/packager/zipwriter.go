@@ -314,8 +314,8 @@ func (j *zipJob) compress(ctx context.Context, e *zipEntry) error {
 }
 
 func (j *zipJob) compressSmall(e *zipEntry, f *os.File) error {
-	raw := j.getBuf(int(e.src.stat.Size) + 1)
-	data, err := readAllInto(f, *raw)
+	raw := j.getBuf(int(e.src.stat.Size))
+	data, err := readSized(f, *raw, e.src.stat.Size)
 	*raw = data
 	if err != nil {
 		j.putBuf(raw)
@@ -355,21 +355,16 @@ func (j *zipJob) compressSmall(e *zipEntry, f *os.File) error {
 	return nil
 }
 
-// readAllInto reads f to the end, appending to buf.
-func readAllInto(f *os.File, buf []byte) ([]byte, error) {
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := f.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
+// readSized reads the size bytes the walk saw. A file that shrank since
+// gives what is left; one that grew is cut at the size seen, and, its stat
+// having changed, is read again by the next run.
+func readSized(f *os.File, buf []byte, size int64) ([]byte, error) {
+	buf = buf[:size]
+	n, err := io.ReadFull(f, buf)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		err = nil
 	}
+	return buf[:n], err
 }
 
 // sliceWriter appends to a byte slice.
