@@ -29,7 +29,7 @@ type Options struct {
 	// when empty, AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> still apply.
 	EndpointURL string
 	// MaxAttempts bounds the attempts of each call, retries included; zero or less
-	// keeps the SDK default (3), or AWS_MAX_ATTEMPTS when that is set.
+	// keeps AWS_MAX_ATTEMPTS or the profile's max_attempts, else the SDK default (3).
 	MaxAttempts int
 }
 
@@ -75,6 +75,13 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 	if cfg.Region == "" {
 		return aws.Config{}, fmt.Errorf("resolve region for profile %q: %w", profileName(o), ErrNoRegion)
 	}
+	// Clients apply RetryMaxAttempts on top of the retryer. The SDK only feeds
+	// AWS_MAX_ATTEMPTS and the profile's max_attempts into a retryer it builds
+	// itself, so carry them over here, and let the explicit option win.
+	cfg.RetryMaxAttempts = o.MaxAttempts
+	if cfg.RetryMaxAttempts <= 0 {
+		cfg.RetryMaxAttempts = configuredMaxAttempts(ctx, cfg.ConfigSources)
+	}
 	if cfg.Credentials != nil {
 		cfg.Credentials = &classifyingProvider{
 			next:    cfg.Credentials,
@@ -95,6 +102,21 @@ func newRetryer(maxAttempts int) aws.Retryer {
 			})
 		}
 	})
+}
+
+// configuredMaxAttempts is the first max-attempts setting among the SDK's config
+// sources (environment, then shared config), or 0.
+func configuredMaxAttempts(ctx context.Context, sources []any) int {
+	for _, src := range sources {
+		if p, ok := src.(interface {
+			GetRetryMaxAttempts(context.Context) (int, bool, error)
+		}); ok {
+			if n, found, err := p.GetRetryMaxAttempts(ctx); err == nil && found && n > 0 {
+				return n
+			}
+		}
+	}
+	return 0
 }
 
 // checkEndpointURL rejects endpoint values the SDK would otherwise accept and then

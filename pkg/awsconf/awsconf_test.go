@@ -194,26 +194,51 @@ func TestLoadRetryer(t *testing.T) {
 	}
 }
 
-// A single attempt must mean a single request: tests against the emulator rely
-// on it to fail fast on calls the emulator does not implement.
+// The attempt budget must bound the requests actually sent: tests against the
+// emulator rely on a single attempt to fail fast on calls it does not implement.
 func TestMaxAttemptsBoundsRequests(t *testing.T) {
-	isolateEnv(t)
-	setStaticCredentials(t)
-	o := Options{Region: "us-east-1", EndpointURL: "http://127.0.0.1:9", MaxAttempts: 2}
-	cfg, err := Load(context.Background(), o)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name    string
+		max     int
+		envMax  string
+		profile string
+		wantReq int
+	}{
+		{name: "option", max: 2, wantReq: 2},
+		{name: "option wins over AWS_MAX_ATTEMPTS", max: 1, envMax: "4", wantReq: 1},
+		{name: "AWS_MAX_ATTEMPTS when no option", envMax: "2", wantReq: 2},
+		{name: "profile max_attempts", profile: "[default]\nmax_attempts = 2\n", wantReq: 2},
+		{name: "sdk default", wantReq: retry.DefaultMaxAttempts},
 	}
-	rec := &recordingHTTP{status: http.StatusServiceUnavailable, body: "<ErrorResponse><Error><Code>ServiceUnavailable</Code></Error></ErrorResponse>"}
-	cfg.HTTPClient = rec
-	_, err = NewSTS(cfg, o, func(so *sts.Options) {
-		so.Retryer = retry.AddWithMaxBackoffDelay(so.Retryer, time.Millisecond)
-	}).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
-	if err == nil {
-		t.Fatal("GetCallerIdentity succeeded against a 503")
-	}
-	if len(rec.reqs) != 2 {
-		t.Errorf("sent %d requests, want 2", len(rec.reqs))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := isolateEnv(t)
+			setStaticCredentials(t)
+			if tt.profile != "" {
+				if err := os.WriteFile(filepath.Join(dir, "config"), []byte(tt.profile), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tt.envMax != "" {
+				t.Setenv("AWS_MAX_ATTEMPTS", tt.envMax)
+			}
+			o := Options{Region: "us-east-1", EndpointURL: "http://127.0.0.1:9", MaxAttempts: tt.max}
+			cfg, err := Load(context.Background(), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := &recordingHTTP{status: http.StatusServiceUnavailable, body: "<ErrorResponse><Error><Code>ServiceUnavailable</Code></Error></ErrorResponse>"}
+			cfg.HTTPClient = rec
+			_, err = NewSTS(cfg, o, func(so *sts.Options) {
+				so.Retryer = retry.AddWithMaxBackoffDelay(so.Retryer, time.Millisecond)
+			}).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
+			if err == nil {
+				t.Fatal("GetCallerIdentity succeeded against a 503")
+			}
+			if len(rec.reqs) != tt.wantReq {
+				t.Errorf("sent %d requests, want %d", len(rec.reqs), tt.wantReq)
+			}
+		})
 	}
 }
 
