@@ -22,6 +22,7 @@ type CredentialError struct {
 	Err error
 }
 
+// Error says what is wrong and what to do, in one line fit for the terminal.
 func (e *CredentialError) Error() string {
 	where := fmt.Sprintf("profile %q", e.Profile)
 	if e.Region != "" {
