@@ -169,6 +169,17 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 		return nil, fmt.Errorf("package %s: the build produced nothing to package; check source and package settings in lamb.yaml", spec.Function)
 	}
 
+	// Reading the cache index overlaps with the walk.
+	cacheReady := make(chan *zipCache, 1)
+	go func() { cacheReady <- openCache(spec.CacheDir, spec.Source, spec.Function, !spec.NoCache) }()
+	var cache *zipCache
+	defer func() {
+		if cache == nil {
+			cache = <-cacheReady
+		}
+		cache.close()
+	}()
+
 	spec.step("selecting files")
 	lambignore, err := readIgnoreFile(filepath.Join(spec.Source, ".lambignore"))
 	if err != nil {
@@ -187,8 +198,7 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 		return nil, fmt.Errorf("package %s: %w", spec.Function, err)
 	}
 
-	cache := openCache(spec.CacheDir, spec.Source, spec.Function, !spec.NoCache)
-	defer cache.close()
+	cache = <-cacheReady
 	zipPath := filepath.Join(spec.OutDir, spec.Function+".zip")
 	job := &zipJob{entries: entries, cache: cache, workers: spec.Workers, tmpDir: tmpDir, memLimit: spec.memFileLimit}
 

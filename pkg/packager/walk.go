@@ -9,6 +9,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // tree is one folder merged into the bundle at a zip path prefix.
@@ -52,9 +55,27 @@ type walker struct {
 	sel      *selector
 	follow   bool
 	prune    []string // absolute folders never walked (the output folder)
-	entries  map[string]*sourceEntry
-	treeRoot string // real path of the tree being walked
-	treeDir  string // the tree's folder as given
+	treeRoot string   // real path of the tree being walked
+	treeDir  string   // the tree's folder as given
+
+	// Folders of one tree are walked concurrently (the walk is mostly
+	// stat calls); trees are walked one after another so that a later
+	// tree's file reliably replaces an earlier one's.
+	g       *errgroup.Group
+	walkCtx context.Context
+	mu      sync.Mutex
+	entries map[string]*sourceEntry
+}
+
+// walkParallelism bounds the goroutines stat-ing folders.
+const walkParallelism = 8
+
+// spawn runs f on another goroutine when one is free, else inline.
+func (w *walker) spawn(f func() error) error {
+	if w.g.TryGo(f) {
+		return nil
+	}
+	return f()
 }
 
 func statOf(fi fs.FileInfo) fileStat {
@@ -88,6 +109,9 @@ func (w *walker) walkTree(t tree) error {
 		return fmt.Errorf("resolve folder %s: %w", t.Dir, err)
 	}
 	w.treeRoot, w.treeDir = root, t.Dir
+	g, gctx := errgroup.WithContext(w.ctx)
+	g.SetLimit(walkParallelism)
+	w.g, w.walkCtx = g, gctx
 	prefix := strings.Trim(path.Clean("/"+filepath.ToSlash(t.Prefix)), "/")
 	// The prefix folders themselves are subject to selection.
 	included := w.sel.include == nil
@@ -108,13 +132,17 @@ func (w *walker) walkTree(t tree) error {
 	for _, s := range t.Skip {
 		skip[s] = true
 	}
-	return w.walkDir(t.Dir, root, prefix, included, skip, []string{root})
+	err = w.walkDir(t.Dir, root, prefix, included, skip, []string{root})
+	if werr := g.Wait(); err == nil {
+		err = werr
+	}
+	return err
 }
 
 // walkDir walks folder dir (real path real) at zip path prefix. stack holds
 // the real paths of the folders being walked, to catch symlink cycles.
 func (w *walker) walkDir(dir, real, prefix string, parentIncluded bool, skip map[string]bool, stack []string) error {
-	if err := w.ctx.Err(); err != nil {
+	if err := w.walkCtx.Err(); err != nil {
 		return err
 	}
 	des, err := os.ReadDir(dir)
@@ -141,7 +169,10 @@ func (w *walker) walkDir(dir, real, prefix string, parentIncluded bool, skip map
 			if prune {
 				continue
 			}
-			if err := w.walkDir(full, filepath.Join(real, name), zp, inc, nil, append(stack, filepath.Join(real, name))); err != nil {
+			sub := filepath.Join(real, name)
+			if err := w.spawn(func() error {
+				return w.walkDir(full, sub, zp, inc, nil, push(stack, sub))
+			}); err != nil {
 				return err
 			}
 		case typ&fs.ModeSymlink != 0:
@@ -241,7 +272,9 @@ func (w *walker) symlink(full, zp string, parentIncluded bool, stack []string) e
 		if prune {
 			return nil
 		}
-		return w.walkDir(full, resolved, zp, inc, nil, append(stack, resolved))
+		return w.spawn(func() error {
+			return w.walkDir(full, resolved, zp, inc, nil, push(stack, resolved))
+		})
 	}
 	if !ti.Mode().IsRegular() {
 		return fmt.Errorf("package symlink %s -> %s: the target is a %s, not a file; remove the link", full, target, typeName(ti.Mode()))
@@ -262,9 +295,17 @@ func within(root, p string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../") && !filepath.IsAbs(rel)
 }
 
+// push returns stack with p on top, never sharing the backing array with
+// other goroutines' stacks.
+func push(stack []string, p string) []string {
+	return append(stack[:len(stack):len(stack)], p)
+}
+
 // add records e; a later tree's entry replaces an earlier one's.
 func (w *walker) add(e *sourceEntry) {
+	w.mu.Lock()
 	w.entries[e.zipPath] = e
+	w.mu.Unlock()
 }
 
 // finish adds the folder entries and sorts everything by zip name.
