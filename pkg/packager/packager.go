@@ -213,8 +213,14 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 			return nil, fmt.Errorf("package %s: %w", spec.Function, err)
 		}
 		// The cache only ever saves time: failing to update it is not
-		// worth failing a build that succeeded.
-		_ = cache.store(zipPath, stats.sha, stats.records)
+		// worth failing a build that succeeded. It is updated while the
+		// manifest is written.
+		stored := make(chan struct{})
+		go func() {
+			defer close(stored)
+			_ = cache.store(zipPath, stats.sha, stats.records)
+		}()
+		defer func() { <-stored }()
 	}
 
 	m := buildManifest(spec, zipPath, entries, stats)

@@ -293,15 +293,11 @@ func (j *zipJob) compress(ctx context.Context, e *zipEntry) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	f, err := os.Open(e.src.diskPath)
-	if err != nil {
-		return fmt.Errorf("read %s: %w", e.src.diskPath, err)
-	}
-	defer f.Close()
+	var err error
 	if e.src.stat.Size > j.memLimit {
-		err = j.compressLarge(ctx, e, f)
+		err = j.compressLarge(ctx, e)
 	} else {
-		err = j.compressSmall(e, f)
+		err = j.compressSmall(e)
 	}
 	if err != nil {
 		return err
@@ -313,14 +309,14 @@ func (j *zipJob) compress(ctx context.Context, e *zipEntry) error {
 	return nil
 }
 
-func (j *zipJob) compressSmall(e *zipEntry, f *os.File) error {
+func (j *zipJob) compressSmall(e *zipEntry) error {
 	raw := j.getBuf(int(e.src.stat.Size))
-	data, err := readSized(f, *raw, e.src.stat.Size)
-	*raw = data
+	data, err := readSmallFile(e.src.diskPath, *raw, e.src.stat.Size)
 	if err != nil {
 		j.putBuf(raw)
-		return fmt.Errorf("read %s: %w", e.src.diskPath, err)
+		return fmt.Errorf("package %s: %w", e.src.name, err)
 	}
+	*raw = data
 	e.usize = int64(len(data))
 	e.sha = sha256.Sum256(data)
 	e.crc = crc32.ChecksumIEEE(data)
@@ -355,18 +351,6 @@ func (j *zipJob) compressSmall(e *zipEntry, f *os.File) error {
 	return nil
 }
 
-// readSized reads the size bytes the walk saw. A file that shrank since
-// gives what is left; one that grew is cut at the size seen, and, its stat
-// having changed, is read again by the next run.
-func readSized(f *os.File, buf []byte, size int64) ([]byte, error) {
-	buf = buf[:size]
-	n, err := io.ReadFull(f, buf)
-	if err == io.ErrUnexpectedEOF || err == io.EOF {
-		err = nil
-	}
-	return buf[:n], err
-}
-
 // sliceWriter appends to a byte slice.
 type sliceWriter struct{ buf []byte }
 
@@ -377,7 +361,12 @@ func (w *sliceWriter) Write(p []byte) (int, error) {
 
 // compressLarge streams a big file through the compressor into a spill
 // file, so memory use does not grow with the file.
-func (j *zipJob) compressLarge(ctx context.Context, e *zipEntry, f *os.File) error {
+func (j *zipJob) compressLarge(ctx context.Context, e *zipEntry) error {
+	f, err := os.Open(e.src.diskPath)
+	if err != nil {
+		return fmt.Errorf("package %s: %w", e.src.name, err)
+	}
+	defer f.Close()
 	buf := make([]byte, streamChunk)
 	if j.cache.hasContent() {
 		// Hash first: compressing is far dearer than reading twice.
