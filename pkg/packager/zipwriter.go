@@ -512,6 +512,9 @@ func (j *zipJob) emit(ctx context.Context, out io.Writer) (*zipStats, error) {
 			return nil, ctx.Err()
 		}
 		if e.err != nil {
+			if err := j.failure(); err != nil {
+				return nil, err // the cause, not the cancellation it led to
+			}
 			return nil, e.err
 		}
 		name := e.src.name

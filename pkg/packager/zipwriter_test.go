@@ -341,3 +341,29 @@ func TestInterruptedRunKeepsPreviousZip(t *testing.T) {
 		t.Errorf("output folder holds %q, want only fn.json and fn.zip", left)
 	}
 }
+
+func TestUnreadableFileIsNamed(t *testing.T) {
+	src := t.TempDir()
+	files := map[string]string{}
+	for i := range 200 {
+		files[fmt.Sprintf("f%03d.js", i)] = compressible(2000, uint64(i))
+	}
+	writeFiles(t, src, files)
+	spec := testSpec(t, src)
+	if err := spec.normalize(); err != nil {
+		t.Fatal(err)
+	}
+	sel, _ := newSelector(nil, nil, nil)
+	entries, err := selectFiles(context.Background(), []tree{{Dir: src}}, sel, "follow", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The file disappears between the walk and its compression.
+	os.Remove(filepath.Join(src, "f100.js"))
+	zentries, _ := newZipEntries(entries)
+	job := &zipJob{entries: zentries, cache: &zipCache{}, workers: 4, tmpDir: t.TempDir()}
+	_, err = job.writeZip(context.Background(), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "f100.js") {
+		t.Fatalf("error = %v, want one naming f100.js", err)
+	}
+}
