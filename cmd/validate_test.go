@@ -4,46 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/lambcli/lamb/internal/golden"
 	"github.com/lambcli/lamb/internal/ui"
 )
-
-// The -update flag may also be declared by another test file of this
-// package as a package-level variable (initialised before init runs).
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files under testdata/")
-	}
-}
-
-func updatingGolden() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
-
-// goldenFile compares got with testdata/name, or rewrites it with -update.
-func goldenFile(t *testing.T, name string, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if updatingGolden() {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (check, then go test -update):\n--- got\n%s--- want\n%s", path, got, want)
-	}
-}
 
 // lamb runs the CLI with args against test streams (tty sets whether they
 // claim to be a terminal).
@@ -97,7 +65,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 			}
 			continue
 		}
-		goldenFile(t, "validate/bad.golden", stdout)
+		golden.Assert(t, "validate/bad.golden", []byte(stdout))
 		if stderr != "error: 4 problems in testdata/validate/bad.yaml\n" {
 			t.Errorf("stderr = %q", stderr)
 		}
@@ -109,7 +77,7 @@ func TestValidateJSON(t *testing.T) {
 	if code != ExitUsage || stderr != "" {
 		t.Errorf("exit %d, stderr %q; want 2 and nothing on stderr", code, stderr)
 	}
-	goldenFile(t, "validate/bad.json.golden", stdout)
+	golden.Assert(t, "validate/bad.json.golden", []byte(stdout))
 	var doc validateDocument
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc.OK || len(doc.Problems) != 4 || doc.Problems[0].Line != 5 {
 		t.Errorf("document = %+v (%v)", doc, err)

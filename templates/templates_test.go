@@ -2,13 +2,13 @@ package templates
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/lambcli/lamb/internal/golden"
 	"github.com/lambcli/lamb/pkg/config"
 )
 
@@ -191,8 +191,6 @@ func TestNameFromDir(t *testing.T) {
 	}
 }
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
 // TestRenderedTemplates pins what lamb init writes, one golden file per family.
 func TestRenderedTemplates(t *testing.T) {
 	for _, fam := range Families() {
@@ -201,20 +199,7 @@ func TestRenderedTemplates(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", fam.Name+".lamb.yaml")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("read golden file (run go test -update to create it): %v", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("rendered %s template differs from %s (check, then go test -update):\n%s", fam.Name, path, got)
-			}
+			golden.Assert(t, fam.Name+".lamb.yaml", got)
 		})
 	}
 }

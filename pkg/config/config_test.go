@@ -4,34 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/lambcli/lamb/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test -update to create it): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run go test -update after checking):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
 
 // env is a fixed environment for interpolation.
 func env(vars map[string]string) func(string) (string, bool) {
@@ -98,7 +78,7 @@ func fn(t *testing.T, c *Config, key string) *Function {
 
 func TestEveryMistakeIsReportedWithItsPosition(t *testing.T) {
 	_, err := Load("testdata/mistakes.yaml", LoadOptions{LookupEnv: env(nil)})
-	golden(t, "mistakes.golden", []byte(err.Error()+"\n"))
+	golden.Assert(t, "mistakes.golden", []byte(err.Error()+"\n"))
 
 	// Each mistake in the file, by line, must be among the problems.
 	want := map[int]string{
@@ -683,7 +663,7 @@ func TestFullFileResolvesEveryField(t *testing.T) {
 		t.Fatal(err)
 	}
 	out = bytes.ReplaceAll(out, []byte(c.Dir), []byte("$DIR"))
-	golden(t, "full.golden.json", append(out, '\n'))
+	golden.Assert(t, "full.golden.json", append(out, '\n'))
 }
 
 func TestEditDistance(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lambcli/lamb/internal/golden"
 	"github.com/lambcli/lamb/pkg/packager"
 )
 
@@ -53,13 +54,13 @@ func TestReportGolden(t *testing.T) {
 	if err := WriteText(&text, r); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.txt.golden", text.Bytes())
+	golden.Assert(t, "report.txt.golden", text.Bytes())
 
 	js, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "report.json.golden", append(js, '\n'))
+	golden.Assert(t, "report.json.golden", append(js, '\n'))
 
 	if !r.Failed() || r.Errors == 0 || r.Warnings == 0 || r.Infos == 0 {
 		t.Errorf("counts: %d errors, %d warnings, %d infos", r.Errors, r.Warnings, r.Infos)
@@ -94,12 +95,12 @@ func TestQuotasGolden(t *testing.T) {
 	if err := WriteQuotas(&text, DefaultQuotas()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "quotas.txt.golden", text.Bytes())
+	golden.Assert(t, "quotas.txt.golden", text.Bytes())
 	js, err := json.MarshalIndent(DefaultQuotas(), "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "quotas.json.golden", append(js, '\n'))
+	golden.Assert(t, "quotas.json.golden", append(js, '\n'))
 }
 
 func TestRuntimesJSONGolden(t *testing.T) {
@@ -107,5 +108,5 @@ func TestRuntimesJSONGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "runtimes.json.golden", append(js, '\n'))
+	golden.Assert(t, "runtimes.json.golden", append(js, '\n'))
 }
