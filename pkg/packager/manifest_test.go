@@ -142,7 +142,7 @@ func TestSpecErrors(t *testing.T) {
 		want string
 	}{
 		{"no function", func(s *Spec) { s.Function = "" }, "function name is empty"},
-		{"slash in function", func(s *Spec) { s.Function = "a/b" }, "slashes"},
+		{"slash in function", func(s *Spec) { s.Function = "a/b" }, "contains a slash"},
 		{"bad symlinks", func(s *Spec) { s.Symlinks = "copy" }, `symlinks is "copy"; use follow or keep`},
 		{"no output folder", func(s *Spec) { s.OutDir = "" }, "output folder"},
 	}

@@ -10,6 +10,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -109,24 +110,24 @@ func (s *Spec) step(msg string) {
 
 func (s *Spec) normalize() error {
 	if s.Function == "" {
-		return fmt.Errorf("package: the function name is empty; name the function under functions: in lamb.yaml")
+		return errors.New("the function name is empty; name the function under functions: in lamb.yaml")
 	}
 	if strings.ContainsAny(s.Function, `/\`) || s.Function == "." || s.Function == ".." {
-		return fmt.Errorf("package %s: the function name cannot contain slashes; rename it in lamb.yaml", s.Function)
+		return fmt.Errorf("function name %q contains a slash; rename it in lamb.yaml", s.Function)
 	}
 	if !filepath.IsAbs(s.Source) {
 		abs, err := filepath.Abs(s.Source)
 		if err != nil {
-			return fmt.Errorf("package %s: resolve source %s: %w", s.Function, s.Source, err)
+			return fmt.Errorf("resolve source %s: %w", s.Source, err)
 		}
 		s.Source = abs
 	}
 	if s.OutDir == "" {
-		return fmt.Errorf("package %s: no output folder given", s.Function)
+		return errors.New("no output folder given")
 	}
 	out, err := filepath.Abs(s.OutDir)
 	if err != nil {
-		return fmt.Errorf("package %s: resolve output folder %s: %w", s.Function, s.OutDir, err)
+		return fmt.Errorf("resolve output folder %s: %w", s.OutDir, err)
 	}
 	s.OutDir = out
 	switch s.Symlinks {
@@ -134,7 +135,7 @@ func (s *Spec) normalize() error {
 		s.Symlinks = "follow"
 	case "follow", "keep":
 	default:
-		return fmt.Errorf("package %s: symlinks is %q; use follow or keep", s.Function, s.Symlinks)
+		return fmt.Errorf("package.symlinks is %q; use follow or keep", s.Symlinks)
 	}
 	if s.CacheDir == "" {
 		s.CacheDir = DefaultCacheDir()
@@ -161,12 +162,12 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 		spec.step("unpacking " + b.archive)
 		dir := filepath.Join(tmpDir, "artifact")
 		if err := extractArchive(ctx, b.archive, dir); err != nil {
-			return nil, fmt.Errorf("package %s: %w", spec.Function, err)
+			return nil, err
 		}
 		trees = []tree{{Dir: dir}}
 	}
 	if len(trees) == 0 {
-		return nil, fmt.Errorf("package %s: the build produced nothing to package; check source and package settings in lamb.yaml", spec.Function)
+		return nil, errors.New("the build produced nothing to package; check source and package settings in lamb.yaml")
 	}
 
 	// Reading the cache index overlaps with the walk.
@@ -183,19 +184,19 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 	spec.step("selecting files")
 	lambignore, err := readIgnoreFile(filepath.Join(spec.Source, ".lambignore"))
 	if err != nil {
-		return nil, fmt.Errorf("package %s: %w", spec.Function, err)
+		return nil, err
 	}
 	sel, err := newSelector(lambignore, spec.Include, spec.Exclude)
 	if err != nil {
-		return nil, fmt.Errorf("package %s: %w", spec.Function, err)
+		return nil, err
 	}
 	src, err := selectFiles(ctx, trees, sel, spec.Symlinks, []string{spec.OutDir, tmpDir})
 	if err != nil {
-		return nil, fmt.Errorf("package %s: %w", spec.Function, err)
+		return nil, err
 	}
 	entries, err := newZipEntries(src)
 	if err != nil {
-		return nil, fmt.Errorf("package %s: %w", spec.Function, err)
+		return nil, err
 	}
 
 	cache = <-cacheReady
@@ -204,13 +205,13 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 
 	stats, err := reusePack(job, zipPath)
 	if err != nil {
-		return nil, fmt.Errorf("package %s: %w", spec.Function, err)
+		return nil, err
 	}
 	if stats == nil {
 		spec.step(fmt.Sprintf("zipping %d entries", len(entries)))
 		stats, err = writeZipFile(ctx, job, zipPath)
 		if err != nil {
-			return nil, fmt.Errorf("package %s: %w", spec.Function, err)
+			return nil, err
 		}
 		// The cache only ever saves time: failing to update it is not
 		// worth failing a build that succeeded. It is updated while the
@@ -230,7 +231,7 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 		enc.SetIndent("", "  ")
 		return enc.Encode(m)
 	}); err != nil {
-		return nil, fmt.Errorf("package %s: write manifest %s: %w", spec.Function, jsonPath, err)
+		return nil, fmt.Errorf("write manifest %s: %w", jsonPath, err)
 	}
 	spec.step(fmt.Sprintf("wrote %s (%d bytes, %d files)", zipPath, m.ZippedBytes, m.FileCount))
 	return m, nil

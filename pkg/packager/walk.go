@@ -102,7 +102,7 @@ func (w *walker) walkTree(t tree) error {
 		return fmt.Errorf("read folder %s: %w", t.Dir, err)
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("package %s: it is not a folder", t.Dir)
+		return fmt.Errorf("%s is not a folder; builders must return folders", t.Dir)
 	}
 	root, err := filepath.EvalSymlinks(t.Dir)
 	if err != nil {
@@ -192,7 +192,7 @@ func (w *walker) walkDir(dir, real, prefix string, parentIncluded bool, skip map
 			if w.sel.excluded(zp, false) || !w.sel.takes(zp, parentIncluded) {
 				continue
 			}
-			return fmt.Errorf("package %s: it is a %s, not a file; remove it or add %q to package.exclude", full, typeName(typ), zp)
+			return fmt.Errorf("%s is a %s, not a file; remove it or add %q to package.exclude", full, typeName(typ), zp)
 		}
 	}
 	return nil
@@ -236,21 +236,21 @@ func (w *walker) symlink(full, zp string, parentIncluded bool, stack []string) e
 	}
 	resolved, err := filepath.EvalSymlinks(full)
 	if err != nil {
-		return fmt.Errorf("package symlink %s -> %s: the target does not exist; fix or remove the link", full, target)
+		return fmt.Errorf("symlink %s -> %s: the target does not exist; fix or remove the link", full, target)
 	}
 	if !within(w.treeRoot, resolved) {
-		return fmt.Errorf("package symlink %s -> %s: the target is outside %s; copy the target into the folder or remove the link", full, target, w.treeDir)
+		return fmt.Errorf("symlink %s -> %s: the target is outside %s; copy the target into the folder or remove the link", full, target, w.treeDir)
 	}
 	ti, err := os.Stat(resolved)
 	if err != nil {
-		return fmt.Errorf("package symlink %s -> %s: %w", full, target, err)
+		return fmt.Errorf("symlink %s -> %s: %w", full, target, err)
 	}
 	if !w.follow {
 		if w.sel.excluded(zp, false) || !w.sel.takes(zp, parentIncluded) {
 			return nil
 		}
 		if filepath.IsAbs(target) {
-			return fmt.Errorf("package symlink %s -> %s: an absolute target breaks once unpacked in /var/task; make the link relative or set package.symlinks: follow", full, target)
+			return fmt.Errorf("symlink %s -> %s: an absolute target breaks once unpacked in /var/task; make the link relative or set package.symlinks: follow", full, target)
 		}
 		li, err := os.Lstat(full)
 		if err != nil {
@@ -265,7 +265,7 @@ func (w *walker) symlink(full, zp string, parentIncluded bool, stack []string) e
 		}
 		for _, s := range stack {
 			if s == resolved || within(resolved, s) {
-				return fmt.Errorf("package symlink %s -> %s: it points to a folder that contains it (a cycle); remove the link or set package.symlinks: keep", full, target)
+				return fmt.Errorf("symlink %s -> %s: it points to a folder that contains it (a cycle); remove the link or set package.symlinks: keep", full, target)
 			}
 		}
 		inc, prune := w.sel.included(zp, true, parentIncluded)
@@ -277,7 +277,7 @@ func (w *walker) symlink(full, zp string, parentIncluded bool, stack []string) e
 		})
 	}
 	if !ti.Mode().IsRegular() {
-		return fmt.Errorf("package symlink %s -> %s: the target is a %s, not a file; remove the link", full, target, typeName(ti.Mode()))
+		return fmt.Errorf("symlink %s -> %s: the target is a %s, not a file; remove the link", full, target, typeName(ti.Mode()))
 	}
 	if w.sel.excluded(zp, false) || !w.sel.takes(zp, parentIncluded) {
 		return nil
@@ -327,7 +327,7 @@ func (w *walker) finish() ([]*sourceEntry, error) {
 			if other == "" {
 				other = "a symlink"
 			}
-			return nil, fmt.Errorf("package %s: zip path %q is a file (%s) in one tree and a folder in another; rename one of them", w.treeDir, d, other)
+			return nil, fmt.Errorf("zip path %q is a file (%s) in one folder and a folder in another (%s); rename one of them", d, other, w.treeDir)
 		}
 		out = append(out, &sourceEntry{zipPath: d, kind: kindDir, stat: fileStat{Mode: uint32(fs.ModeDir | 0o755)}})
 	}

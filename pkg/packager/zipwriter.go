@@ -314,7 +314,7 @@ func (j *zipJob) compressSmall(e *zipEntry) error {
 	data, err := readSmallFile(e.src.diskPath, *raw, e.src.stat.Size)
 	if err != nil {
 		j.putBuf(raw)
-		return fmt.Errorf("package %s: %w", e.src.name, err)
+		return fmt.Errorf("read %s: %w", e.src.name, err)
 	}
 	*raw = data
 	e.usize = int64(len(data))
@@ -364,7 +364,7 @@ func (w *sliceWriter) Write(p []byte) (int, error) {
 func (j *zipJob) compressLarge(ctx context.Context, e *zipEntry) error {
 	f, err := os.Open(e.src.diskPath)
 	if err != nil {
-		return fmt.Errorf("package %s: %w", e.src.name, err)
+		return fmt.Errorf("read %s: %w", e.src.name, err)
 	}
 	defer f.Close()
 	buf := make([]byte, streamChunk)
