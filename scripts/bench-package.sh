@@ -44,7 +44,7 @@ run() {
     start=$(date +%s.%N)
     (cd "$corpus" && "$@" >/dev/null)
     end=$(date +%s.%N)
-    echo "$(echo "$end - $start" | bc) n/a" >"$work/$name.one"
+    awk -v a="$start" -v b="$end" 'BEGIN {printf "%.2f n/a\n", b - a}' >"$work/$name.one"
   fi
   cat "$work/$name.one" >>"$work/$name"
 }
