@@ -1,0 +1,58 @@
+package builder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// golang compiles the main package at the root of the source into a static
+// Linux bootstrap for the function's architecture. The Go build cache makes
+// an unchanged rebuild cheap, so the binary itself is not cached.
+func (b *builder) golang(ctx context.Context, spec Spec, a arch) (*Result, error) {
+	if _, err := exec.LookPath("go"); err != nil {
+		return nil, fmt.Errorf("%s has a go.mod, so lamb builds it with go, which is not on PATH: install Go, or remove go.mod and have package.build write the bootstrap", spec.Source)
+	}
+	if spec.CacheDir == "" {
+		return nil, errors.New("build the Go bootstrap: no cache folder given")
+	}
+	cacheDir, err := filepath.Abs(spec.CacheDir)
+	if err != nil {
+		return nil, fmt.Errorf("build the Go bootstrap: resolve cache folder %s: %w", spec.CacheDir, err)
+	}
+	// One output folder per source and architecture, reused by every build.
+	out := filepath.Join(cacheDir, "build", "go", cacheKey([]byte(spec.Source), []byte(a.lambda)))
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, fmt.Errorf("create Go output folder %s: %w", out, err)
+	}
+	// Build beside the bootstrap and rename over it, so a failed or
+	// interrupted build never leaves a half-written binary to be zipped.
+	tmp, err := os.CreateTemp(out, ".bootstrap-")
+	if err != nil {
+		return nil, fmt.Errorf("create Go output in %s: %w", out, err)
+	}
+	tmp.Close()
+	defer os.Remove(tmp.Name())
+	goflags := strings.TrimSpace(os.Getenv("GOFLAGS") + " -buildvcs=false")
+	c := command{
+		Dir:  spec.Source,
+		Name: "go",
+		Args: []string{"build", "-tags", "lambda.norpc", "-trimpath", "-o", tmp.Name(), "."},
+		Env:  []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=" + a.goarch, "GOFLAGS=" + goflags},
+		Log:  spec.Log,
+	}
+	if o, err := b.run(ctx, c); err != nil {
+		return nil, fmt.Errorf("build %s for linux/%s with `go build -tags lambda.norpc -trimpath`: %s%s", spec.Source, a.goarch, exitStatus(err), outputTail(o))
+	}
+	if err := os.Chmod(tmp.Name(), 0o755); err != nil {
+		return nil, fmt.Errorf("mark the Go bootstrap executable: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(out, "bootstrap")); err != nil {
+		return nil, fmt.Errorf("store the Go bootstrap in %s: %w", out, err)
+	}
+	return &Result{Trees: []Tree{{Dir: out}}}, nil
+}

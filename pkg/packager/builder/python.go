@@ -1,0 +1,137 @@
+package builder
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// python installs the requirements as Linux wheels for the function's
+// Python version and architecture into a cached folder merged at the zip root.
+func (b *builder) python(ctx context.Context, spec Spec, a arch) (*Result, error) {
+	src := spec.Source
+	source := Tree{Dir: src}
+	if spec.Dependencies == "none" {
+		return &Result{Trees: []Tree{source}}, nil
+	}
+	version, ok := strings.CutPrefix(spec.Runtime, "python")
+	if !ok || !pythonVersion.MatchString(version) {
+		return nil, fmt.Errorf("runtime %q names no Python version lamb can install wheels for: use one like python3.12", spec.Runtime)
+	}
+	reqPath := filepath.Join(src, "requirements.txt")
+	pyproject := filepath.Join(src, "pyproject.toml")
+	var input string
+	switch {
+	case fileExists(reqPath):
+		input = reqPath
+	case fileExists(pyproject):
+		input = pyproject
+	default:
+		return &Result{Trees: []Tree{source}}, nil
+	}
+	if _, err := exec.LookPath("python3"); err != nil {
+		return nil, fmt.Errorf("%s needs python3 with pip on PATH to install dependencies: install it, or set package.dependencies: none and vendor them", input)
+	}
+	content, err := os.ReadFile(input)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", input, err)
+	}
+	key := cacheKey([]byte("pip"), toolFingerprint("python3"), []byte(spec.Runtime), []byte(a.lambda), []byte(filepath.Base(input)), content)
+	dir, err := cachedInstall(ctx, spec.CacheDir, "python", key, spec.NoCache, func(ctx context.Context, tmp string) error {
+		req := input
+		if input == pyproject {
+			deps, err := b.pyprojectDependencies(ctx, src, pyproject)
+			if err != nil {
+				return err
+			}
+			req = filepath.Join(tmp, "requirements.txt")
+			if err := os.WriteFile(req, []byte(strings.Join(deps, "\n")+"\n"), 0o644); err != nil {
+				return fmt.Errorf("stage the dependencies of %s: %w", pyproject, err)
+			}
+			if len(deps) == 0 {
+				return os.Mkdir(filepath.Join(tmp, "site"), 0o755)
+			}
+		}
+		return b.pipInstall(ctx, spec, a, version, req, input, filepath.Join(tmp, "site"))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Trees: []Tree{source, {Dir: filepath.Join(dir, "site")}}}, nil
+}
+
+var (
+	pythonVersion  = regexp.MustCompile(`^3\.\d+$`)
+	noDistribution = regexp.MustCompile(`No matching distribution found for (\S+)`)
+)
+
+func (b *builder) pipInstall(ctx context.Context, spec Spec, a arch, version, req, input, target string) error {
+	c := command{
+		Dir:  spec.Source, // requirements may name files relative to the project
+		Name: "python3",
+		Args: []string{"-m", "pip", "install", "-r", req, "--target", target,
+			"--platform", a.pip, "--implementation", "cp", "--python-version", version,
+			"--only-binary=:all:", "--no-compile", "--disable-pip-version-check", "--no-input", "--quiet"},
+		Env: []string{"PIP_REQUIRE_VIRTUALENV=false"},
+		Log: spec.Log,
+	}
+	out, err := b.run(ctx, c)
+	if err == nil {
+		return nil
+	}
+	if m := noDistribution.FindSubmatch(out); m != nil {
+		return fmt.Errorf("install %s: no wheel of %s for %s on %s (pip: no matching distribution); lamb installs only prebuilt wheels for Lambda's platform: pin a version that publishes a %s wheel (or a pure-Python py3-none-any one), or set package.dependencies: none and vendor a Linux build%s",
+			input, m[1], spec.Runtime, a.pip, a.pip, outputTail(out))
+	}
+	return fmt.Errorf("install %s with `python3 -m pip install -r %s`: %s%s", input, filepath.Base(req), exitStatus(err), outputTail(out))
+}
+
+// pyprojectScript prints [project].dependencies one a line, or exits 3 when
+// pyproject.toml has no [project] table, or 4 when tomllib is missing.
+const pyprojectScript = `
+import sys
+try:
+    import tomllib
+except ImportError:
+    sys.exit(4)
+with open(sys.argv[1], "rb") as f:
+    data = tomllib.load(f)
+project = data.get("project")
+if not isinstance(project, dict):
+    sys.exit(3)
+if "dependencies" in project.get("dynamic", []):
+    sys.exit(5)
+for d in project.get("dependencies", []):
+    print(d)
+`
+
+// pyprojectDependencies reads [project].dependencies with the user's own
+// Python, which parses TOML exactly as pip does.
+func (b *builder) pyprojectDependencies(ctx context.Context, src, pyproject string) ([]string, error) {
+	out, err := b.run(ctx, command{Dir: src, Name: "python3", Args: []string{"-c", pyprojectScript, pyproject}})
+	if err != nil {
+		fix := "add a requirements.txt next to it, or set package.dependencies: none"
+		if ee, ok := err.(*exec.ExitError); ok {
+			switch ee.ExitCode() {
+			case 3:
+				return nil, fmt.Errorf("%s has no [project] table listing dependencies: %s (for Poetry: poetry export -o requirements.txt)", pyproject, fix)
+			case 4:
+				return nil, fmt.Errorf("reading %s needs Python 3.11 or newer (tomllib): %s", pyproject, fix)
+			case 5:
+				return nil, fmt.Errorf("%s declares its dependencies dynamic, which lamb cannot read: %s", pyproject, fix)
+			}
+		}
+		return nil, fmt.Errorf("read the dependencies of %s: %s%s", pyproject, exitStatus(err), outputTail(out))
+	}
+	var deps []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			deps = append(deps, l)
+		}
+	}
+	return deps, nil
+}
