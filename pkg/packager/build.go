@@ -2,12 +2,32 @@ package packager
 
 import (
 	"context"
+	"fmt"
+
+	"github.com/lambcli/lamb/pkg/packager/builder"
 )
 
-// runBuilder has the runtime's builder produce the bundle.
+// runBuilder has the runtime's builder run the build, install dependencies
+// or pick up the artifact, and turns its result into a bundle.
 func runBuilder(ctx context.Context, spec *Spec) (*bundle, error) {
-	if spec.Artifact != "" {
-		return &bundle{archive: spec.Artifact}, nil
+	res, err := builder.Build(ctx, builder.Spec{
+		Source:       spec.Source,
+		Runtime:      spec.Runtime,
+		Architecture: spec.Architecture,
+		Handler:      spec.Handler,
+		Build:        spec.Build,
+		Dependencies: spec.Dependencies,
+		Artifact:     spec.Artifact,
+		CacheDir:     spec.CacheDir,
+		NoCache:      spec.NoCache,
+		Log:          spec.Log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("package %s: %w", spec.Function, err)
 	}
-	return &bundle{trees: []tree{{Dir: spec.Source}}}, nil
+	b := &bundle{archive: res.Archive}
+	for _, t := range res.Trees {
+		b.trees = append(b.trees, tree{Dir: t.Dir, Prefix: t.Prefix, Skip: t.Skip})
+	}
+	return b, nil
 }
