@@ -69,6 +69,9 @@ type FileEntry struct {
 }
 
 // CacheStats counts entries compressed in this run and entries reused.
+// Only regular files are counted: folders and kept symlinks are never
+// compressed. A reused file was copied as compressed bytes from the cache,
+// either because its stat was unchanged or because its content was.
 type CacheStats struct {
 	Compressed int `json:"compressed"`
 	Reused     int `json:"reused"`
