@@ -1,0 +1,73 @@
+package builder
+
+import (
+	"context"
+	"debug/elf"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestGoBuildsBootstrapForTheArchitecture(t *testing.T) {
+	needTool(t, "go")
+	tests := []struct {
+		arch    string
+		machine elf.Machine
+	}{
+		{"x86_64", elf.EM_X86_64},
+		{"arm64", elf.EM_AARCH64},
+	}
+	src := fixture(t, "go")
+	cache := t.TempDir()
+	for _, tt := range tests {
+		t.Run(tt.arch, func(t *testing.T) {
+			b, _ := newTestBuilder()
+			res, err := b.build(context.Background(), Spec{Source: src, Runtime: "provided.al2023", Architecture: tt.arch, Handler: "bootstrap", CacheDir: cache})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Trees) != 1 || res.Trees[0].Prefix != "" {
+				t.Fatalf("want one tree with the bootstrap at the root, got %+v", res.Trees)
+			}
+			names := listing(t, res.Trees[0].Dir)
+			if _, ok := names["bootstrap"]; !ok || len(names) != 2 { // "." and bootstrap
+				t.Errorf("the Go tree holds %v, want only bootstrap", names)
+			}
+			bin := filepath.Join(res.Trees[0].Dir, "bootstrap")
+			f, err := elf.Open(bin)
+			if err != nil {
+				t.Fatalf("bootstrap is not an ELF binary: %v", err)
+			}
+			defer f.Close()
+			if f.Machine != tt.machine {
+				t.Errorf("bootstrap is built for %v, want %v", f.Machine, tt.machine)
+			}
+			if _, err := f.DynamicSymbols(); err == nil {
+				t.Errorf("bootstrap links dynamically; Lambda needs a static binary (CGO_ENABLED=0)")
+			}
+			if fi, _ := os.Stat(bin); fi.Mode().Perm()&0o111 == 0 {
+				t.Errorf("bootstrap mode %v is not executable", fi.Mode())
+			}
+		})
+	}
+	if got := listing(t, src); len(got) != 3 { // ".", go.mod, main.go
+		t.Errorf("the source folder changed: %v", got)
+	}
+}
+
+func TestGoBuildFailureShowsCompilerOutput(t *testing.T) {
+	needTool(t, "go")
+	src := fixture(t, "go")
+	writeFile(t, filepath.Join(src, "main.go"), "package main\n\nfunc main() { undefinedCall() }\n", 0o644)
+	b, _ := newTestBuilder()
+	_, err := b.build(context.Background(), Spec{Source: src, Runtime: "provided.al2023", Architecture: "arm64", CacheDir: t.TempDir()})
+	if err == nil {
+		t.Fatal("want an error for code that does not compile")
+	}
+	for _, w := range []string{"linux/arm64", "exit status 1", "undefined: undefinedCall"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not mention %q", err, w)
+		}
+	}
+}
