@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 )
@@ -67,6 +68,9 @@ func providedResult(spec Spec) (*Result, error) {
 	fi, err := os.Stat(p)
 	if err != nil || !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s needs an executable bootstrap at the root of %s: set package.build to a command that writes it", spec.Runtime, spec.Source)
+	}
+	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o111 == 0 {
+		return nil, fmt.Errorf("%s needs an executable bootstrap, but %s is not executable: end package.build with chmod +x bootstrap", spec.Runtime, p)
 	}
 	return &Result{Trees: []Tree{{Dir: spec.Source}}}, nil
 }
