@@ -117,3 +117,34 @@ func TestJavaWithoutBuildOutput(t *testing.T) {
 		}
 	}
 }
+
+func TestJavaGradleLayout(t *testing.T) {
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "build", "classes", "java", "main", "example", "Handler.class"), "class", 0o644)
+	writeFile(t, filepath.Join(src, "build", "resources", "main", "log4j2.xml"), "<Configuration/>", 0o644)
+	writeFile(t, filepath.Join(src, "build", "libs", "app-1.0.jar"), "thin jar", 0o644) // not shaded: ignored
+	writeFile(t, filepath.Join(src, "lib", "greet.jar"), "jar", 0o644)
+	b, _ := newTestBuilder()
+	res, err := b.build(context.Background(), Spec{Source: src, Runtime: "java25", CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Tree{
+		{Dir: filepath.Join(src, "build", "classes", "java", "main")},
+		{Dir: filepath.Join(src, "build", "resources", "main")},
+		{Dir: filepath.Join(src, "lib"), Prefix: "lib"},
+	}
+	if !reflect.DeepEqual(res.Trees, want) || res.Archive != "" {
+		t.Errorf("result = %+v, want trees %+v", res, want)
+	}
+
+	// A shadow plugin's -all jar is the whole bundle.
+	writeFile(t, filepath.Join(src, "build", "libs", "app-1.0-all.jar"), "fat jar", 0o644)
+	res, err = b.build(context.Background(), Spec{Source: src, Runtime: "java25", CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(src, "build", "libs", "app-1.0-all.jar"); res.Archive != want {
+		t.Errorf("result = %+v, want the shadow jar %s", res, want)
+	}
+}

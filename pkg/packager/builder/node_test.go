@@ -17,6 +17,8 @@ func TestNodeInstallsOnlyProductionDependencies(t *testing.T) {
 	// The user's own node_modules holds a dev install that must neither be
 	// shipped nor changed.
 	writeFile(t, filepath.Join(src, "node_modules", "left-pad", "index.js"), "module.exports = 'dev copy';\n", 0o644)
+	// Project npm settings are used for the install but not kept in the cache.
+	writeFile(t, filepath.Join(src, ".npmrc"), "fund=false\n", 0o644)
 	before := listing(t, src)
 	cache := t.TempDir()
 	b, runs := newTestBuilder()

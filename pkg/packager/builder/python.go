@@ -40,7 +40,11 @@ func (b *builder) python(ctx context.Context, spec Spec, a arch) (*Result, error
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", input, err)
 	}
-	key := cacheKey([]byte("pip"), toolFingerprint("python3"), []byte(spec.Runtime), []byte(a.lambda), []byte(filepath.Base(input)), content)
+	parts := [][]byte{[]byte("pip"), toolFingerprint("python3"), []byte(spec.Runtime), []byte(a.lambda), []byte(filepath.Base(input)), content}
+	if input == reqPath {
+		parts = append(parts, includedRequirements(src, content, map[string]bool{reqPath: true})...)
+	}
+	key := cacheKey(parts...)
 	dir, err := cachedInstall(ctx, spec.CacheDir, "python", key, spec.NoCache, func(ctx context.Context, tmp string) error {
 		req := input
 		if input == pyproject {
@@ -134,4 +138,41 @@ func (b *builder) pyprojectDependencies(ctx context.Context, src, pyproject stri
 		}
 	}
 	return deps, nil
+}
+
+// includedRequirements reads the files a requirements file pulls in with
+// -r or -c (relative to the project, where pip runs), so that editing one of
+// them is a new install too. Unreadable ones are left to pip to report.
+func includedRequirements(src string, content []byte, seen map[string]bool) [][]byte {
+	var out [][]byte
+	for _, line := range strings.Split(string(content), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			continue
+		}
+		var name string
+		switch {
+		case (f[0] == "-r" || f[0] == "-c" || f[0] == "--requirement" || f[0] == "--constraint") && len(f) > 1:
+			name = f[1]
+		case strings.HasPrefix(f[0], "--requirement="), strings.HasPrefix(f[0], "--constraint="):
+			_, name, _ = strings.Cut(f[0], "=")
+		default:
+			continue
+		}
+		p := name
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(src, p)
+		}
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		raw, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		out = append(out, []byte(name), raw)
+		out = append(out, includedRequirements(src, raw, seen)...)
+	}
+	return out
 }

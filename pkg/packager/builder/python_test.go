@@ -145,3 +145,31 @@ func TestPythonWithoutInstall(t *testing.T) {
 		})
 	}
 }
+
+func TestPythonIncludedRequirementsAreCacheInputs(t *testing.T) {
+	needTool(t, "python3")
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "requirements.txt"), "-r requirements/base.txt\n", 0o644)
+	writeFile(t, filepath.Join(src, "requirements", "base.txt"), "six==1.16.0\n", 0o644)
+	b, runs := newTestBuilder()
+	spec := Spec{Source: src, Runtime: "python3.12", CacheDir: t.TempDir()}
+	res, err := b.build(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fileExists(filepath.Join(res.Trees[1].Dir, "six.py")) {
+		t.Fatalf("six.py from the included file is not installed")
+	}
+	// Only the included file changes; the install must not be reused.
+	writeFile(t, filepath.Join(src, "requirements", "base.txt"), "", 0o644)
+	res, err = b.build(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := runs.count("python3", "-m"); n != 2 {
+		t.Errorf("pip ran %d times, want 2", n)
+	}
+	if fileExists(filepath.Join(res.Trees[1].Dir, "six.py")) {
+		t.Errorf("six.py is still shipped after it left the included requirements")
+	}
+}
