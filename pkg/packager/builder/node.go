@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -173,7 +174,19 @@ func (b *builder) nodeInstall(ctx context.Context, spec Spec, mgr nodeManager, a
 	case "npm":
 		c.Args = []string{"ci", "--omit=dev", "--os=linux", "--cpu=" + a.npm, "--no-audit", "--no-fund"}
 	case "pnpm":
+		// The hoisted linker gives a plain node_modules without links into
+		// a store outside the bundle.
 		c.Args = []string{"install", "--frozen-lockfile", "--prod", "--config.node-linker=hoisted"}
+		out, err := b.run(ctx, command{Dir: tmp, Name: "pnpm", Args: []string{"--version"}})
+		if err != nil {
+			return fmt.Errorf("run pnpm --version in %s: %s%s", tmp, exitStatus(err), outputTail(out))
+		}
+		// The staged package.json names the platform for pnpm 8.10 and
+		// later; from 10.14 the flags do, as later releases read settings
+		// from elsewhere.
+		if versionAtLeast(strings.TrimSpace(string(out)), 10, 14) {
+			c.Args = append(c.Args, "--os=linux", "--cpu="+a.npm, "--libc=glibc")
+		}
 	case "yarn":
 		out, err := b.run(ctx, command{Dir: tmp, Name: "yarn", Args: []string{"--version"}})
 		if err != nil {
@@ -196,6 +209,21 @@ func (b *builder) nodeInstall(ctx context.Context, spec Spec, mgr nodeManager, a
 		return fmt.Errorf("install production dependencies of %s with `%s`: %s%s", filepath.Join(spec.Source, mgr.lockfile), c, exitStatus(err), outputTail(out))
 	}
 	return nil
+}
+
+// versionAtLeast says whether a "major.minor.patch" version is at least
+// major.minor; an unreadable version is taken as older.
+func versionAtLeast(v string, major, minor int) bool {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return ma > major || (ma == major && mi >= minor)
 }
 
 // writeYarnBerrySettings adds to the staged .yarnrc.yml what lamb needs: a

@@ -189,3 +189,73 @@ func TestNodeWithoutInstall(t *testing.T) {
 		})
 	}
 }
+
+func TestNodeYarnAndPnpm(t *testing.T) {
+	tests := []struct {
+		tool     string
+		lockfile string
+		lock     []string // makes the user's lockfile and node_modules
+	}{
+		{"yarn", "yarn.lock", []string{"install", "--ignore-scripts", "--non-interactive", "--no-progress"}},
+		{"pnpm", "pnpm-lock.yaml", []string{"install", "--ignore-scripts", "--config.node-linker=hoisted"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tool, func(t *testing.T) {
+			needTool(t, tt.tool)
+			src := fixture(t, "node")
+			if err := os.Remove(filepath.Join(src, "package-lock.json")); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := execRunner(context.Background(), command{Dir: src, Name: tt.tool, Args: tt.lock}); err != nil {
+				t.Fatalf("%s %v: %v\n%s", tt.tool, tt.lock, err, out)
+			}
+			if !fileExists(filepath.Join(src, tt.lockfile)) || !dirExists(filepath.Join(src, "node_modules", "left-pad")) {
+				t.Fatalf("%s left no %s and node_modules/left-pad to start from", tt.tool, tt.lockfile)
+			}
+			before := listing(t, src)
+			b, runs := newTestBuilder()
+			spec := Spec{Source: src, Runtime: "nodejs22.x", Architecture: "arm64", CacheDir: t.TempDir()}
+			res, err := b.build(context.Background(), spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Trees) != 2 || res.Trees[1].Prefix != "node_modules" {
+				t.Fatalf("want the source and node_modules trees, got %+v", res.Trees)
+			}
+			deps := res.Trees[1].Dir
+			if !fileExists(filepath.Join(deps, "is-number", "package.json")) {
+				t.Errorf("is-number missing from %s", deps)
+			}
+			if dirExists(filepath.Join(deps, "left-pad")) {
+				t.Errorf("devDependency left-pad was installed into %s", deps)
+			}
+			if after := listing(t, src); !maps.Equal(before, after) {
+				t.Errorf("the source folder changed")
+			}
+			if c := runs.last(tt.tool); tt.tool == "pnpm" && !slices.Contains(c.Args, "--cpu=arm64") {
+				t.Errorf("pnpm ran as %q, want --cpu=arm64", c)
+			}
+			installs := len(runs.calls)
+			if _, err := b.build(context.Background(), spec); err != nil {
+				t.Fatal(err)
+			}
+			if len(runs.calls) != installs {
+				t.Errorf("the second build with the same %s ran %q", tt.lockfile, runs.calls[installs:])
+			}
+		})
+	}
+}
+
+func TestVersionAtLeast(t *testing.T) {
+	tests := []struct {
+		v    string
+		want bool
+	}{
+		{"10.14.0", true}, {"10.13.9", false}, {"12.21.0", true}, {"9.15.0", false}, {"", false}, {"v10", false},
+	}
+	for _, tt := range tests {
+		if got := versionAtLeast(tt.v, 10, 14); got != tt.want {
+			t.Errorf("versionAtLeast(%q, 10, 14) = %v, want %v (pnpm gets --cpu only from 10.14)", tt.v, got, tt.want)
+		}
+	}
+}
