@@ -16,7 +16,7 @@ LDFLAGS := -s -w \
 # Go files gofmt must accept; fixtures under testdata/ may be malformed on purpose.
 GOFILES  = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*' -not -path './dist/*')
 
-.PHONY: test build lint bench clean
+.PHONY: test build lint bench demo clean
 
 test:
 	$(GO) test -race -count=1 ./...
@@ -33,6 +33,11 @@ lint:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The README's quick start: build, then init → validate → package → check on a
+# new Node.js function and on examples/, with no AWS account.
+demo:
+	./scripts/quickstart.sh
 
 clean:
 	rm -rf bin dist completions
