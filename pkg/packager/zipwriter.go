@@ -13,7 +13,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"sort"
 	"sync"
 	"unicode/utf8"
 
@@ -179,7 +178,7 @@ func (j *zipJob) writeZip(ctx context.Context, w io.Writer) (*zipStats, error) {
 		defer close(dispatch)
 		var wg errgroup.Group
 		wg.SetLimit(max(j.workers, 1))
-		for _, e := range dispatchOrder(work, j.workWeight) {
+		for _, e := range work {
 			e.weight = j.workWeight(e.src.stat.Size)
 			if err := j.sem.Acquire(ctx, e.weight); err != nil {
 				e.weight = 0
@@ -207,45 +206,6 @@ func (j *zipJob) writeZip(ctx context.Context, w io.Writer) (*zipStats, error) {
 		j.release(e)
 	}
 	return stats, err
-}
-
-// dispatchOrder returns the order in which entries are handed to the
-// workers: the largest files first (longest job first, so that no core is
-// left compressing one big file alone at the end), then the rest in zip
-// order. The large files moved ahead may hold at most half of memBudget
-// until the writer reaches them, which leaves the in-order rest at least
-// half the budget, more than any one entry's weight: every entry the
-// writer waits for can always be dispatched, so the order cannot deadlock.
-// Bytes do not depend on this order; only the wall time does.
-func dispatchOrder(work []*zipEntry, weight func(int64) int64) []*zipEntry {
-	var big []*zipEntry
-	for _, e := range work {
-		if e.src.stat.Size >= bigFileFrom {
-			big = append(big, e)
-		}
-	}
-	if len(big) == 0 {
-		return work
-	}
-	sort.SliceStable(big, func(a, b int) bool { return big[a].src.stat.Size > big[b].src.stat.Size })
-	first := make(map[*zipEntry]bool, len(big))
-	order := make([]*zipEntry, 0, len(work))
-	var held int64
-	for _, e := range big {
-		w := weight(e.src.stat.Size)
-		if held+w > memBudget/2 {
-			continue
-		}
-		held += w
-		first[e] = true
-		order = append(order, e)
-	}
-	for _, e := range work {
-		if !first[e] {
-			order = append(order, e)
-		}
-	}
-	return order
 }
 
 // flatePool returns the compressors for a file of size bytes.
