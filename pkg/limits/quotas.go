@@ -1,8 +1,13 @@
 package limits
 
 import (
+	"errors"
+
 	"context"
 	"fmt"
+
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/smithy-go"
 
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
@@ -153,10 +158,28 @@ func LoadQuotas(ctx context.Context, api AccountSettingsAPI) (Quotas, string, er
 		if ctx.Err() != nil {
 			return q, "", fmt.Errorf("read account limits: %w", ctx.Err())
 		}
-		return q, fmt.Sprintf("account limits not read (GetAccountSettings: %v); Lambda defaults apply", err), nil
+		return q, fmt.Sprintf("account limits not read (GetAccountSettings: %s); Lambda defaults apply", briefAWSError(err)), nil
 	}
 	if out == nil || out.AccountLimit == nil {
 		return q, "account limits not read (GetAccountSettings returned no AccountLimit); Lambda defaults apply", nil
 	}
 	return q.WithAccountLimits(out.AccountLimit), "", nil
+}
+
+// briefAWSError shortens an SDK error for a one-line note: the API error
+// code and message when AWS answered with one, the HTTP status when the
+// answer could not be parsed (an emulator's HTML 404), else the error text.
+func briefAWSError(err error) string {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		if msg := apiErr.ErrorMessage(); msg != "" {
+			return apiErr.ErrorCode() + ": " + msg
+		}
+		return apiErr.ErrorCode()
+	}
+	var respErr *awshttp.ResponseError
+	if errors.As(err, &respErr) {
+		return fmt.Sprintf("HTTP %d", respErr.HTTPStatusCode())
+	}
+	return err.Error()
 }

@@ -3,12 +3,17 @@ package limits
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // fakeAccountSettings answers GetAccountSettings once with out or err and
@@ -130,5 +135,25 @@ func TestAccountLimitsChangeChecks(t *testing.T) {
 	}
 	if !strings.Contains(DefaultQuotas()[0].Description, "smaller than") {
 		t.Errorf("zippedSize description should say the limit is exclusive: %q", DefaultQuotas()[0].Description)
+	}
+}
+
+func TestBriefAWSError(t *testing.T) {
+	notFound := &awshttp.ResponseError{ResponseError: &smithyhttp.ResponseError{
+		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: 404}},
+		Err:      errors.New("deserialization failed, failed to decode response body, invalid character '<'"),
+	}}
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{&smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized"}, "AccessDeniedException: not authorized"},
+		{fmt.Errorf("operation error Lambda: GetAccountSettings, %w", notFound), "HTTP 404"},
+		{errors.New("dial tcp: refused"), "dial tcp: refused"},
+	}
+	for _, tt := range tests {
+		if got := briefAWSError(tt.err); got != tt.want {
+			t.Errorf("briefAWSError(%v) = %q, want %q", tt.err, got, tt.want)
+		}
 	}
 }
