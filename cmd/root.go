@@ -54,6 +54,10 @@ func Run(ctx context.Context, io *ui.IOStreams, args []string) int {
 		_ = f.resolveSettings(root)
 	}
 	code, hint := classify(err)
+	if code == ExitInterrupted {
+		// The cause chain is only "context canceled"; say it plainly.
+		err = errors.New("interrupted")
+	}
 	var se *silentError
 	if errors.As(err, &se) {
 		return code

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -126,5 +128,29 @@ func TestEveryCommandHasAnExample(t *testing.T) {
 		if strings.TrimSpace(c.Example) == "" {
 			t.Errorf("lamb %s --help has no example", c.Name())
 		}
+	}
+}
+
+func TestInterruptedExits130(t *testing.T) {
+	io, out, errOut := ui.Test(false)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	t.Setenv("LAMB_CACHE_DIR", t.TempDir())
+	if err := os.WriteFile(filepath.Join(dir, "lamb.yaml"), []byte("functions:\n  fn: {runtime: nodejs22.x, handler: index.handler}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code := Run(ctx, io, []string{"package", "-c", filepath.Join(dir, "lamb.yaml")})
+	if code != ExitInterrupted {
+		t.Errorf("exit = %d, want %d (stderr %q)", code, ExitInterrupted, errOut)
+	}
+	if got := errOut.String(); got != "error: interrupted\n" {
+		t.Errorf("stderr = %q, want the plain interruption line", got)
+	}
+	if out.Len() != 0 {
+		t.Errorf("stdout = %q, want nothing", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".lamb", "build", "fn.zip")); !os.IsNotExist(err) {
+		t.Errorf("an interrupted package must not leave a zip: %v", err)
 	}
 }
