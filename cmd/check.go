@@ -83,29 +83,24 @@ func checkRun(ctx context.Context, f *Factory, opts *CheckOptions) error {
 // checkFunctions runs the pre-flight checks on packaged functions. It is the
 // same step deploy runs before any AWS write.
 func checkFunctions(ctx context.Context, f *Factory, cfg *config.Config, fns []*config.Function, manifests []*packager.Manifest, opts *CheckOptions) (limits.Report, error) {
+	// The Lambda client serves both optional reads; nil interfaces (not a
+	// nil *lambda.Client) tell pkg/limits that there is no AWS access.
 	var skipped []string
-	var api limitsAPI
+	var quotaAPI limits.AccountSettingsAPI
+	var layerAPI limits.LayerAPI
 	if opts.Offline {
 		skipped = append(skipped, "account limits and layer sizes not read from AWS: --offline")
 	} else if client, note := f.readOnlyLambda(ctx); client != nil {
-		api = client
+		quotaAPI, layerAPI = client, client
 	} else {
 		skipped = append(skipped, note)
-	}
-	var quotaAPI limits.AccountSettingsAPI
-	if api != nil {
-		quotaAPI = api
 	}
 	quotas, note, err := limits.LoadQuotas(ctx, quotaAPI)
 	if err != nil {
 		return limits.Report{}, err
 	}
-	if note != "" && api != nil {
+	if note != "" && quotaAPI != nil {
 		skipped = append(skipped, note)
-	}
-	var layerAPI limits.LayerAPI
-	if api != nil {
-		layerAPI = api
 	}
 	layerCache := filepath.Join(packager.DefaultCacheDir(), "layers")
 	reports := make([]limits.FunctionReport, 0, len(fns))
@@ -118,12 +113,6 @@ func checkFunctions(ctx context.Context, f *Factory, cfg *config.Config, fns []*
 		reports = append(reports, limits.CheckFunction(limitsFunction(fn), manifests[i], layers, quotas, opts.Now()))
 	}
 	return limits.NewReport(reports, dedupe(skipped)), nil
-}
-
-// limitsAPI is the Lambda client as the checks use it: read-only calls.
-type limitsAPI interface {
-	limits.AccountSettingsAPI
-	limits.LayerAPI
 }
 
 // layerRefs returns the function's layers with local layer zips resolved
