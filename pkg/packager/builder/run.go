@@ -38,6 +38,8 @@ func execRunner(ctx context.Context, c command) ([]byte, error) {
 	cmd.Env = append(os.Environ(), c.Env...)
 	var out bytes.Buffer
 	if c.Log != nil {
+		// Say what runs, so --verbose shows each tool invocation.
+		fmt.Fprintf(c.Log, "$ %s  (in %s)\n", c, c.Dir)
 		cmd.Stdout = io.MultiWriter(&out, c.Log)
 	} else {
 		cmd.Stdout = &out
