@@ -45,7 +45,7 @@ func (f *Factory) readOnlyLambda(ctx context.Context) (*lambda.Client, string) {
 		return nil, fmt.Sprintf("account limits and layer sizes not read from AWS: %v", err)
 	}
 	if err := probeCredentials(ctx, cfg); err != nil {
-		return nil, fmt.Sprintf("account limits and layer sizes not read from AWS: no usable credentials (%v)", err)
+		return nil, fmt.Sprintf("account limits and layer sizes not read from AWS: %v", err)
 	}
 	return awsconf.NewLambda(cfg, o), ""
 }
