@@ -12,13 +12,12 @@ import (
 	"github.com/lambcli/lamb/pkg/awsconf"
 )
 
-func init() {
-	classifiers = append(classifiers, func(err error) (int, string, bool) {
-		if awsconf.IsCredentialError(err) {
-			return ExitCredentials, "check the profile and region, or run 'aws sso login' / 'aws configure'", true
-		}
-		return 0, "", false
-	})
+// classifyCredentialError: missing or rejected AWS credentials exit 4.
+func classifyCredentialError(err error) (int, string, bool) {
+	if awsconf.IsCredentialError(err) {
+		return ExitCredentials, "check the profile and region, or run 'aws sso login' / 'aws configure'", true
+	}
+	return 0, "", false
 }
 
 // awsOptions turns the resolved settings into the AWS wiring's options.

@@ -15,8 +15,6 @@ import (
 	"github.com/lambcli/lamb/pkg/packager"
 )
 
-func init() { register(newCheckCmd) }
-
 // CheckOptions are the inputs of `lamb check`.
 type CheckOptions struct {
 	Package PackageOptions
@@ -50,7 +48,7 @@ skipped otherwise. Exit status 3 when any finding is an error.`,
 	}
 	c.Flags().BoolVar(&opts.Package.NoCache, "no-cache", false, "ignore the compression and dependency caches (cold build)")
 	c.Flags().BoolVar(&opts.Offline, "offline", false, "make no AWS calls: default quotas, local layers only")
-	return c
+	return readsConfig(c)
 }
 
 func checkRun(ctx context.Context, f *Factory, opts *CheckOptions) error {
@@ -102,7 +100,7 @@ func checkFunctions(ctx context.Context, f *Factory, cfg *config.Config, fns []*
 	if note != "" && quotaAPI != nil {
 		skipped = append(skipped, note)
 	}
-	layerCache := filepath.Join(packager.DefaultCacheDir(), "layers")
+	layerCache := filepath.Join(f.Settings.CacheDir, "layers")
 	reports := make([]limits.FunctionReport, 0, len(fns))
 	for i, fn := range fns {
 		layers, notes, err := limits.MeasureLayers(ctx, layerRefs(cfg, fn), layerAPI, http.DefaultClient, layerCache)

@@ -3,42 +3,55 @@ package cmd
 import (
 	"errors"
 
+	"github.com/spf13/cobra"
+
 	"github.com/lambcli/lamb/pkg/config"
 )
 
-func init() {
-	classifiers = append(classifiers, func(err error) (int, string, bool) {
-		var ve *config.ValidationError
-		if errors.As(err, &ve) {
-			return ExitUsage, "fix the problems above, then run 'lamb validate'", true
-		}
-		return 0, "", false
-	})
+// classifyConfigError: an invalid lamb.yaml is a configuration error (exit 2).
+func classifyConfigError(err error) (int, string, bool) {
+	var ve *config.ValidationError
+	if errors.As(err, &ve) {
+		return ExitUsage, "fix the problems above, then run 'lamb validate'", true
+	}
+	return 0, "", false
 }
 
-// LoadConfig loads lamb.yaml (with the --stage overlay) and lets its
-// top-level region and profile take their place in the settings precedence.
-// Any problem loading it is a configuration error (exit 2).
-func (f *Factory) LoadConfig() (*config.Config, error) {
-	cfg, err := config.Load(f.Settings.Config, config.LoadOptions{Stage: f.Settings.Stage})
+// configAnnotation marks the commands that read lamb.yaml: for them the
+// file is loaded once, before the command runs, so that its top-level region
+// and profile take their place in the settings precedence and the settings
+// are resolved once, complete.
+const configAnnotation = "lamb:reads-config"
+
+// readsConfig marks c as a command that reads lamb.yaml.
+func readsConfig(c *cobra.Command) *cobra.Command {
+	if c.Annotations == nil {
+		c.Annotations = map[string]string{}
+	}
+	c.Annotations[configAnnotation] = "true"
+	return c
+}
+
+// loadConfig loads lamb.yaml (with the --stage overlay) for a command that
+// reads it. Any problem loading it is a configuration error (exit 2); it is
+// kept for LoadConfig, so a command such as validate can report it.
+func (f *Factory) loadConfig(s Settings) {
+	cfg, err := config.Load(s.Config, config.LoadOptions{Stage: s.Stage})
 	if err != nil {
 		var ve *config.ValidationError
-		if errors.As(err, &ve) {
-			return nil, err
+		if !errors.As(err, &ve) {
+			err = usageError(err, "")
 		}
-		return nil, usageError(err, "")
 	}
-	if f.resolver != nil {
-		if err := f.resolver.withFile(map[string]string{"region": cfg.Region, "profile": cfg.Profile}); err != nil {
-			return nil, err
-		}
-		s, err := f.resolver.resolve()
-		if err != nil {
-			return nil, err
-		}
-		f.Settings = s
+	f.config, f.configErr, f.configLoaded = cfg, err, true
+}
+
+// LoadConfig returns lamb.yaml as loaded before the command ran.
+func (f *Factory) LoadConfig() (*config.Config, error) {
+	if !f.configLoaded {
+		return nil, errors.New("this command does not read lamb.yaml (missing readsConfig in its constructor)")
 	}
-	return cfg, nil
+	return f.config, f.configErr
 }
 
 // selectFunctions loads lamb.yaml and returns the functions named in args

@@ -40,11 +40,12 @@ type silentError struct{ code int }
 
 func (e *silentError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
-// errorClassifier maps an error from a package to an exit code and hint; the
-// classifiers are registered by the files that know those packages.
+// errorClassifier maps an error from a package to an exit code and hint.
 type errorClassifier func(err error) (code int, hint string, ok bool)
 
-var classifiers []errorClassifier
+// classifiers are asked in order; each lives in the file that knows the
+// package whose errors it recognises.
+var classifiers = []errorClassifier{classifyConfigError, classifyCredentialError}
 
 // classify returns the exit code and hint for err.
 func classify(err error) (int, string) {

@@ -2,8 +2,6 @@ package cmd
 
 import "github.com/spf13/cobra"
 
-func init() { register(newExitCodesTopic) }
-
 // exitCodesHelp is the table `lamb help exit-codes` prints; the README
 // carries the same table.
 const exitCodesHelp = `lamb exits with one of these codes, so scripts and CI can tell outcomes apart:

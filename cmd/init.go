@@ -15,8 +15,6 @@ import (
 	"github.com/lambcli/lamb/templates"
 )
 
-func init() { register(newInitCmd) }
-
 // InitOptions are the inputs of `lamb init`.
 type InitOptions struct {
 	// Dir is the project folder to write into.

@@ -9,8 +9,6 @@ import (
 	"github.com/lambcli/lamb/pkg/limits"
 )
 
-func init() { register(newLimitsCmd) }
-
 // LimitsOptions are the inputs of `lamb limits`.
 type LimitsOptions struct {
 	// Account reads the account's own limits with GetAccountSettings.

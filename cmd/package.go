@@ -14,8 +14,6 @@ import (
 	"github.com/lambcli/lamb/pkg/packager"
 )
 
-func init() { register(newPackageCmd) }
-
 // PackageOptions are the inputs of `lamb package`.
 type PackageOptions struct {
 	Functions []string
@@ -45,7 +43,7 @@ e.g. ~/.cache/lamb on Linux). --no-cache forces a cold build.`,
 	}
 	c.Flags().BoolVar(&opts.NoCache, "no-cache", false, "ignore the compression and dependency caches (cold build)")
 	c.Flags().IntVar(&opts.Workers, "workers", 0, "compression workers (default: all cores)")
-	return c
+	return readsConfig(c)
 }
 
 // packageDocument is the --output json document of `lamb package`.
@@ -84,7 +82,7 @@ func packageFunctions(ctx context.Context, f *Factory, cfg *config.Config, fns [
 			return nil, err
 		}
 		f.IO.Progressf("%s: packaging %s", fn.Key, relPath(cfg.Dir, fn.Source))
-		m, err := packager.Package(ctx, packageSpec(cfg, fn, opts, log, progressFuncFor(f)))
+		m, err := packager.Package(ctx, packageSpec(cfg, fn, opts, f.Settings.CacheDir, log, progressFuncFor(f)))
 		if err != nil {
 			return nil, fmt.Errorf("package %s: %w", fn.Key, err)
 		}
@@ -94,7 +92,7 @@ func packageFunctions(ctx context.Context, f *Factory, cfg *config.Config, fns [
 }
 
 // packageSpec maps a lamb.yaml function onto the packager's input.
-func packageSpec(cfg *config.Config, fn *config.Function, opts *PackageOptions, log io.Writer, p packager.Progress) packager.Spec {
+func packageSpec(cfg *config.Config, fn *config.Function, opts *PackageOptions, cacheDir string, log io.Writer, p packager.Progress) packager.Spec {
 	return packager.Spec{
 		Function:     fn.Key,
 		Source:       fn.Source,
@@ -108,6 +106,7 @@ func packageSpec(cfg *config.Config, fn *config.Function, opts *PackageOptions, 
 		Exclude:      fn.Package.Exclude,
 		Symlinks:     fn.Package.Symlinks,
 		OutDir:       filepath.Join(cfg.Dir, ".lamb", "build"),
+		CacheDir:     cacheDir,
 		NoCache:      opts.NoCache,
 		Workers:      opts.Workers,
 		Log:          log,

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lambcli/lamb/internal/ui"
+	"github.com/lambcli/lamb/pkg/config"
 )
 
 // Factory carries what every command needs: the IO streams and the resolved
@@ -23,6 +24,11 @@ type Factory struct {
 	Settings Settings
 
 	resolver *settingsResolver
+
+	// lamb.yaml as loaded before the command ran (see readsConfig).
+	config       *config.Config
+	configErr    error
+	configLoaded bool
 }
 
 // Main runs lamb with args and returns the process exit status.
@@ -125,17 +131,18 @@ the precedence: flag > LAMB_* environment variable > lamb.yaml > default.`,
 		return usageError(err, "run 'lamb --help' for usage")
 	})
 
-	for _, add := range commands {
-		root.AddCommand(add(f))
-	}
+	root.AddCommand(
+		newInitCmd(f),
+		newValidateCmd(f),
+		newPackageCmd(f),
+		newCheckCmd(f),
+		newLimitsCmd(f),
+		newCompletionCmd(f),
+		newVersionCmd(f),
+		newExitCodesTopic(f),
+	)
 	return root
 }
-
-// commands lists the constructors of lamb's subcommands; each command file
-// registers its own in an init function, so files can be added independently.
-var commands []func(*Factory) *cobra.Command
-
-func register(c func(*Factory) *cobra.Command) { commands = append(commands, c) }
 
 func (f *Factory) resolveSettings(c *cobra.Command) error {
 	r, err := newSettingsResolver(c.Root().PersistentFlags())
@@ -144,6 +151,14 @@ func (f *Factory) resolveSettings(c *cobra.Command) error {
 	}
 	f.resolver = r
 	s, err := r.resolve()
+	if err == nil && c.Annotations[configAnnotation] != "" {
+		f.loadConfig(s)
+		if f.config != nil {
+			if err = r.withFile(map[string]string{"region": f.config.Region, "profile": f.config.Profile}); err == nil {
+				s, err = r.resolve()
+			}
+		}
+	}
 	f.Settings = s
 	if err != nil {
 		return err

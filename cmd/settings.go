@@ -2,6 +2,8 @@ package cmd
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -21,6 +23,9 @@ type Settings struct {
 	Quiet       bool
 	Verbose     bool
 	Yes         bool
+	// CacheDir is the root of lamb's caches shared by all projects:
+	// LAMB_CACHE_DIR, else the user cache folder's "lamb".
+	CacheDir string
 }
 
 // JSON reports whether --output json is in effect.
@@ -29,6 +34,9 @@ func (s Settings) JSON() bool { return s.Output == "json" }
 // globalKeys maps each global flag to its viper key; the environment
 // variable is LAMB_ + the key upper-cased with '-' → '_'.
 var globalKeys = []string{"config", "stage", "profile", "region", "endpoint-url", "output", "no-color", "quiet", "verbose", "yes"}
+
+// cacheDirKey is the setting only the environment sets (LAMB_CACHE_DIR).
+const cacheDirKey = "cache-dir"
 
 // fileKeys are the globals lamb.yaml may set (top-level keys of the same name).
 var fileKeys = []string{"region", "profile"}
@@ -57,6 +65,10 @@ func newSettingsResolver(flags *pflag.FlagSet) (*settingsResolver, error) {
 			return nil, fmt.Errorf("bind %s: %w", envName(key), err)
 		}
 	}
+	if err := v.BindEnv(cacheDirKey, envName(cacheDirKey)); err != nil {
+		return nil, fmt.Errorf("bind %s: %w", envName(cacheDirKey), err)
+	}
+	v.SetDefault(cacheDirKey, defaultCacheDir())
 	return &settingsResolver{v: v}, nil
 }
 
@@ -84,6 +96,7 @@ func (r *settingsResolver) resolve() (Settings, error) {
 		Quiet:       r.v.GetBool("quiet"),
 		Verbose:     r.v.GetBool("verbose"),
 		Yes:         r.v.GetBool("yes"),
+		CacheDir:    r.v.GetString(cacheDirKey),
 	}
 	if s.Output != "text" && s.Output != "json" {
 		return s, usageError(fmt.Errorf("--output %q is not supported", s.Output), "use --output text or --output json")
@@ -92,4 +105,15 @@ func (r *settingsResolver) resolve() (Settings, error) {
 		s.Config = "lamb.yaml"
 	}
 	return s, nil
+}
+
+// defaultCacheDir is the "lamb" folder of the user cache folder
+// ($XDG_CACHE_HOME or ~/.cache on Linux, ~/Library/Caches on macOS,
+// %LocalAppData% on Windows), or "lamb-cache" in the temporary folder when
+// the system names no user cache folder.
+func defaultCacheDir() string {
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "lamb")
+	}
+	return filepath.Join(os.TempDir(), "lamb-cache")
 }

@@ -1,6 +1,9 @@
 package cmd
 
 import (
+	"os"
+	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -73,26 +76,27 @@ func TestSettingsFlagAndEnvForEveryGlobal(t *testing.T) {
 	}{
 		{
 			name: "defaults",
-			want: Settings{Config: "lamb.yaml", Output: "text"},
+			want: Settings{Config: "lamb.yaml", Output: "text", CacheDir: defaultCacheDir()},
 		},
 		{
 			name: "environment sets every global",
 			env: map[string]string{
 				"LAMB_CONFIG": "other.yaml", "LAMB_STAGE": "prod", "LAMB_PROFILE": "p", "LAMB_REGION": "eu-west-1",
 				"LAMB_ENDPOINT_URL": "http://127.0.0.1:5000", "LAMB_OUTPUT": "json", "LAMB_NO_COLOR": "true",
-				"LAMB_QUIET": "1", "LAMB_VERBOSE": "true", "LAMB_YES": "true",
+				"LAMB_QUIET": "1", "LAMB_VERBOSE": "true", "LAMB_YES": "true", "LAMB_CACHE_DIR": "/somewhere/cache",
 			},
-			want: Settings{Config: "other.yaml", Stage: "prod", Profile: "p", Region: "eu-west-1", EndpointURL: "http://127.0.0.1:5000", Output: "json", NoColor: true, Quiet: true, Verbose: true, Yes: true},
+			want: Settings{Config: "other.yaml", Stage: "prod", Profile: "p", Region: "eu-west-1", EndpointURL: "http://127.0.0.1:5000", Output: "json", NoColor: true, Quiet: true, Verbose: true, Yes: true, CacheDir: "/somewhere/cache"},
 		},
 		{
 			name: "flags beat the environment",
 			env:  map[string]string{"LAMB_CONFIG": "other.yaml", "LAMB_STAGE": "prod", "LAMB_OUTPUT": "json", "LAMB_QUIET": "true"},
 			args: []string{"-c", "mine.yaml", "-s", "dev", "-o", "text", "--quiet=false"},
-			want: Settings{Config: "mine.yaml", Stage: "dev", Output: "text"},
+			want: Settings{Config: "mine.yaml", Stage: "dev", Output: "text", CacheDir: defaultCacheDir()},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("LAMB_CACHE_DIR", "")
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
@@ -100,5 +104,46 @@ func TestSettingsFlagAndEnvForEveryGlobal(t *testing.T) {
 				t.Errorf("settings = %+v\nwant       %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestDefaultCacheDirFollowsTheUserCacheFolder(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", "/xdg")
+	if runtime.GOOS == "linux" {
+		if got := defaultCacheDir(); got != filepath.Join("/xdg", "lamb") {
+			t.Errorf("default cache dir = %s, want /xdg/lamb", got)
+		}
+	}
+}
+
+// TestSettingsReadLambYAMLOnce proves that a command reading lamb.yaml sees
+// the file's region in its settings before it runs, without changing them.
+func TestSettingsReadLambYAMLOnce(t *testing.T) {
+	t.Setenv("LAMB_REGION", "")
+	t.Setenv("AWS_REGION", "")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "lamb.yaml"), []byte("region: eu-north-1\nfunctions:\n  fn: {runtime: nodejs22.x, handler: index.handler}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	io, _, _ := ui.Test(false)
+	f := &Factory{IO: io}
+	root := NewRootCmd(f)
+	var before Settings
+	root.AddCommand(readsConfig(&cobra.Command{Use: "probe", RunE: func(*cobra.Command, []string) error {
+		before = f.Settings
+		if _, err := f.LoadConfig(); err != nil {
+			return err
+		}
+		if f.Settings != before {
+			t.Errorf("loading lamb.yaml changed the settings: %+v -> %+v", before, f.Settings)
+		}
+		return nil
+	}}))
+	root.SetArgs([]string{"probe", "-c", filepath.Join(dir, "lamb.yaml")})
+	if err := root.Execute(); err != nil {
+		t.Fatalf("execute: %v", err)
+	}
+	if before.Region != "eu-north-1" {
+		t.Errorf("region before the command ran = %q, want lamb.yaml's eu-north-1", before.Region)
 	}
 }

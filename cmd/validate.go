@@ -10,8 +10,6 @@ import (
 	"github.com/lambcli/lamb/pkg/config"
 )
 
-func init() { register(newValidateCmd) }
-
 // ValidateOptions are the inputs of `lamb validate`; the file and stage
 // come from the global --config and --stage.
 type ValidateOptions struct{}
@@ -23,7 +21,7 @@ func newValidateCmd(f *Factory) *cobra.Command {
 // newValidateCmdWith lets tests replace the run function to check flag parsing.
 func newValidateCmdWith(f *Factory, run func(*Factory, *ValidateOptions) error) *cobra.Command {
 	opts := &ValidateOptions{}
-	return &cobra.Command{
+	return readsConfig(&cobra.Command{
 		Use:   "validate",
 		Short: "Check lamb.yaml and report every problem with its line",
 		Long: `Parse and check lamb.yaml (or the file given with --config): unknown keys
@@ -41,7 +39,7 @@ timeout, sizes) are checked by 'lamb check'.`,
 		RunE: func(*cobra.Command, []string) error {
 			return run(f, opts)
 		},
-	}
+	})
 }
 
 // validateDocument is the --output json document of `lamb validate`.

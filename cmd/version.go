@@ -17,8 +17,6 @@ var (
 	date    = ""
 )
 
-func init() { register(newVersionCmd) }
-
 // buildInfo is what `lamb version` reports.
 type buildInfo struct {
 	Version string `json:"version"`

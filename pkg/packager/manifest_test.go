@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -145,6 +144,7 @@ func TestSpecErrors(t *testing.T) {
 		{"slash in function", func(s *Spec) { s.Function = "a/b" }, "contains a slash"},
 		{"bad symlinks", func(s *Spec) { s.Symlinks = "copy" }, `symlinks is "copy"; use follow or keep`},
 		{"no output folder", func(s *Spec) { s.OutDir = "" }, "output folder"},
+		{"no cache folder", func(s *Spec) { s.CacheDir = "" }, "no cache folder"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -157,17 +157,3 @@ func TestSpecErrors(t *testing.T) {
 	}
 }
 
-func TestDefaultCacheDir(t *testing.T) {
-	t.Setenv("LAMB_CACHE_DIR", "/somewhere/cache")
-	if got := DefaultCacheDir(); got != "/somewhere/cache" {
-		t.Errorf("with LAMB_CACHE_DIR: %s", got)
-	}
-	if runtime.GOOS != "linux" {
-		return // the user cache folder is XDG_CACHE_HOME only on Linux
-	}
-	t.Setenv("LAMB_CACHE_DIR", "")
-	t.Setenv("XDG_CACHE_HOME", "/xdg")
-	if got := DefaultCacheDir(); got != filepath.Join("/xdg", "lamb") {
-		t.Errorf("with XDG_CACHE_HOME: %s", got)
-	}
-}

@@ -44,7 +44,8 @@ type Spec struct {
 	Symlinks string
 	// OutDir receives the zip and the manifest, e.g. <project>/.lamb/build.
 	OutDir string
-	// CacheDir holds the compression cache; "" means DefaultCacheDir().
+	// CacheDir holds the compression and dependency caches; the caller
+	// decides where (cmd resolves it with the other settings).
 	CacheDir string
 	// NoCache makes a cold build: the cache is not read (but is refreshed).
 	NoCache bool
@@ -64,21 +65,6 @@ type Spec struct {
 // decides how (and whether) to show them.
 type Progress interface {
 	Step(function, message string)
-}
-
-// DefaultCacheDir is where lamb keeps caches shared by all projects:
-// $LAMB_CACHE_DIR when set, otherwise the "lamb" folder of the user cache
-// folder ($XDG_CACHE_HOME or ~/.cache on Linux, ~/Library/Caches on macOS,
-// %LocalAppData% on Windows). When no user cache folder is known it falls
-// back to a "lamb-cache" folder in the system temporary folder.
-func DefaultCacheDir() string {
-	if d := os.Getenv("LAMB_CACHE_DIR"); d != "" {
-		return d
-	}
-	if d, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(d, "lamb")
-	}
-	return filepath.Join(os.TempDir(), "lamb-cache")
 }
 
 // Package builds, selects and zips one function and writes
@@ -138,7 +124,7 @@ func (s *Spec) normalize() error {
 		return fmt.Errorf("package.symlinks is %q; use follow or keep", s.Symlinks)
 	}
 	if s.CacheDir == "" {
-		s.CacheDir = DefaultCacheDir()
+		return errors.New("no cache folder given")
 	}
 	if s.Workers <= 0 {
 		s.Workers = runtime.GOMAXPROCS(0)

@@ -3,8 +3,11 @@ package builder
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -177,20 +180,43 @@ func TestBuildCancelStopsTheCommandAndItsChildren(t *testing.T) {
 	b := &builder{run: func(ctx context.Context, c command) ([]byte, error) {
 		go func() {
 			// The user presses Ctrl-C once the build is under way.
-			for !fileExists(started) {
-				time.Sleep(10 * time.Millisecond)
-			}
+			waitFor(t, "the build to start", func() bool { return fileExists(started) })
 			cancel()
 		}()
 		return execRunner(ctx, c)
 	}}
-	_, err := b.build(ctx, Spec{Source: src, Runtime: "ruby3.4", Build: "touch started; (sleep 1; touch finished) & wait", CacheDir: t.TempDir()})
+	// The build's child records its process id, then would write "finished".
+	build := `(echo $(exec sh -c 'echo $PPID') > child.pid; sleep 5; touch finished) & while [ ! -s child.pid ]; do sleep 0.01; done; touch started; wait`
+	_, err := b.build(ctx, Spec{Source: src, Runtime: "ruby3.4", Build: build, CacheDir: t.TempDir()})
 	if err == nil || !strings.Contains(err.Error(), "context canceled") {
 		t.Fatalf("error = %v, want the cancellation", err)
 	}
-	// Had only sh been killed, its child would write the file a second in.
-	time.Sleep(1500 * time.Millisecond)
+	raw, err := os.ReadFile(filepath.Join(src, "child.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil {
+		t.Fatalf("child.pid = %q: %v", raw, err)
+	}
+	// Had only sh been killed, its child would live on for seconds and then
+	// write the file; the child must be gone, not merely late.
+	waitFor(t, fmt.Sprintf("the build's child process %d to exit", pid), func() bool { return !processAlive(pid) })
 	if fileExists(filepath.Join(src, "finished")) {
 		t.Errorf("the build's child process outlived the cancellation")
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after a generous
+// deadline: it waits on a condition, never for a fixed time.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Errorf("timed out waiting for %s", what)
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
