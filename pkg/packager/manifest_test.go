@@ -156,4 +156,3 @@ func TestSpecErrors(t *testing.T) {
 		})
 	}
 }
-
