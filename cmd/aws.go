@@ -2,14 +2,9 @@ package cmd
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/lambcli/lamb/pkg/awsconf"
+	"github.com/lambcli/lamb/pkg/pipeline"
 )
 
 // classifyCredentialError: missing or rejected AWS credentials exit 4.
@@ -29,32 +24,18 @@ func (f *Factory) awsOptions() awsconf.Options {
 	}
 }
 
-// credentialProbeTimeout bounds how long a read-only command waits to learn
-// whether credentials exist before it skips its AWS reads.
-const credentialProbeTimeout = 5 * time.Second
-
-// readOnlyLambda returns a Lambda client for optional reads (account limits,
-// layer sizes). When no region or credentials are available it returns nil
-// and a note saying what was skipped: such reads never fail a command.
-func (f *Factory) readOnlyLambda(ctx context.Context) (*lambda.Client, string) {
-	o := f.awsOptions()
-	o.MaxAttempts = 2
-	cfg, err := awsconf.Load(ctx, o)
-	if err != nil {
-		return nil, fmt.Sprintf("account limits and layer sizes not read from AWS: %v", err)
-	}
-	if err := probeCredentials(ctx, cfg); err != nil {
-		return nil, fmt.Sprintf("account limits and layer sizes not read from AWS: %v", err)
-	}
-	return awsconf.NewLambda(cfg, o), ""
+// session returns the AWS session for the resolved settings, made once.
+func (f *Factory) session() *awsconf.Session {
+	f.sessionOnce.Do(func() { f.sess = awsconf.NewSession(f.awsOptions()) })
+	return f.sess
 }
 
-func probeCredentials(ctx context.Context, cfg aws.Config) error {
-	if cfg.Credentials == nil {
-		return errors.New("no credential provider")
+// lambdaReader returns the Lambda client for the pre-flight's optional
+// reads, or why there is none (no region, no credentials).
+func (f *Factory) lambdaReader(ctx context.Context) (pipeline.LambdaReader, error) {
+	c, err := f.AWS().Lambda(ctx)
+	if err != nil {
+		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, credentialProbeTimeout)
-	defer cancel()
-	_, err := cfg.Credentials.Retrieve(ctx)
-	return err
+	return c, nil
 }

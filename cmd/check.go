@@ -2,9 +2,6 @@ package cmd
 
 import (
 	"context"
-	"net/http"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,20 +9,33 @@ import (
 	"github.com/lambcli/lamb/internal/ui"
 	"github.com/lambcli/lamb/pkg/config"
 	"github.com/lambcli/lamb/pkg/limits"
-	"github.com/lambcli/lamb/pkg/packager"
+	"github.com/lambcli/lamb/pkg/pipeline"
 )
 
-// CheckOptions are the inputs of `lamb check`.
+// CheckOptions are the inputs of `lamb check`: its dependencies first, then
+// what the flags and settings say.
 type CheckOptions struct {
-	Package PackageOptions
-	// Offline skips every AWS read (account limits, layer ARNs).
-	Offline bool
+	IO *ui.IOStreams
+	// Config returns lamb.yaml as loaded for this command.
+	Config func() (*config.Config, error)
+	// Lambda returns the client for the optional reads (account limits,
+	// layer sizes); an error means they are skipped, and the report says why.
+	Lambda func(context.Context) (pipeline.LambdaReader, error)
 	// Now decides runtime deprecation; tests fix it.
 	Now func() time.Time
+
+	Functions   []string
+	NoCache     bool
+	Concurrency int
+	// Offline skips every AWS read (account limits, layer ARNs).
+	Offline  bool
+	CacheDir string
+	Verbose  bool
+	JSON     bool
 }
 
-func newCheckCmd(f *Factory) *cobra.Command {
-	opts := &CheckOptions{Now: time.Now}
+func newCheckCmd(f *Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
+	opts := &CheckOptions{IO: f.IO, Config: f.LoadConfig, Lambda: f.lambdaReader, Now: time.Now}
 	c := &cobra.Command{
 		Use:   "check [FN...]",
 		Short: "Package and run every Lambda pre-flight check; exit 3 on a violation",
@@ -42,32 +52,37 @@ skipped otherwise. Exit status 3 when any finding is an error.`,
   lamb check api --stage prod
   lamb check --offline --output json | jq '.functions[].findings[]'`,
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Package.Functions = args
-			return checkRun(c.Context(), f, opts)
+			opts.Functions = args
+			opts.CacheDir, opts.Verbose, opts.JSON = f.Settings.CacheDir, f.Settings.Verbose, f.Settings.JSON()
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return checkRun(c.Context(), opts)
 		},
 	}
-	c.Flags().BoolVar(&opts.Package.NoCache, "no-cache", false, "ignore the compression and dependency caches (cold build)")
+	addPackageFlags(c, &opts.NoCache, &opts.Concurrency)
 	c.Flags().BoolVar(&opts.Offline, "offline", false, "make no AWS calls: default quotas, local layers only")
 	return readsConfig(c)
 }
 
-func checkRun(ctx context.Context, f *Factory, opts *CheckOptions) error {
-	cfg, fns, err := f.selectFunctions(opts.Package.Functions)
+func checkRun(ctx context.Context, opts *CheckOptions) error {
+	cfg, fns, err := selectFunctions(opts.Config, opts.Functions)
 	if err != nil {
 		return err
 	}
-	manifests, err := packageFunctions(ctx, f, cfg, fns, &opts.Package)
+	report, err := pipeline.Check(ctx, cfg, fns, pipeline.CheckOptions{
+		Options: pipelineOptions(opts.IO, opts.CacheDir, opts.NoCache, 0, opts.Concurrency, opts.Verbose),
+		Offline: opts.Offline,
+		Lambda:  opts.Lambda,
+		Now:     opts.Now(),
+	})
 	if err != nil {
 		return err
 	}
-	report, err := checkFunctions(ctx, f, cfg, fns, manifests, opts)
-	if err != nil {
-		return err
-	}
-	if f.Settings.JSON() {
-		err = ui.WriteJSON(f.IO.Out, report)
+	if opts.JSON {
+		err = ui.WriteJSON(opts.IO.Out, report)
 	} else {
-		err = limits.WriteText(f.IO.Out, report)
+		err = limits.WriteText(opts.IO.Out, report)
 	}
 	if err != nil {
 		return err
@@ -76,86 +91,4 @@ func checkRun(ctx context.Context, f *Factory, opts *CheckOptions) error {
 		return &silentError{code: ExitLimit}
 	}
 	return nil
-}
-
-// checkFunctions runs the pre-flight checks on packaged functions. It is the
-// same step deploy runs before any AWS write.
-func checkFunctions(ctx context.Context, f *Factory, cfg *config.Config, fns []*config.Function, manifests []*packager.Manifest, opts *CheckOptions) (limits.Report, error) {
-	// The Lambda client serves both optional reads; nil interfaces (not a
-	// nil *lambda.Client) tell pkg/limits that there is no AWS access.
-	var skipped []string
-	var quotaAPI limits.AccountSettingsAPI
-	var layerAPI limits.LayerAPI
-	if opts.Offline {
-		skipped = append(skipped, "account limits and layer sizes not read from AWS: --offline")
-	} else if client, note := f.readOnlyLambda(ctx); client != nil {
-		quotaAPI, layerAPI = client, client
-	} else {
-		skipped = append(skipped, note)
-	}
-	quotas, note, err := limits.LoadQuotas(ctx, quotaAPI)
-	if err != nil {
-		return limits.Report{}, err
-	}
-	if note != "" && quotaAPI != nil {
-		skipped = append(skipped, note)
-	}
-	layerCache := filepath.Join(f.Settings.CacheDir, "layers")
-	reports := make([]limits.FunctionReport, 0, len(fns))
-	for i, fn := range fns {
-		layers, notes, err := limits.MeasureLayers(ctx, layerRefs(cfg, fn), layerAPI, http.DefaultClient, layerCache)
-		if err != nil {
-			return limits.Report{}, err
-		}
-		skipped = append(skipped, notes...)
-		reports = append(reports, limits.CheckFunction(limitsFunction(fn), manifests[i], layers, quotas, opts.Now()))
-	}
-	return limits.NewReport(reports, dedupe(skipped)), nil
-}
-
-// layerRefs returns the function's layers with local layer zips resolved
-// against the lamb.yaml folder.
-func layerRefs(cfg *config.Config, fn *config.Function) []string {
-	refs := make([]string, len(fn.Layers))
-	for i, l := range fn.Layers {
-		if !strings.HasPrefix(l, "arn:") && !filepath.IsAbs(l) {
-			l = filepath.Join(cfg.Dir, l)
-		}
-		refs[i] = l
-	}
-	return refs
-}
-
-// limitsFunction maps a lamb.yaml function onto what the checks read.
-func limitsFunction(fn *config.Function) limits.Function {
-	return limits.Function{
-		Key:              fn.Key,
-		Name:             fn.Name,
-		Runtime:          fn.Runtime,
-		Architecture:     fn.Architecture,
-		Handler:          fn.Handler,
-		Description:      fn.Description,
-		Alias:            fn.Deploy.Alias,
-		S3Bucket:         fn.Deploy.S3.Bucket,
-		Memory:           fn.Memory,
-		Timeout:          fn.Timeout,
-		EphemeralStorage: fn.EphemeralStorage,
-		Environment:      fn.Environment,
-		Layers:           fn.Layers,
-		SecurityGroupIDs: fn.VPC.SecurityGroupIDs,
-		SubnetIDs:        fn.VPC.SubnetIDs,
-		Tags:             fn.Tags,
-	}
-}
-
-func dedupe(ss []string) []string {
-	seen := map[string]bool{}
-	out := ss[:0]
-	for _, s := range ss {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
 }

@@ -54,10 +54,10 @@ func (f *Factory) LoadConfig() (*config.Config, error) {
 	return f.config, f.configErr
 }
 
-// selectFunctions loads lamb.yaml and returns the functions named in args
-// (by key or AWS name), or all of them when args is empty.
-func (f *Factory) selectFunctions(args []string) (*config.Config, []*config.Function, error) {
-	cfg, err := f.LoadConfig()
+// selectFunctions returns lamb.yaml from load and the functions named in
+// args (by key or AWS name), or all of them when args is empty.
+func selectFunctions(load func() (*config.Config, error), args []string) (*config.Config, []*config.Function, error) {
+	cfg, err := load()
 	if err != nil {
 		return nil, nil, err
 	}

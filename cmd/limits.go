@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -11,8 +12,13 @@ import (
 
 // LimitsOptions are the inputs of `lamb limits`.
 type LimitsOptions struct {
+	IO *ui.IOStreams
+	// Lambda returns the client that reads the account's limits.
+	Lambda func(context.Context) (limits.AccountSettingsAPI, error)
+
 	// Account reads the account's own limits with GetAccountSettings.
 	Account bool
+	JSON    bool
 }
 
 // limitsDocument is the --output json document of `lamb limits`.
@@ -22,8 +28,10 @@ type limitsDocument struct {
 	Skipped  []string         `json:"skipped"`
 }
 
-func newLimitsCmd(f *Factory) *cobra.Command {
-	opts := &LimitsOptions{}
+func newLimitsCmd(f *Factory, runF func(context.Context, *LimitsOptions) error) *cobra.Command {
+	opts := &LimitsOptions{IO: f.IO, Lambda: func(ctx context.Context) (limits.AccountSettingsAPI, error) {
+		return f.lambdaReader(ctx)
+	}}
 	c := &cobra.Command{
 		Use:   "limits",
 		Short: "Print the Lambda quotas lamb enforces, with their sources",
@@ -35,41 +43,46 @@ value comes from. With --account, the account's own code-size limits
   lamb limits --output json | jq '.quotas[] | select(.name=="environmentSize")'`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return limitsRun(c.Context(), f, opts)
+			opts.JSON = f.Settings.JSON()
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return limitsRun(c.Context(), opts)
 		},
 	}
 	c.Flags().BoolVar(&opts.Account, "account", false, "read the account's limits from AWS (GetAccountSettings)")
 	return c
 }
 
-func limitsRun(ctx context.Context, f *Factory, opts *LimitsOptions) error {
+func limitsRun(ctx context.Context, opts *LimitsOptions) error {
 	quotas := limits.DefaultQuotas()
 	skipped := []string{}
 	if opts.Account {
-		var api limits.AccountSettingsAPI
-		client, note := f.readOnlyLambda(ctx)
-		if client != nil {
-			api = client
+		api, err := opts.Lambda(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			skipped = append(skipped, fmt.Sprintf("account limits not read from AWS: %v", err))
+			api = nil
 		}
-		q, qnote, err := limits.LoadQuotas(ctx, api)
+		q, note, err := limits.LoadQuotas(ctx, api)
 		if err != nil {
 			return err
 		}
 		quotas = q
-		for _, n := range []string{note, qnote} {
-			if n != "" {
-				skipped = append(skipped, n)
-			}
+		if note != "" && api != nil {
+			skipped = append(skipped, note)
 		}
 	}
-	if f.Settings.JSON() {
-		return ui.WriteJSON(f.IO.Out, limitsDocument{Quotas: quotas, Runtimes: limits.Runtimes(), Skipped: dedupe(skipped)})
+	if opts.JSON {
+		return ui.WriteJSON(opts.IO.Out, limitsDocument{Quotas: quotas, Runtimes: limits.Runtimes(), Skipped: skipped})
 	}
-	if err := limits.WriteQuotas(f.IO.Out, quotas); err != nil {
+	if err := limits.WriteQuotas(opts.IO.Out, quotas); err != nil {
 		return err
 	}
-	for _, s := range dedupe(skipped) {
-		f.IO.Progressf("skipped: %s", s)
+	for _, s := range skipped {
+		opts.IO.Progressf("skipped: %s", s)
 	}
 	return nil
 }

@@ -3,8 +3,6 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"io"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -12,17 +10,28 @@ import (
 	"github.com/lambcli/lamb/pkg/config"
 	"github.com/lambcli/lamb/pkg/limits"
 	"github.com/lambcli/lamb/pkg/packager"
+	"github.com/lambcli/lamb/pkg/pipeline"
+	"github.com/lambcli/lamb/pkg/progress"
 )
 
-// PackageOptions are the inputs of `lamb package`.
+// PackageOptions are the inputs of `lamb package`: its dependencies first,
+// then what the flags and settings say.
 type PackageOptions struct {
-	Functions []string
-	NoCache   bool
-	Workers   int
+	IO *ui.IOStreams
+	// Config returns lamb.yaml as loaded for this command.
+	Config func() (*config.Config, error)
+
+	Functions   []string
+	NoCache     bool
+	Workers     int
+	Concurrency int
+	CacheDir    string
+	Verbose     bool
+	JSON        bool
 }
 
-func newPackageCmd(f *Factory) *cobra.Command {
-	opts := &PackageOptions{}
+func newPackageCmd(f *Factory, runF func(context.Context, *PackageOptions) error) *cobra.Command {
+	opts := &PackageOptions{IO: f.IO, Config: f.LoadConfig}
 	c := &cobra.Command{
 		Use:   "package [FN...]",
 		Short: "Build and zip functions into .lamb/build/ deterministically",
@@ -38,12 +47,22 @@ e.g. ~/.cache/lamb on Linux). --no-cache forces a cold build.`,
   lamb package api --output json | jq -r '.functions[0].codeSha256'`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Functions = args
-			return packageRun(c.Context(), f, opts)
+			opts.CacheDir, opts.Verbose, opts.JSON = f.Settings.CacheDir, f.Settings.Verbose, f.Settings.JSON()
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return packageRun(c.Context(), opts)
 		},
 	}
-	c.Flags().BoolVar(&opts.NoCache, "no-cache", false, "ignore the compression and dependency caches (cold build)")
-	c.Flags().IntVar(&opts.Workers, "workers", 0, "compression workers (default: all cores)")
+	addPackageFlags(c, &opts.NoCache, &opts.Concurrency)
+	c.Flags().IntVar(&opts.Workers, "workers", 0, "compression workers per function (default: all cores)")
 	return readsConfig(c)
+}
+
+// addPackageFlags binds the flags every packaging command shares.
+func addPackageFlags(c *cobra.Command, noCache *bool, concurrency *int) {
+	c.Flags().BoolVar(noCache, "no-cache", false, "ignore the compression and dependency caches (cold build)")
+	c.Flags().IntVar(concurrency, "concurrency", pipeline.DefaultConcurrency, "functions processed at once")
 }
 
 // packageDocument is the --output json document of `lamb package`.
@@ -51,76 +70,51 @@ type packageDocument struct {
 	Functions []*packager.Manifest `json:"functions"`
 }
 
-func packageRun(ctx context.Context, f *Factory, opts *PackageOptions) error {
-	cfg, fns, err := f.selectFunctions(opts.Functions)
+func packageRun(ctx context.Context, opts *PackageOptions) error {
+	cfg, fns, err := selectFunctions(opts.Config, opts.Functions)
 	if err != nil {
 		return err
 	}
-	manifests, err := packageFunctions(ctx, f, cfg, fns, opts)
+	manifests, err := pipeline.Package(ctx, cfg, fns, pipelineOptions(opts.IO, opts.CacheDir, opts.NoCache, opts.Workers, opts.Concurrency, opts.Verbose))
 	if err != nil {
 		return err
 	}
-	if f.Settings.JSON() {
-		return ui.WriteJSON(f.IO.Out, packageDocument{Functions: manifests})
+	if opts.JSON {
+		return ui.WriteJSON(opts.IO.Out, packageDocument{Functions: manifests})
 	}
 	for _, m := range manifests {
-		writePackageSummary(f.IO, m)
+		writePackageSummary(opts.IO, m)
 	}
 	return nil
 }
 
-// packageFunctions packages fns one after another (each package uses every
-// core already) and returns their manifests in the same order.
-func packageFunctions(ctx context.Context, f *Factory, cfg *config.Config, fns []*config.Function, opts *PackageOptions) ([]*packager.Manifest, error) {
-	var log io.Writer
-	if f.Settings.Verbose {
-		log = f.IO.ErrOut
+// pipelineOptions turns the shared packaging inputs into the pipeline's.
+func pipelineOptions(io *ui.IOStreams, cacheDir string, noCache bool, workers, concurrency int, verbose bool) pipeline.Options {
+	o := pipeline.Options{
+		CacheDir:    cacheDir,
+		NoCache:     noCache,
+		Workers:     workers,
+		Concurrency: concurrency,
+		Events:      progressLines(io),
 	}
-	out := make([]*packager.Manifest, 0, len(fns))
-	for _, fn := range fns {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		f.IO.Progressf("%s: packaging %s", fn.Key, relPath(cfg.Dir, fn.Source))
-		m, err := packager.Package(ctx, packageSpec(cfg, fn, opts, f.Settings.CacheDir, log, progressFuncFor(f)))
-		if err != nil {
-			return nil, fmt.Errorf("package %s: %w", fn.Key, err)
-		}
-		out = append(out, m)
+	if verbose {
+		o.Log = io.ErrOut
 	}
-	return out, nil
+	return o
 }
 
-// packageSpec maps a lamb.yaml function onto the packager's input.
-func packageSpec(cfg *config.Config, fn *config.Function, opts *PackageOptions, cacheDir string, log io.Writer, p packager.Progress) packager.Spec {
-	return packager.Spec{
-		Function:     fn.Key,
-		Source:       fn.Source,
-		Runtime:      fn.Runtime,
-		Architecture: fn.Architecture,
-		Handler:      fn.Handler,
-		Build:        fn.Package.Build,
-		Dependencies: fn.Package.Dependencies,
-		Artifact:     fn.Package.Artifact,
-		Include:      fn.Package.Include,
-		Exclude:      fn.Package.Exclude,
-		Symlinks:     fn.Package.Symlinks,
-		OutDir:       filepath.Join(cfg.Dir, ".lamb", "build"),
-		CacheDir:     cacheDir,
-		NoCache:      opts.NoCache,
-		Workers:      opts.Workers,
-		Log:          log,
-		Progress:     p,
-	}
-}
-
-// progressFunc adapts the IO streams to the packager's progress interface.
-type progressFunc func(function, message string)
-
-func (p progressFunc) Step(function, message string) { p(function, message) }
-
-func progressFuncFor(f *Factory) packager.Progress {
-	return progressFunc(func(function, message string) { f.IO.Verbosef("%s: %s", function, message) })
+// progressLines shows what each step starts as a progress line, and its
+// finer messages as detail lines (--verbose).
+func progressLines(io *ui.IOStreams) progress.Sink {
+	return progress.SinkFunc(func(e progress.Event) {
+		switch {
+		case e.Message == "":
+		case e.Kind == progress.Started:
+			io.Progressf("%s: %s", e.Function, e.Message)
+		case e.Kind == progress.Advanced:
+			io.Verbosef("%s: %s", e.Function, e.Message)
+		}
+	})
 }
 
 func writePackageSummary(io *ui.IOStreams, m *packager.Manifest) {
@@ -131,11 +125,4 @@ func writePackageSummary(io *ui.IOStreams, m *packager.Manifest) {
 	fmt.Fprintf(io.Out, "  unzipped  %10s  %6s of the %s unzipped limit (layers not counted; see lamb check)\n", ui.Bytes(m.UnzippedBytes), ui.Percent(m.UnzippedBytes, unzipLimit), ui.Bytes(unzipLimit))
 	fmt.Fprintf(io.Out, "  files     %10d  cache: %d reused, %d compressed\n", m.FileCount, m.Cache.Reused, m.Cache.Compressed)
 	fmt.Fprintf(io.Out, "  sha256    %s\n", m.CodeSha256)
-}
-
-func relPath(base, p string) string {
-	if r, err := filepath.Rel(base, p); err == nil {
-		return r
-	}
-	return p
 }

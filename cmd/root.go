@@ -9,19 +9,27 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lambcli/lamb/internal/ui"
+	"github.com/lambcli/lamb/pkg/awsconf"
 	"github.com/lambcli/lamb/pkg/config"
 )
 
-// Factory carries what every command needs: the IO streams and the resolved
-// global settings. Commands read Settings only after flag parsing.
+// Factory carries what every command needs: the IO streams, the resolved
+// global settings, and the constructors of what commands use. Commands read
+// Settings only after flag parsing; tests replace the function fields.
 type Factory struct {
 	IO       *ui.IOStreams
 	Settings Settings
+	// AWS returns the AWS session for the resolved settings, made once.
+	AWS func() *awsconf.Session
+
+	sessionOnce sync.Once
+	sess        *awsconf.Session
 
 	resolver *settingsResolver
 
@@ -29,6 +37,13 @@ type Factory struct {
 	config       *config.Config
 	configErr    error
 	configLoaded bool
+}
+
+// NewFactory returns the factory of a real invocation over io.
+func NewFactory(io *ui.IOStreams) *Factory {
+	f := &Factory{IO: io}
+	f.AWS = f.session
+	return f
 }
 
 // Main runs lamb with args and returns the process exit status.
@@ -42,7 +57,7 @@ func Main(args []string) int {
 // error once (text on stderr, or a JSON object on stdout with --output json)
 // and returns the exit status.
 func Run(ctx context.Context, io *ui.IOStreams, args []string) int {
-	f := &Factory{IO: io}
+	f := NewFactory(io)
 	root := NewRootCmd(f)
 	root.SetArgs(args)
 	root.SetOut(io.Out)
@@ -134,11 +149,11 @@ the precedence: flag > LAMB_* environment variable > lamb.yaml > default.`,
 	root.AddCommand(
 		newInitCmd(f),
 		newValidateCmd(f),
-		newPackageCmd(f),
-		newCheckCmd(f),
-		newLimitsCmd(f),
-		newCompletionCmd(f),
-		newVersionCmd(f),
+		newPackageCmd(f, nil),
+		newCheckCmd(f, nil),
+		newLimitsCmd(f, nil),
+		newCompletionCmd(f, nil),
+		newVersionCmd(f, nil),
 		newExitCodesTopic(f),
 	)
 	return root

@@ -58,19 +58,36 @@ func currentBuild(read func() (*debug.BuildInfo, bool)) buildInfo {
 	return b
 }
 
-func newVersionCmd(f *Factory) *cobra.Command {
+// VersionOptions are the inputs of `lamb version`.
+type VersionOptions struct {
+	IO *ui.IOStreams
+	// ReadBuildInfo reads the binary's module information; tests replace it.
+	ReadBuildInfo func() (*debug.BuildInfo, bool)
+	JSON          bool
+}
+
+func newVersionCmd(f *Factory, runF func(*VersionOptions) error) *cobra.Command {
+	opts := &VersionOptions{IO: f.IO, ReadBuildInfo: debug.ReadBuildInfo}
 	return &cobra.Command{
 		Use:     "version",
 		Short:   "Print lamb's version, commit and build date",
 		Example: "  lamb version\n  lamb version --output json",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			b := currentBuild(debug.ReadBuildInfo)
-			if f.Settings.JSON() {
-				return ui.WriteJSON(f.IO.Out, b)
+			opts.JSON = f.Settings.JSON()
+			if runF != nil {
+				return runF(opts)
 			}
-			_, err := fmt.Fprintf(f.IO.Out, "lamb %s (commit %s, built %s, %s)\n", b.Version, b.Commit, b.Date, b.Go)
-			return err
+			return versionRun(opts)
 		},
 	}
+}
+
+func versionRun(opts *VersionOptions) error {
+	b := currentBuild(opts.ReadBuildInfo)
+	if opts.JSON {
+		return ui.WriteJSON(opts.IO.Out, b)
+	}
+	_, err := fmt.Fprintf(opts.IO.Out, "lamb %s (commit %s, built %s, %s)\n", b.Version, b.Commit, b.Date, b.Go)
+	return err
 }

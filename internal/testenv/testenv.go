@@ -143,9 +143,16 @@ func Moto(t testing.TB) *Env {
 	}
 
 	ctx := t.Context()
-	cfg := e.AWSConfig(t)
-	o := e.Options()
-	role, err := awsconf.NewIAM(cfg, o).CreateRole(ctx, &iam.CreateRoleInput{
+	sess := e.Session(t)
+	iamClient, err := sess.IAM(ctx)
+	if err != nil {
+		t.Fatalf("IAM client for moto: %v", err)
+	}
+	s3Client, err := sess.S3(ctx)
+	if err != nil {
+		t.Fatalf("S3 client for moto: %v", err)
+	}
+	role, err := iamClient.CreateRole(ctx, &iam.CreateRoleInput{
 		RoleName:                 aws.String(RoleName),
 		AssumeRolePolicyDocument: aws.String(lambdaTrustPolicy),
 	})
@@ -153,7 +160,7 @@ func Moto(t testing.TB) *Env {
 		t.Fatalf("create IAM role %s in moto: %v (server log: %s)", RoleName, err, shared.logPath)
 	}
 	e.RoleARN = aws.ToString(role.Role.Arn)
-	if _, err := awsconf.NewS3(cfg, o).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(BucketName)}); err != nil {
+	if _, err := s3Client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(BucketName)}); err != nil {
 		t.Fatalf("create S3 bucket %s in moto: %v (server log: %s)", BucketName, err, shared.logPath)
 	}
 	return e
@@ -165,6 +172,13 @@ func Moto(t testing.TB) *Env {
 // environment that Moto and AWSConfig set.
 func (e *Env) Options() awsconf.Options {
 	return awsconf.Options{EndpointURL: e.Endpoint, Region: e.Region, MaxAttempts: 1}
+}
+
+// Session returns an AWS session for this emulator over AWSConfig: the same
+// wiring lamb's commands use, with the harness's timeouts.
+func (e *Env) Session(t testing.TB) *awsconf.Session {
+	t.Helper()
+	return awsconf.NewSessionFromConfig(e.AWSConfig(t), e.Options())
 }
 
 // AWSConfig builds the AWS config for this emulator through awsconf.Load, with

@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/lambcli/lamb/internal/testenv"
-	"github.com/lambcli/lamb/pkg/awsconf"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -25,12 +24,11 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // work against the emulator for every service lamb uses.
 func TestServicesThroughAwsconf(t *testing.T) {
 	env := testenv.Moto(t)
-	cfg := env.AWSConfig(t)
-	o := env.Options()
+	sess := env.Session(t)
 	ctx := t.Context()
 
 	t.Run("sts identity", func(t *testing.T) {
-		caller, err := awsconf.Identity(ctx, cfg, o)
+		caller, err := sess.Identity(ctx)
 		if err != nil {
 			t.Fatalf("Identity: %v", err)
 		}
@@ -40,7 +38,7 @@ func TestServicesThroughAwsconf(t *testing.T) {
 	})
 
 	t.Run("s3 put and head", func(t *testing.T) {
-		c := awsconf.NewS3(cfg, o)
+		c := must(sess.S3(ctx))(t)
 		body := bytes.Repeat([]byte("lamb"), 1000)
 		put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(env.Bucket), Key: aws.String("fn/app.zip"), Body: bytes.NewReader(body)})
 		if err != nil {
@@ -59,7 +57,7 @@ func TestServicesThroughAwsconf(t *testing.T) {
 	})
 
 	t.Run("lambda create, list and invoke", func(t *testing.T) {
-		c := awsconf.NewLambda(cfg, o)
+		c := must(sess.Lambda(ctx))(t)
 		createFunction(t, env, c, "hello")
 		list, err := c.ListFunctions(ctx, &lambda.ListFunctionsInput{})
 		if err != nil {
@@ -81,7 +79,7 @@ func TestServicesThroughAwsconf(t *testing.T) {
 	})
 
 	t.Run("cloudwatch alarms", func(t *testing.T) {
-		c := awsconf.NewCloudWatch(cfg, o)
+		c := must(sess.CloudWatch(ctx))(t)
 		_, err := c.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{
 			AlarmName:          aws.String("hello-errors"),
 			MetricName:         aws.String("Errors"),
@@ -115,7 +113,7 @@ func TestServicesThroughAwsconf(t *testing.T) {
 // next, and that the role and bucket are back after the reset.
 func TestEachCallStartsClean(t *testing.T) {
 	first := testenv.Moto(t)
-	c := awsconf.NewLambda(first.AWSConfig(t), first.Options())
+	c := must(first.Session(t).Lambda(t.Context()))(t)
 	createFunction(t, first, c, "leftover")
 	first.QueueInvokeResults(t, `"stale"`)
 
@@ -123,8 +121,8 @@ func TestEachCallStartsClean(t *testing.T) {
 	if second.Endpoint != first.Endpoint {
 		t.Errorf("second call started another server: %s, then %s", first.Endpoint, second.Endpoint)
 	}
-	cfg := second.AWSConfig(t)
-	c = awsconf.NewLambda(cfg, second.Options())
+	sess := second.Session(t)
+	c = must(sess.Lambda(t.Context()))(t)
 	list, err := c.ListFunctions(t.Context(), &lambda.ListFunctionsInput{})
 	if err != nil {
 		t.Fatalf("ListFunctions: %v", err)
@@ -135,7 +133,7 @@ func TestEachCallStartsClean(t *testing.T) {
 	if second.RoleARN != "arn:aws:iam::"+testenv.AccountID+":role/"+testenv.RoleName {
 		t.Errorf("RoleARN = %q", second.RoleARN)
 	}
-	if _, err := awsconf.NewS3(cfg, second.Options()).HeadBucket(t.Context(), &s3.HeadBucketInput{Bucket: aws.String(second.Bucket)}); err != nil {
+	if _, err := must(sess.S3(t.Context()))(t).HeadBucket(t.Context(), &s3.HeadBucketInput{Bucket: aws.String(second.Bucket)}); err != nil {
 		t.Errorf("HeadBucket %s after reset: %v", second.Bucket, err)
 	}
 	createFunction(t, second, c, "fresh")
@@ -236,4 +234,16 @@ func handlerZip(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// must returns a function that fails the test on err and otherwise returns v,
+// so a client can be taken from a session in one expression.
+func must[T any](v T, err error) func(testing.TB) T {
+	return func(t testing.TB) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
 }

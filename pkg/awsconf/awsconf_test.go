@@ -229,7 +229,7 @@ func TestMaxAttemptsBoundsRequests(t *testing.T) {
 			}
 			rec := &recordingHTTP{status: http.StatusServiceUnavailable, body: "<ErrorResponse><Error><Code>ServiceUnavailable</Code></Error></ErrorResponse>"}
 			cfg.HTTPClient = rec
-			_, err = NewSTS(cfg, o, func(so *sts.Options) {
+			_, err = newSTS(cfg, o, func(so *sts.Options) {
 				so.Retryer = retry.AddWithMaxBackoffDelay(so.Retryer, time.Millisecond)
 			}).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{})
 			if err == nil {
@@ -327,17 +327,17 @@ func TestClientEndpoints(t *testing.T) {
 			cfg.HTTPClient = rec
 			ctx := context.Background()
 
-			_, _ = NewS3(cfg, o).PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Body: bytes.NewReader([]byte("x"))})
+			_, _ = newS3(cfg, o).PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k"), Body: bytes.NewReader([]byte("x"))})
 			if got := rec.last(t).URL; got.Scheme+"://"+got.Host+got.Path != tt.s3URL {
 				t.Errorf("S3 PutObject went to %s, want %s", got, tt.s3URL)
 			}
 
-			_, _ = NewLambda(cfg, o).ListFunctions(ctx, &lambda.ListFunctionsInput{})
+			_, _ = newLambda(cfg, o).ListFunctions(ctx, &lambda.ListFunctionsInput{})
 			if got := rec.last(t).URL; got.Scheme+"://"+got.Host != tt.lambda {
 				t.Errorf("Lambda ListFunctions went to %s, want host %s", got, tt.lambda)
 			}
 
-			_, _ = NewCloudWatch(cfg, o).DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{})
+			_, _ = newCloudWatch(cfg, o).DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{})
 			req := rec.last(t)
 			gotJSON := req.Header.Get("Content-Type") == "application/x-amz-json-1.0" &&
 				req.Header.Get("X-Amz-Target") == "GraniteServiceVersion20100801.DescribeAlarms"
@@ -363,7 +363,7 @@ func TestClientsKeepCallerOptions(t *testing.T) {
 		so.UsePathStyle = false
 		so.AppID = "caller"
 	})
-	c := NewS3(cfg, o, fns...)
+	c := newS3(cfg, o, fns...)
 	if got := c.Options(); !got.UsePathStyle || got.AppID != "caller" {
 		t.Errorf("UsePathStyle = %v, AppID = %q; want true and caller", got.UsePathStyle, got.AppID)
 	}

@@ -32,10 +32,10 @@ func endpointOverride(o Options, current *string) *string {
 	return current
 }
 
-// NewS3 returns the S3 client for artifact uploads. With a custom endpoint it
+// newS3 returns the S3 client for artifact uploads. With a custom endpoint it
 // addresses buckets by path, because emulators on loopback have no wildcard DNS
 // for bucket-name host names.
-func NewS3(cfg aws.Config, o Options, optFns ...func(*s3.Options)) *s3.Client {
+func newS3(cfg aws.Config, o Options, optFns ...func(*s3.Options)) *s3.Client {
 	return s3.NewFromConfig(cfg, withLast(optFns, func(so *s3.Options) {
 		so.BaseEndpoint = endpointOverride(o, so.BaseEndpoint)
 		if so.BaseEndpoint != nil {
@@ -44,10 +44,10 @@ func NewS3(cfg aws.Config, o Options, optFns ...func(*s3.Options)) *s3.Client {
 	})...)
 }
 
-// NewCloudWatch returns the CloudWatch client for alarm gates. With a custom
+// newCloudWatch returns the CloudWatch client for alarm gates. With a custom
 // endpoint it speaks awsJson 1.0 instead of the client's default CBOR, which
 // emulators such as moto do not understand.
-func NewCloudWatch(cfg aws.Config, o Options, optFns ...func(*cloudwatch.Options)) *cloudwatch.Client {
+func newCloudWatch(cfg aws.Config, o Options, optFns ...func(*cloudwatch.Options)) *cloudwatch.Client {
 	return cloudwatch.NewFromConfig(cfg, withLast(optFns, func(co *cloudwatch.Options) {
 		co.BaseEndpoint = endpointOverride(o, co.BaseEndpoint)
 		if co.BaseEndpoint != nil {
@@ -56,29 +56,29 @@ func NewCloudWatch(cfg aws.Config, o Options, optFns ...func(*cloudwatch.Options
 	})...)
 }
 
-// NewLambda returns the Lambda client, sent to the custom endpoint when one is set.
-func NewLambda(cfg aws.Config, o Options, optFns ...func(*lambda.Options)) *lambda.Client {
+// newLambda returns the Lambda client, sent to the custom endpoint when one is set.
+func newLambda(cfg aws.Config, o Options, optFns ...func(*lambda.Options)) *lambda.Client {
 	return lambda.NewFromConfig(cfg, withLast(optFns, func(lo *lambda.Options) {
 		lo.BaseEndpoint = endpointOverride(o, lo.BaseEndpoint)
 	})...)
 }
 
-// NewSTS returns the STS client used to identify the caller.
-func NewSTS(cfg aws.Config, o Options, optFns ...func(*sts.Options)) *sts.Client {
+// newSTS returns the STS client used to identify the caller.
+func newSTS(cfg aws.Config, o Options, optFns ...func(*sts.Options)) *sts.Client {
 	return sts.NewFromConfig(cfg, withLast(optFns, func(so *sts.Options) {
 		so.BaseEndpoint = endpointOverride(o, so.BaseEndpoint)
 	})...)
 }
 
-// NewIAM returns the IAM client used for execution roles.
-func NewIAM(cfg aws.Config, o Options, optFns ...func(*iam.Options)) *iam.Client {
+// newIAM returns the IAM client used for execution roles.
+func newIAM(cfg aws.Config, o Options, optFns ...func(*iam.Options)) *iam.Client {
 	return iam.NewFromConfig(cfg, withLast(optFns, func(io *iam.Options) {
 		io.BaseEndpoint = endpointOverride(o, io.BaseEndpoint)
 	})...)
 }
 
-// NewCodeDeploy returns the CodeDeploy client for the codedeploy shift engine.
-func NewCodeDeploy(cfg aws.Config, o Options, optFns ...func(*codedeploy.Options)) *codedeploy.Client {
+// newCodeDeploy returns the CodeDeploy client for the codedeploy shift engine.
+func newCodeDeploy(cfg aws.Config, o Options, optFns ...func(*codedeploy.Options)) *codedeploy.Client {
 	return codedeploy.NewFromConfig(cfg, withLast(optFns, func(co *codedeploy.Options) {
 		co.BaseEndpoint = endpointOverride(o, co.BaseEndpoint)
 	})...)

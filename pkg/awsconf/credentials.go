@@ -77,11 +77,15 @@ type Caller struct {
 	UserID  string
 }
 
-// Identity asks STS who the credentials in cfg belong to. It is the cheapest call
-// that proves the credentials work, so commands run it before any write and get a
-// *CredentialError, rather than a half-done deploy, when they do not.
-func Identity(ctx context.Context, cfg aws.Config, o Options) (*Caller, error) {
-	profile := profileName(o)
+// Identity asks STS who the session's credentials belong to. It is the cheapest
+// call that proves the credentials work, so commands run it before any write and
+// get a *CredentialError, rather than a half-done deploy, when they do not.
+func (s *Session) Identity(ctx context.Context) (*Caller, error) {
+	cfg, err := s.Config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	profile := profileName(s.opts)
 	if cfg.Credentials == nil {
 		return nil, &CredentialError{Profile: profile, Region: cfg.Region, Err: errors.New("no credentials provider is configured")}
 	}
@@ -97,7 +101,11 @@ func Identity(ctx context.Context, cfg aws.Config, o Options) (*Caller, error) {
 		}
 		return nil, &CredentialError{Profile: profile, Region: cfg.Region, Err: err}
 	}
-	out, err := NewSTS(cfg, o).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	stsClient, err := s.STS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := stsClient.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		var ce *CredentialError
 		if errors.As(err, &ce) {

@@ -57,7 +57,7 @@ func TestIdentity(t *testing.T) {
 			}
 			cfg.HTTPClient = &recordingHTTP{status: tt.status, body: tt.body}
 
-			caller, err := Identity(context.Background(), cfg, o)
+			caller, err := NewSessionFromConfig(cfg, o).Identity(context.Background())
 			if caller != nil {
 				t.Fatalf("Identity returned caller %+v for a failed call", caller)
 			}
@@ -90,7 +90,7 @@ func TestIdentitySuccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.HTTPClient = &recordingHTTP{body: stsIdentity}
-	caller, err := Identity(context.Background(), cfg, o)
+	caller, err := NewSessionFromConfig(cfg, o).Identity(context.Background())
 	if err != nil {
 		t.Fatalf("Identity: %v", err)
 	}
@@ -113,7 +113,7 @@ func TestNoCredentialsAnywhere(t *testing.T) {
 	rec := &recordingHTTP{}
 	cfg.HTTPClient = rec
 
-	_, err = NewLambda(cfg, o).ListFunctions(context.Background(), &lambda.ListFunctionsInput{})
+	_, err = newLambda(cfg, o).ListFunctions(context.Background(), &lambda.ListFunctionsInput{})
 	if !IsCredentialError(err) {
 		t.Fatalf("ListFunctions error %v is not a credential error", err)
 	}
@@ -121,7 +121,7 @@ func TestNoCredentialsAnywhere(t *testing.T) {
 		t.Errorf("sent %d requests without credentials", len(rec.reqs))
 	}
 
-	_, err = Identity(context.Background(), cfg, o)
+	_, err = NewSessionFromConfig(cfg, o).Identity(context.Background())
 	var ce *CredentialError
 	if !errors.As(err, &ce) {
 		t.Fatalf("Identity error = %v, want *CredentialError", err)
@@ -135,7 +135,7 @@ func TestNoCredentialsAnywhere(t *testing.T) {
 }
 
 func TestIdentityNoProvider(t *testing.T) {
-	_, err := Identity(context.Background(), aws.Config{Region: "us-east-1"}, Options{Profile: "p"})
+	_, err := NewSessionFromConfig(aws.Config{Region: "us-east-1"}, Options{Profile: "p"}).Identity(context.Background())
 	var ce *CredentialError
 	if !errors.As(err, &ce) || ce.Profile != "p" {
 		t.Fatalf("Identity without provider = %v, want *CredentialError for profile p", err)
@@ -148,7 +148,7 @@ func TestIdentityInterruptedIsNotCredentialError(t *testing.T) {
 	cfg := aws.Config{Region: "us-east-1", Credentials: aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
 		return aws.Credentials{}, ctx.Err()
 	})}
-	_, err := Identity(ctx, cfg, Options{})
+	_, err := NewSessionFromConfig(cfg, Options{}).Identity(ctx)
 	if err == nil || IsCredentialError(err) {
 		t.Fatalf("Identity with a cancelled context = %v, want a plain error", err)
 	}

@@ -2,7 +2,6 @@ package packager
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/lambcli/lamb/pkg/packager/builder"
 )
@@ -21,9 +20,11 @@ func runBuilder(ctx context.Context, spec *Spec) (*bundle, error) {
 		CacheDir:     spec.CacheDir,
 		NoCache:      spec.NoCache,
 		Log:          spec.Log,
+		Progress:     spec.step,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("package %s: %w", spec.Function, err)
+		// The caller names the function; the builder's error says what failed.
+		return nil, err
 	}
 	b := &bundle{archive: res.Archive}
 	for _, t := range res.Trees {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/lambcli/lamb/pkg/progress"
 )
 
 type recordedSteps struct {
@@ -15,10 +17,10 @@ type recordedSteps struct {
 	steps []string
 }
 
-func (r *recordedSteps) Step(function, message string) {
+func (r *recordedSteps) Event(e progress.Event) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.steps = append(r.steps, function+": "+message)
+	r.steps = append(r.steps, e.Function+": "+e.Message)
 }
 
 // TestPackage goes through the public entry point, builder included, for a
@@ -32,7 +34,7 @@ func TestPackage(t *testing.T) {
 	spec := testSpec(t, src)
 	spec.Runtime, spec.Handler = "provided.al2023", "bootstrap"
 	steps := &recordedSteps{}
-	spec.Progress = steps
+	spec.Events = steps
 	m, err := Package(context.Background(), spec)
 	if err != nil {
 		t.Fatal(err)

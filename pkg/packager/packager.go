@@ -17,6 +17,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/lambcli/lamb/pkg/progress"
 )
 
 // Spec says what to package and where the results go. The CLI fills it from
@@ -53,18 +55,13 @@ type Spec struct {
 	Workers int
 	// Log receives build and install tool output; nil discards it.
 	Log io.Writer
-	// Progress receives step messages; nil discards them.
-	Progress Progress
+	// Events receives what the packaging is doing (step "package"); nil
+	// discards them.
+	Events progress.Sink
 
 	// memFileLimit overrides the size from which files are streamed
 	// through a spill file rather than compressed in memory (tests).
 	memFileLimit int64
-}
-
-// Progress receives short human-readable step messages, so the caller
-// decides how (and whether) to show them.
-type Progress interface {
-	Step(function, message string)
 }
 
 // Package builds, selects and zips one function and writes
@@ -88,10 +85,12 @@ type bundle struct {
 	archive string
 }
 
+// StepName is the name of the packaging step in progress events.
+const StepName = "package"
+
+// step reports what the packaging is doing now.
 func (s *Spec) step(msg string) {
-	if s.Progress != nil {
-		s.Progress.Step(s.Function, msg)
-	}
+	progress.OrDiscard(s.Events).Event(progress.Event{Function: s.Function, Step: StepName, Kind: progress.Advanced, Message: msg})
 }
 
 func (s *Spec) normalize() error {

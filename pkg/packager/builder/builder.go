@@ -29,6 +29,15 @@ type Spec struct {
 	CacheDir     string    // root of lamb's cache; dependency installs live under CacheDir/deps
 	NoCache      bool      // reinstall dependencies even when cached
 	Log          io.Writer // tool output when verbose; may be nil
+	// Progress is told, in a short phrase, what a long phase is doing
+	// ("installing npm dependencies for linux/arm64"); may be nil.
+	Progress func(message string)
+}
+
+func (s Spec) progress(message string) {
+	if s.Progress != nil {
+		s.Progress(message)
+	}
 }
 
 // Result is the bundle a builder produced: folders to merge, or one archive.

@@ -29,6 +29,7 @@ func (b *builder) golang(ctx context.Context, spec Spec, a arch) (*Result, error
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, fmt.Errorf("create Go output folder %s: %w", out, err)
 	}
+	spec.progress("building the Go bootstrap for linux/" + a.lambda)
 	// Build beside the bootstrap and rename over it, so a failed or
 	// interrupted build never leaves a half-written binary to be zipped.
 	tmp, err := os.CreateTemp(out, ".bootstrap-")

@@ -153,6 +153,7 @@ func stagedPackageJSON(pkg map[string]json.RawMessage, mgr nodeManager, a arch) 
 var nodeConfigFiles = []string{".npmrc", ".yarnrc", ".yarnrc.yml", ".yarn/releases", ".yarn/plugins"}
 
 func (b *builder) nodeInstall(ctx context.Context, spec Spec, mgr nodeManager, a arch, staged, lock []byte, tmp string) error {
+	spec.progress(fmt.Sprintf("installing %s dependencies for linux/%s", mgr.tool, a.lambda))
 	if err := os.WriteFile(filepath.Join(tmp, "package.json"), staged, 0o644); err != nil {
 		return fmt.Errorf("stage package.json: %w", err)
 	}

@@ -74,6 +74,7 @@ var (
 )
 
 func (b *builder) pipInstall(ctx context.Context, spec Spec, a arch, version, req, input, target string) error {
+	spec.progress(fmt.Sprintf("installing pip dependencies for linux/%s (python %s)", a.lambda, version))
 	c := command{
 		Dir:  spec.Source, // requirements may name files relative to the project
 		Name: "python3",

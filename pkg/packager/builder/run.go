@@ -56,6 +56,7 @@ func execRunner(ctx context.Context, c command) ([]byte, error) {
 
 // runBuildCommand runs package.build with sh -c in the source folder.
 func (b *builder) runBuildCommand(ctx context.Context, spec Spec) error {
+	spec.progress("running package.build")
 	out, err := b.run(ctx, command{Dir: spec.Source, Name: "sh", Args: []string{"-c", spec.Build}, Log: spec.Log})
 	if err != nil {
 		return fmt.Errorf("run package.build %q in %s: %s%s", spec.Build, spec.Source, exitStatus(err), outputTail(out))

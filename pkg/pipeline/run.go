@@ -1,0 +1,134 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/pkg/limits"
+	"github.com/lambcli/lamb/pkg/packager"
+	"github.com/lambcli/lamb/pkg/progress"
+)
+
+// Options are what every pipeline run takes besides the functions.
+type Options struct {
+	// CacheDir is the root of lamb's caches (required).
+	CacheDir string
+	// NoCache makes cold builds.
+	NoCache bool
+	// Workers is the number of compressors per function; 0 means all cores.
+	Workers int
+	// Concurrency bounds how many functions run at once; 0 means DefaultConcurrency.
+	Concurrency int
+	// Log receives build tool output; nil discards it.
+	Log io.Writer
+	// Events receives progress; nil discards it.
+	Events progress.Sink
+}
+
+func (o Options) packageStep() PackageStep {
+	return PackageStep{CacheDir: o.CacheDir, NoCache: o.NoCache, Workers: o.Workers, Log: o.Log}
+}
+
+func (o Options) runner(steps ...Step) *Runner {
+	return &Runner{Steps: steps, Concurrency: o.Concurrency, Events: o.Events}
+}
+
+// Package runs [package] on fns and returns their manifests in order.
+func Package(ctx context.Context, cfg *config.Config, fns []*config.Function, o Options) ([]*packager.Manifest, error) {
+	units := NewUnits(cfg, fns)
+	if err := o.runner(o.packageStep()).Run(ctx, units); err != nil {
+		return nil, err
+	}
+	out := make([]*packager.Manifest, len(units))
+	for i, u := range units {
+		out[i] = u.Manifest
+	}
+	return out, nil
+}
+
+// LambdaReader is what the pre-flight reads from Lambda when it may: the
+// account's code-size limits and the layers' sizes.
+type LambdaReader interface {
+	limits.AccountSettingsAPI
+	limits.LayerAPI
+}
+
+// CheckOptions are the inputs of a pre-flight run.
+type CheckOptions struct {
+	Options
+	// Offline makes no AWS call: default quotas, local layers only.
+	Offline bool
+	// Lambda returns the client for the optional reads; an error (no
+	// region, no credentials) is not a failure: the reads are skipped
+	// and the report says why. nil behaves as Offline.
+	Lambda func(context.Context) (LambdaReader, error)
+	// HTTP fetches layer zip directories; nil means a client with timeouts.
+	HTTP *http.Client
+	// Now decides runtime deprecation.
+	Now time.Time
+}
+
+// Check runs [package, measure layers, check] on fns and returns the report
+// `lamb check` renders. It makes no AWS writes.
+func Check(ctx context.Context, cfg *config.Config, fns []*config.Function, o CheckOptions) (limits.Report, error) {
+	var skipped []string
+	var api LambdaReader
+	switch {
+	case o.Offline || o.Lambda == nil:
+		skipped = append(skipped, "account limits and layer sizes not read from AWS: --offline")
+	default:
+		c, err := o.Lambda(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return limits.Report{}, ctx.Err()
+			}
+			skipped = append(skipped, fmt.Sprintf("account limits and layer sizes not read from AWS: %v", err))
+		} else {
+			api = c
+		}
+	}
+	var quotaAPI limits.AccountSettingsAPI
+	var layerAPI limits.LayerAPI
+	if api != nil {
+		quotaAPI, layerAPI = api, api
+	}
+	quotas, note, err := limits.LoadQuotas(ctx, quotaAPI)
+	if err != nil {
+		return limits.Report{}, err
+	}
+	if note != "" && quotaAPI != nil {
+		skipped = append(skipped, note)
+	}
+	units := NewUnits(cfg, fns)
+	steps := []Step{
+		o.packageStep(),
+		MeasureLayersStep{API: layerAPI, HTTP: o.HTTP, CacheDir: filepath.Join(o.CacheDir, "layers")},
+		CheckStep{Quotas: quotas, Now: o.Now},
+	}
+	if err := o.runner(steps...).Run(ctx, units); err != nil {
+		return limits.Report{}, err
+	}
+	reports := make([]limits.FunctionReport, len(units))
+	for i, u := range units {
+		reports[i] = u.Report
+		skipped = append(skipped, u.Notes...)
+	}
+	return limits.NewReport(reports, dedupe(skipped)), nil
+}
+
+func dedupe(ss []string) []string {
+	seen := map[string]bool{}
+	out := ss[:0]
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}

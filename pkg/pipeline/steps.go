@@ -1,0 +1,171 @@
+package pipeline
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/pkg/limits"
+	"github.com/lambcli/lamb/pkg/packager"
+	"github.com/lambcli/lamb/pkg/progress"
+)
+
+// PackageStep builds and zips the function into <project>/.lamb/build.
+type PackageStep struct {
+	// CacheDir is the root of lamb's caches.
+	CacheDir string
+	// NoCache makes a cold build.
+	NoCache bool
+	// Workers is the number of compressors per function; 0 means all cores.
+	Workers int
+	// Log receives build tool output (--verbose); nil discards it.
+	Log io.Writer
+}
+
+// Name implements Step.
+func (PackageStep) Name() string { return packager.StepName }
+
+// Describe names the folder being packaged, relative to lamb.yaml.
+func (PackageStep) Describe(u *Unit) string {
+	src := u.Function.Source
+	if rel, err := filepath.Rel(u.Project.Dir, src); err == nil {
+		src = rel
+	}
+	return "packaging " + src
+}
+
+// Skip implements Step: every function is packaged.
+func (PackageStep) Skip(*Unit) string { return "" }
+
+// Run implements Step.
+func (s PackageStep) Run(ctx context.Context, u *Unit) error {
+	m, err := packager.Package(ctx, s.spec(u))
+	if err != nil {
+		return err
+	}
+	u.Manifest = m
+	return nil
+}
+
+// spec maps a lamb.yaml function onto the packager's input.
+func (s PackageStep) spec(u *Unit) packager.Spec {
+	fn := u.Function
+	return packager.Spec{
+		Function:     fn.Key,
+		Source:       fn.Source,
+		Runtime:      fn.Runtime,
+		Architecture: fn.Architecture,
+		Handler:      fn.Handler,
+		Build:        fn.Package.Build,
+		Dependencies: fn.Package.Dependencies,
+		Artifact:     fn.Package.Artifact,
+		Include:      fn.Package.Include,
+		Exclude:      fn.Package.Exclude,
+		Symlinks:     fn.Package.Symlinks,
+		OutDir:       BuildDir(u.Project),
+		CacheDir:     s.CacheDir,
+		NoCache:      s.NoCache,
+		Workers:      s.Workers,
+		Log:          s.Log,
+		Events:       progress.SinkFunc(func(e progress.Event) { u.Emit(e) }),
+	}
+}
+
+// BuildDir is where a project's zips and manifests go.
+func BuildDir(cfg *config.Config) string {
+	return filepath.Join(cfg.Dir, ".lamb", "build")
+}
+
+// LayerReader is the one Lambda read the layer step makes.
+type LayerReader = limits.LayerAPI
+
+// MeasureLayersStep measures the function's layers (local zips, and layer
+// ARNs when AWS can be read) so the size check counts them.
+type MeasureLayersStep struct {
+	// API reads layer ARNs; nil leaves them out, with a note.
+	API LayerReader
+	// HTTP fetches the layer zips' directories; nil means a default client.
+	HTTP *http.Client
+	// CacheDir keeps measured ARNs ("" disables the cache).
+	CacheDir string
+}
+
+// Name implements Step.
+func (MeasureLayersStep) Name() string { return "measure layers" }
+
+// Skip implements Step.
+func (MeasureLayersStep) Skip(u *Unit) string {
+	if len(u.Function.Layers) == 0 {
+		return "no layers"
+	}
+	return ""
+}
+
+// Run implements Step.
+func (s MeasureLayersStep) Run(ctx context.Context, u *Unit) error {
+	layers, notes, err := limits.MeasureLayers(ctx, layerRefs(u.Project, u.Function), s.API, s.HTTP, s.CacheDir)
+	if err != nil {
+		return err
+	}
+	u.Layers = layers
+	u.Notes = append(u.Notes, notes...)
+	return nil
+}
+
+// layerRefs returns the function's layers with local layer zips resolved
+// against the lamb.yaml folder.
+func layerRefs(cfg *config.Config, fn *config.Function) []string {
+	refs := make([]string, len(fn.Layers))
+	for i, l := range fn.Layers {
+		if !strings.HasPrefix(l, "arn:") && !filepath.IsAbs(l) {
+			l = filepath.Join(cfg.Dir, l)
+		}
+		refs[i] = l
+	}
+	return refs
+}
+
+// CheckStep runs every pre-flight check on the packaged function.
+type CheckStep struct {
+	Quotas limits.Quotas
+	// Now decides runtime deprecation.
+	Now time.Time
+}
+
+// Name implements Step.
+func (CheckStep) Name() string { return "check" }
+
+// Skip implements Step.
+func (CheckStep) Skip(*Unit) string { return "" }
+
+// Run implements Step.
+func (s CheckStep) Run(_ context.Context, u *Unit) error {
+	u.Report = limits.CheckFunction(LimitsFunction(u.Function), u.Manifest, u.Layers, s.Quotas, s.Now)
+	return nil
+}
+
+// LimitsFunction maps a lamb.yaml function onto what the checks read.
+func LimitsFunction(fn *config.Function) limits.Function {
+	return limits.Function{
+		Key:              fn.Key,
+		Name:             fn.Name,
+		Runtime:          fn.Runtime,
+		Architecture:     fn.Architecture,
+		Handler:          fn.Handler,
+		Description:      fn.Description,
+		Alias:            fn.Deploy.Alias,
+		S3Bucket:         fn.Deploy.S3.Bucket,
+		Memory:           fn.Memory,
+		Timeout:          fn.Timeout,
+		EphemeralStorage: fn.EphemeralStorage,
+		Environment:      fn.Environment,
+		Layers:           fn.Layers,
+		SecurityGroupIDs: fn.VPC.SecurityGroupIDs,
+		SubnetIDs:        fn.VPC.SubnetIDs,
+		Tags:             fn.Tags,
+	}
+}
