@@ -28,13 +28,14 @@ const (
 // streams gets the document alone. With --quiet nothing is shown either, not
 // even failures: a failed step is what the command returns, and that error
 // is printed once on stderr. Otherwise plain lines when stderr is not a
-// terminal, CI is set or the terminal cannot redraw (TERM=dumb), and live
-// lines on a terminal.
+// terminal, CI is set, the terminal cannot redraw (TERM=dumb) or --verbose
+// lets build tools write to stderr themselves (a redraw would erase their
+// lines), and live lines on a terminal.
 func (s *IOStreams) ProgressMode(jsonOutput bool) ProgressMode {
 	switch {
 	case jsonOutput || s.Quiet:
 		return ProgressNone
-	case !s.errTTY || s.noAnimation:
+	case !s.errTTY || s.noAnimation || s.Verbose:
 		return ProgressPlain
 	}
 	return ProgressLive

@@ -39,11 +39,12 @@ func (c *fakeClock) advance(d time.Duration) {
 
 func TestProgressMode(t *testing.T) {
 	tests := []struct {
-		name                      string
-		json, quiet, errTTY, anim bool
-		want                      ProgressMode
+		name                               string
+		json, quiet, verbose, errTTY, anim bool
+		want                               ProgressMode
 	}{
 		{name: "terminal", errTTY: true, anim: true, want: ProgressLive},
+		{name: "verbose on a terminal", verbose: true, errTTY: true, anim: true, want: ProgressPlain},
 		{name: "stderr piped", want: ProgressPlain},
 		{name: "CI on a terminal", errTTY: true, want: ProgressPlain},
 		{name: "json on a terminal", json: true, errTTY: true, anim: true, want: ProgressNone},
@@ -56,7 +57,7 @@ func TestProgressMode(t *testing.T) {
 			s, _, _ := Test()
 			s.SetStderrTTY(tt.errTTY)
 			s.noAnimation = !tt.anim
-			s.Quiet = tt.quiet
+			s.Quiet, s.Verbose = tt.quiet, tt.verbose
 			if got := s.ProgressMode(tt.json); got != tt.want {
 				t.Errorf("ProgressMode = %v, want %v", got, tt.want)
 			}
