@@ -38,7 +38,7 @@ func write(t *testing.T, path string, data []byte) {
 // status and the report.
 func checkJSON(t *testing.T, dir string) (int, limits.Report) {
 	t.Helper()
-	io, out, errOut := ui.Test(false)
+	io, out, errOut := ui.Test()
 	code := Run(context.Background(), io, []string{"check", "--offline", "-o", "json", "-c", filepath.Join(dir, "lamb.yaml")})
 	var r limits.Report
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {

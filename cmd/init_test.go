@@ -13,7 +13,7 @@ import (
 )
 
 func TestInitFlags(t *testing.T) {
-	io, _, _ := ui.Test(false)
+	io, _, _ := ui.Test()
 	tests := []struct {
 		args    []string
 		want    InitOptions

@@ -120,7 +120,7 @@ func progressLines(io *ui.IOStreams) progress.Sink {
 func writePackageSummary(io *ui.IOStreams, m *packager.Manifest) {
 	q := limits.DefaultQuotas()
 	zipLimit, unzipLimit := q.Value(limits.QuotaZippedSize), q.Value(limits.QuotaUnzippedSize)
-	fmt.Fprintf(io.Out, "%s  %s\n", io.Bold(m.Function), m.ZipPath)
+	fmt.Fprintf(io.Out, "%s  %s\n", io.OutPainter().Bold(m.Function), m.ZipPath)
 	fmt.Fprintf(io.Out, "  zipped    %10s  %6s of the %s direct-upload limit\n", ui.Bytes(m.ZippedBytes), ui.Percent(m.ZippedBytes, zipLimit), ui.Bytes(zipLimit))
 	fmt.Fprintf(io.Out, "  unzipped  %10s  %6s of the %s unzipped limit (layers not counted; see lamb check)\n", ui.Bytes(m.UnzippedBytes), ui.Percent(m.UnzippedBytes, unzipLimit), ui.Bytes(unzipLimit))
 	fmt.Fprintf(io.Out, "  files     %10d  cache: %d reused, %d compressed\n", m.FileCount, m.Cache.Reused, m.Cache.Compressed)

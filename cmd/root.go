@@ -103,7 +103,7 @@ func printError(f *Factory, err error, code int, hint string) {
 		_ = ui.WriteJSON(f.IO.Out, doc)
 		return
 	}
-	fmt.Fprintf(f.IO.ErrOut, "%s %s\n", f.IO.Red("error:"), err)
+	fmt.Fprintf(f.IO.ErrOut, "%s %s\n", f.IO.ErrPainter().Red("error:"), err)
 	if hint != "" {
 		fmt.Fprintf(f.IO.ErrOut, "hint: %s\n", hint)
 	}

@@ -16,7 +16,7 @@ import (
 // run executes lamb with args against test streams.
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	io, out, errOut := ui.Test(false)
+	io, out, errOut := ui.Test()
 	code = Run(context.Background(), io, args)
 	return code, out.String(), errOut.String()
 }
@@ -119,7 +119,7 @@ func TestCompletionScripts(t *testing.T) {
 }
 
 func TestEveryCommandHasAnExample(t *testing.T) {
-	io, _, _ := ui.Test(false)
+	io, _, _ := ui.Test()
 	root := NewRootCmd(&Factory{IO: io})
 	for _, c := range root.Commands() {
 		if c.Name() == "help" {
@@ -132,7 +132,7 @@ func TestEveryCommandHasAnExample(t *testing.T) {
 }
 
 func TestInterruptedExits130(t *testing.T) {
-	io, out, errOut := ui.Test(false)
+	io, out, errOut := ui.Test()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	dir := t.TempDir()

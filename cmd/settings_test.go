@@ -15,7 +15,7 @@ import (
 // test environment and the given lamb.yaml values, and returns the result.
 func settingsAfter(t *testing.T, args []string, file map[string]string) Settings {
 	t.Helper()
-	io, _, _ := ui.Test(false)
+	io, _, _ := ui.Test()
 	f := &Factory{IO: io}
 	root := NewRootCmd(f)
 	var got Settings

@@ -78,11 +78,11 @@ func validateRun(f *Factory, _ *ValidateOptions) error {
 func writeValidateText(f *Factory, cfg *config.Config, doc validateDocument) error {
 	if !doc.OK {
 		for _, p := range doc.Problems {
-			if _, err := fmt.Fprintf(f.IO.Out, "%s %s\n", f.IO.Bold(fmt.Sprintf("%s:%d:%d:", p.File, p.Line, p.Column)), problemText(p)); err != nil {
+			if _, err := fmt.Fprintf(f.IO.Out, "%s %s\n", f.IO.OutPainter().Bold(fmt.Sprintf("%s:%d:%d:", p.File, p.Line, p.Column)), problemText(p)); err != nil {
 				return err
 			}
 		}
-		fmt.Fprintf(f.IO.ErrOut, "%s %s in %s\n", f.IO.Red("error:"), nounCount(len(doc.Problems), "problem"), f.Settings.Config)
+		fmt.Fprintf(f.IO.ErrOut, "%s %s in %s\n", f.IO.ErrPainter().Red("error:"), nounCount(len(doc.Problems), "problem"), f.Settings.Config)
 		return nil
 	}
 	for _, fn := range cfg.Functions {

@@ -13,17 +13,19 @@ import (
 	"github.com/lambcli/lamb/internal/ui"
 )
 
-// lamb runs the CLI with args against test streams (tty sets whether they
+// lamb runs the CLI with args against test streams (tty sets whether both
 // claim to be a terminal).
 func lamb(t *testing.T, tty bool, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	io, out, errOut := ui.Test(tty)
+	io, out, errOut := ui.Test()
+	io.SetStdoutTTY(tty)
+	io.SetStderrTTY(tty)
 	code = Run(context.Background(), io, args)
 	return code, out.String(), errOut.String()
 }
 
 func TestValidateFlags(t *testing.T) {
-	io, _, _ := ui.Test(false)
+	io, _, _ := ui.Test()
 	tests := []struct {
 		args    []string
 		wantErr string

@@ -8,7 +8,14 @@ work=${1:-$(mktemp -d "${TMPDIR:-/tmp}/lamb-quickstart.XXXXXX")}
 mkdir -p "$work/bin"
 export LAMB_CACHE_DIR="$work/cache"
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*" >&2; }
+# Bold step titles only when both streams are a terminal; when either goes to
+# a log or a pipe, nothing here or in lamb writes escape codes.
+if [[ -t 1 && -t 2 && -z "${NO_COLOR:-}" && -z "${CI:-}" ]]; then
+  step() { printf '\n\033[1m$ %s\033[0m\n' "$*" >&2; }
+else
+  export NO_COLOR=1
+  step() { printf '\n$ %s\n' "$*" >&2; }
+fi
 
 ( cd "$root" && go build -o "$work/bin/lamb" . )
 export PATH="$work/bin:$PATH"
