@@ -10,6 +10,7 @@ import (
 	"github.com/lambcli/lamb/pkg/config"
 	"github.com/lambcli/lamb/pkg/limits"
 	"github.com/lambcli/lamb/pkg/pipeline"
+	"github.com/lambcli/lamb/pkg/progress"
 )
 
 // CheckOptions are the inputs of `lamb check`: its dependencies first, then
@@ -70,11 +71,15 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	report, err := pipeline.Check(ctx, cfg, fns, pipeline.CheckOptions{
-		Options: pipelineOptions(opts.IO, opts.CacheDir, opts.NoCache, 0, opts.Concurrency, opts.Verbose),
-		Offline: opts.Offline,
-		Lambda:  opts.Lambda,
-		Now:     opts.Now(),
+	var report limits.Report
+	err = withProgress(opts.IO, opts.JSON, func(sink progress.Sink) (err error) {
+		report, err = pipeline.Check(ctx, cfg, fns, pipeline.CheckOptions{
+			Options: pipelineOptions(opts.IO, sink, opts.CacheDir, opts.NoCache, 0, opts.Concurrency, opts.Verbose),
+			Offline: opts.Offline,
+			Lambda:  opts.Lambda,
+			Now:     opts.Now(),
+		})
+		return err
 	})
 	if err != nil {
 		return err

@@ -46,7 +46,7 @@ func TestCheckReadsAccountLimitsThroughTheLambdaClient(t *testing.T) {
 	fake := &fakeLambda{t: t, accountSettings: &lambda.GetAccountSettingsOutput{
 		AccountLimit: &lambdatypes.AccountLimit{CodeSizeZipped: 10},
 	}}
-	io, out, errOut := ui.Test(false)
+	io, out, errOut := ui.Test()
 	f := NewFactory(io)
 	root := NewRootCmd(f)
 	var ran bool

@@ -75,7 +75,11 @@ func packageRun(ctx context.Context, opts *PackageOptions) error {
 	if err != nil {
 		return err
 	}
-	manifests, err := pipeline.Package(ctx, cfg, fns, pipelineOptions(opts.IO, opts.CacheDir, opts.NoCache, opts.Workers, opts.Concurrency, opts.Verbose))
+	var manifests []*packager.Manifest
+	err = withProgress(opts.IO, opts.JSON, func(sink progress.Sink) (err error) {
+		manifests, err = pipeline.Package(ctx, cfg, fns, pipelineOptions(opts.IO, sink, opts.CacheDir, opts.NoCache, opts.Workers, opts.Concurrency, opts.Verbose))
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -88,14 +92,15 @@ func packageRun(ctx context.Context, opts *PackageOptions) error {
 	return nil
 }
 
-// pipelineOptions turns the shared packaging inputs into the pipeline's.
-func pipelineOptions(io *ui.IOStreams, cacheDir string, noCache bool, workers, concurrency int, verbose bool) pipeline.Options {
+// pipelineOptions turns the shared packaging inputs into the pipeline's;
+// events go to sink.
+func pipelineOptions(io *ui.IOStreams, sink progress.Sink, cacheDir string, noCache bool, workers, concurrency int, verbose bool) pipeline.Options {
 	o := pipeline.Options{
 		CacheDir:    cacheDir,
 		NoCache:     noCache,
 		Workers:     workers,
 		Concurrency: concurrency,
-		Events:      progressLines(io),
+		Events:      sink,
 	}
 	if verbose {
 		o.Log = io.ErrOut
@@ -103,18 +108,12 @@ func pipelineOptions(io *ui.IOStreams, cacheDir string, noCache bool, workers, c
 	return o
 }
 
-// progressLines shows what each step starts as a progress line, and its
-// finer messages as detail lines (--verbose).
-func progressLines(io *ui.IOStreams) progress.Sink {
-	return progress.SinkFunc(func(e progress.Event) {
-		switch {
-		case e.Message == "":
-		case e.Kind == progress.Started:
-			io.Progressf("%s: %s", e.Function, e.Message)
-		case e.Kind == progress.Advanced:
-			io.Verbosef("%s: %s", e.Function, e.Message)
-		}
-	})
+// withProgress runs work with the progress renderer this terminal and
+// output format call for, and settles it before the result is printed.
+func withProgress(io *ui.IOStreams, jsonOutput bool, work func(progress.Sink) error) error {
+	r := ui.NewProgressRenderer(io, io.ProgressMode(jsonOutput))
+	defer r.Close()
+	return work(r)
 }
 
 func writePackageSummary(io *ui.IOStreams, m *packager.Manifest) {

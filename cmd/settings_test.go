@@ -125,7 +125,7 @@ func TestSettingsReadLambYAMLOnce(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "lamb.yaml"), []byte("region: eu-north-1\nfunctions:\n  fn: {runtime: nodejs22.x, handler: index.handler}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	io, _, _ := ui.Test(false)
+	io, _, _ := ui.Test()
 	f := &Factory{IO: io}
 	root := NewRootCmd(f)
 	var before Settings

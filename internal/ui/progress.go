@@ -120,6 +120,10 @@ func (r *plainRenderer) line(e progress.Event) (string, bool) {
 		r.steps[k] = &plainStep{started: now, lastLine: now}
 		return k.label() + ": " + startedText(e), true
 	case progress.Advanced:
+		if e.Done == 0 && e.Total == 0 && e.Message != "" {
+			// A new phase of a long step: say it at once.
+			return k.label() + ": " + e.Message + "…", true
+		}
 		if st == nil {
 			st = &plainStep{started: now}
 			r.steps[k] = st

@@ -20,7 +20,7 @@ func runBuilder(ctx context.Context, spec *Spec) (*bundle, error) {
 		CacheDir:     spec.CacheDir,
 		NoCache:      spec.NoCache,
 		Log:          spec.Log,
-		Progress:     spec.step,
+		Progress:     spec.phase,
 	})
 	if err != nil {
 		// The caller names the function; the builder's error says what failed.

@@ -88,9 +88,19 @@ type bundle struct {
 // StepName is the name of the packaging step in progress events.
 const StepName = "package"
 
-// step reports what the packaging is doing now.
+// step reports a detail of the packaging, shown with --verbose.
 func (s *Spec) step(msg string) {
-	progress.OrDiscard(s.Events).Event(progress.Event{Function: s.Function, Step: StepName, Kind: progress.Advanced, Message: msg})
+	s.emit(progress.Note, msg)
+}
+
+// phase reports a long phase of the packaging ("installing npm dependencies
+// for linux/arm64"), shown as it begins.
+func (s *Spec) phase(msg string) {
+	s.emit(progress.Advanced, msg)
+}
+
+func (s *Spec) emit(kind progress.Kind, msg string) {
+	progress.OrDiscard(s.Events).Event(progress.Event{Function: s.Function, Step: StepName, Kind: kind, Message: msg})
 }
 
 func (s *Spec) normalize() error {

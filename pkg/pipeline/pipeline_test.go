@@ -115,10 +115,13 @@ func TestRunnerBoundsConcurrency(t *testing.T) {
 func TestRunnerFailureNamesStepAndFunctionAndStopsTheOthers(t *testing.T) {
 	boom := errors.New("disk full")
 	var cancelled atomic.Bool
+	goodStarted := make(chan struct{})
 	r := &Runner{Concurrency: 2, Steps: []Step{fakeStep{name: "package", run: func(ctx context.Context, u *Unit) error {
 		if u.Key() == "bad" {
+			<-goodStarted
 			return boom
 		}
+		close(goodStarted)
 		<-ctx.Done()
 		cancelled.Store(true)
 		return ctx.Err()

@@ -35,6 +35,9 @@ func (PackageStep) Describe(u *Unit) string {
 	if rel, err := filepath.Rel(u.Project.Dir, src); err == nil {
 		src = rel
 	}
+	if src == "." {
+		src = "the lamb.yaml folder"
+	}
 	return "packaging " + src
 }
 
