@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 
 	"github.com/lambcli/lamb/pkg/config"
@@ -19,11 +20,11 @@ func init() {
 // LoadConfig loads lamb.yaml (with the --stage overlay) and lets its
 // top-level region and profile take their place in the settings precedence.
 // Any problem loading it is a configuration error (exit 2).
-func (f *Factory) LoadConfig() (*config.Config, error) {
-	cfg, err := config.Load(f.Settings.Config, config.LoadOptions{Stage: f.Settings.Stage})
+func (f *Factory) LoadConfig(ctx context.Context) (*config.Config, error) {
+	cfg, err := config.Load(f.Settings.Config, config.LoadOptions{Stage: f.Settings.Stage, Context: ctx})
 	if err != nil {
 		var ve *config.ValidationError
-		if errors.As(err, &ve) {
+		if errors.As(err, &ve) || ctx.Err() != nil {
 			return nil, err
 		}
 		return nil, usageError(err, "")
@@ -43,8 +44,8 @@ func (f *Factory) LoadConfig() (*config.Config, error) {
 
 // selectFunctions loads lamb.yaml and returns the functions named in args
 // (by key or AWS name), or all of them when args is empty.
-func (f *Factory) selectFunctions(args []string) (*config.Config, []*config.Function, error) {
-	cfg, err := f.LoadConfig()
+func (f *Factory) selectFunctions(ctx context.Context, args []string) (*config.Config, []*config.Function, error) {
+	cfg, err := f.LoadConfig(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
