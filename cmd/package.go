@@ -96,23 +96,25 @@ func packageFunctions(ctx context.Context, f *Factory, cfg *config.Config, fns [
 // packageSpec maps a lamb.yaml function onto the packager's input.
 func packageSpec(cfg *config.Config, fn *config.Function, opts *PackageOptions, log io.Writer, p packager.Progress) packager.Spec {
 	return packager.Spec{
-		Function:         fn.Key,
-		Source:           fn.Source,
-		Runtime:          fn.Runtime,
-		Architecture:     fn.Architecture,
-		Handler:          fn.Handler,
-		Build:            fn.Package.Build,
-		Dependencies:     fn.Package.Dependencies,
-		Artifact:         fn.Package.Artifact,
-		Include:          fn.Package.Include,
-		Exclude:          fn.Package.Exclude,
-		Symlinks:         fn.Package.Symlinks,
+		Function:     fn.Key,
+		Source:       fn.Source,
+		Runtime:      fn.Runtime,
+		Architecture: fn.Architecture,
+		Handler:      fn.Handler,
+		Build:        fn.Package.Build,
+		Dependencies: fn.Package.Dependencies,
+		Artifact:     fn.Package.Artifact,
+		Include:      fn.Package.Include,
+		Exclude:      fn.Package.Exclude,
+		Symlinks:     fn.Package.Symlinks,
+		OutDir:       filepath.Join(cfg.Dir, ".lamb", "build"),
+		NoCache:      opts.NoCache,
+		Workers:      opts.Workers,
+		Log:          log,
+		Progress:     p,
+
+		// Dotenv files hold secrets: the packager leaves them out.
 		EnvironmentFiles: fn.EnvironmentFiles,
-		OutDir:           filepath.Join(cfg.Dir, ".lamb", "build"),
-		NoCache:          opts.NoCache,
-		Workers:          opts.Workers,
-		Log:              log,
-		Progress:         p,
 	}
 }
 
