@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 
 	"github.com/spf13/cobra"
@@ -35,11 +36,12 @@ func readsConfig(c *cobra.Command) *cobra.Command {
 // loadConfig loads lamb.yaml (with the --stage overlay) for a command that
 // reads it. Any problem loading it is a configuration error (exit 2); it is
 // kept for LoadConfig, so a command such as validate can report it.
-func (f *Factory) loadConfig(s Settings) {
-	cfg, err := config.Load(s.Config, config.LoadOptions{Stage: s.Stage})
+func (f *Factory) loadConfig(ctx context.Context, s Settings) {
+	cfg, err := config.Load(s.Config, config.LoadOptions{Stage: s.Stage, Context: ctx})
 	if err != nil {
 		var ve *config.ValidationError
-		if !errors.As(err, &ve) {
+		// An interrupted read is an interruption (exit 130), not a bad file.
+		if !errors.As(err, &ve) && ctx.Err() == nil {
 			err = usageError(err, "")
 		}
 	}

@@ -167,7 +167,7 @@ func (f *Factory) resolveSettings(c *cobra.Command) error {
 	f.resolver = r
 	s, err := r.resolve()
 	if err == nil && c.Annotations[configAnnotation] != "" {
-		f.loadConfig(s)
+		f.loadConfig(c.Context(), s)
 		if f.config != nil {
 			if err = r.withFile(map[string]string{"region": f.config.Region, "profile": f.config.Profile}); err == nil {
 				s, err = r.resolve()

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -19,7 +20,7 @@ func newValidateCmd(f *Factory) *cobra.Command {
 }
 
 // newValidateCmdWith lets tests replace the run function to check flag parsing.
-func newValidateCmdWith(f *Factory, run func(*Factory, *ValidateOptions) error) *cobra.Command {
+func newValidateCmdWith(f *Factory, run func(context.Context, *Factory, *ValidateOptions) error) *cobra.Command {
 	opts := &ValidateOptions{}
 	return readsConfig(&cobra.Command{
 		Use:   "validate",
@@ -36,8 +37,8 @@ timeout, sizes) are checked by 'lamb check'.`,
   lamb validate --stage prod
   lamb validate -c services/orders/lamb.yaml --output json | jq '.problems[]'`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return run(f, opts)
+		RunE: func(c *cobra.Command, _ []string) error {
+			return run(c.Context(), f, opts)
 		},
 	})
 }
@@ -49,7 +50,7 @@ type validateDocument struct {
 	Problems  []config.Problem `json:"problems"`
 }
 
-func validateRun(f *Factory, _ *ValidateOptions) error {
+func validateRun(ctx context.Context, f *Factory, _ *ValidateOptions) error {
 	cfg, err := f.LoadConfig()
 	var ve *config.ValidationError
 	if err != nil && !errors.As(err, &ve) {

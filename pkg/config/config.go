@@ -11,6 +11,7 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -197,6 +198,9 @@ type CodeDeploy struct {
 // LoadOptions select the stage and the environment lookup used for
 // ${env:NAME} interpolation.
 type LoadOptions struct {
+	// Context stops the reading of dotenv files; nil means
+	// context.Background().
+	Context context.Context
 	// Stage is the stage overlay to apply; "" applies none.
 	Stage string
 	// LookupEnv reads environment variables; nil means os.LookupEnv.
@@ -229,6 +233,9 @@ func Parse(data []byte, filename string, opts LoadOptions) (*Config, error) {
 	}
 	if opts.LookupEnv == nil {
 		opts.LookupEnv = os.LookupEnv
+	}
+	if opts.Context == nil {
+		opts.Context = context.Background()
 	}
 	l := &loader{file: filename, path: abs, dir: filepath.Dir(abs), opts: opts}
 	return l.load(data)

@@ -1,14 +1,12 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
-	"github.com/joho/godotenv"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -81,6 +79,9 @@ func (l *loader) load(data []byte) (*Config, error) {
 		cfg.Functions = append(cfg.Functions, l.function(v2, cfg, key, overlay(defaults, fns.Content[i+1])))
 	}
 	slices.SortFunc(cfg.Functions, func(a, b *Function) int { return strings.Compare(a.Key, b.Key) })
+	if err := l.opts.Context.Err(); err != nil {
+		return nil, err
+	}
 	if err := newValidationError(v2.problems); err != nil {
 		return nil, err
 	}
@@ -250,23 +251,16 @@ func (l *loader) environment(v *validator, f *Function, n *yaml.Node) {
 			name := text(item)
 			p := l.abs(name)
 			f.EnvironmentFiles = append(f.EnvironmentFiles, p)
-			data, err := os.ReadFile(p)
-			if err == nil {
-				var vars map[string]string
-				vars, err = godotenv.UnmarshalBytes(data)
-				if err != nil {
-					err = fmt.Errorf("parse dotenv file %s: %w", name, err)
-				}
-				for k, val := range vars {
-					env[k] = val
-				}
-			} else if errors.Is(err, os.ErrNotExist) {
-				err = fmt.Errorf("dotenv file %s does not exist in %s: create it or remove it from the list", name, filepath.Dir(p))
-			} else {
-				err = fmt.Errorf("read dotenv file %s: %w", name, err)
-			}
+			vars, err := readDotenv(l.opts.Context, l.dir, p, name)
 			if err != nil {
-				v.add(item, v.paths[item], "%s", err)
+				// An interruption is reported by load, not as a problem.
+				if l.opts.Context.Err() == nil {
+					v.add(item, v.paths[item], "%s", err)
+				}
+				continue
+			}
+			for k, val := range vars {
+				env[k] = val
 			}
 		}
 	}

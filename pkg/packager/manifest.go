@@ -36,6 +36,10 @@ type Manifest struct {
 	// Files lists every entry in zip order. It is kept in memory for checks
 	// (handler presence) and omitted from the JSON document.
 	Files []FileEntry `json:"-"`
+	// ExcludedEnvironmentFiles lists, by path in the bundle and sorted, the
+	// files named in environment.files (or links to them) that were among
+	// the function's files and were left out: they hold secrets.
+	ExcludedEnvironmentFiles []string `json:"excludedEnvironmentFiles,omitempty"`
 	// PermissionFixes lists source files that were not world-readable and were
 	// stored as 0644/0755 anyway.
 	PermissionFixes []string `json:"permissionFixes,omitempty"`

@@ -145,11 +145,21 @@ func readIgnoreFile(path string) ([]string, error) {
 // control data, lamb's own files, and dotenv files that usually hold secrets.
 var defaultExcludeLines = []string{".git/", ".env*", "/.lamb/", "/lamb.yaml", "/.lambignore"}
 
+// defaultIgnoreLines are left out as if .lambignore began with them, so a
+// negated pattern there or in package.exclude takes one back: package tool
+// settings that hold registry tokens, and the caches and virtual
+// environments of Python and SAM tooling, which a function never runs.
+var defaultIgnoreLines = []string{
+	".npmrc", ".pypirc", ".netrc",
+	".aws-sam/", ".tox/", ".nox/", "htmlcov/", ".pytest_cache/", "__pycache__/", ".venv/",
+}
+
 // selector decides which zip paths go into the bundle.
 type selector struct {
 	defaults *patternSet // never overridable
-	exclude  *patternSet // .lambignore then Spec.Exclude; last match wins
+	exclude  *patternSet // defaultIgnoreLines, .lambignore, then Spec.Exclude; last match wins
 	include  *patternSet // nil: take everything not excluded
+	secrets  *secretFiles
 }
 
 func newSelector(lambignore []string, include, exclude []string) (*selector, error) {
@@ -157,7 +167,11 @@ func newSelector(lambignore []string, include, exclude []string) (*selector, err
 	if err != nil {
 		return nil, err
 	}
-	ex, err := newPatternSet(".lambignore", lambignore)
+	ex, err := newPatternSet("default ignores", defaultIgnoreLines)
+	if err != nil {
+		return nil, err
+	}
+	ignore, err := newPatternSet(".lambignore", lambignore)
 	if err != nil {
 		return nil, err
 	}
@@ -165,6 +179,7 @@ func newSelector(lambignore []string, include, exclude []string) (*selector, err
 	if err != nil {
 		return nil, err
 	}
+	ex.add(ignore)
 	ex.add(specEx)
 	sel := &selector{defaults: defaults, exclude: ex}
 	if len(include) > 0 {

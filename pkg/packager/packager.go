@@ -44,6 +44,10 @@ type Spec struct {
 	// Symlinks is "follow" (the default: links inside the source become
 	// copies) or "keep" (links are stored as links).
 	Symlinks string
+	// EnvironmentFiles are the absolute paths of the function's dotenv
+	// files. They never enter the bundle, whatever their names and the
+	// patterns, nor does any link to them.
+	EnvironmentFiles []string
 	// OutDir receives the zip and the manifest, e.g. <project>/.lamb/build.
 	OutDir string
 	// CacheDir holds the compression and dependency caches; the caller
@@ -117,6 +121,15 @@ func (s *Spec) normalize() error {
 		}
 		s.Source = abs
 	}
+	files := make([]string, len(s.EnvironmentFiles))
+	for i, f := range s.EnvironmentFiles {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			return fmt.Errorf("resolve dotenv file %s: %w", f, err)
+		}
+		files[i] = abs
+	}
+	s.EnvironmentFiles = files
 	if s.OutDir == "" {
 		return errors.New("no output folder given")
 	}
@@ -185,6 +198,7 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 	if err != nil {
 		return nil, err
 	}
+	sel.secrets = newSecretFiles(spec.Source, spec.EnvironmentFiles)
 	src, err := selectFiles(ctx, trees, sel, spec.Symlinks, []string{spec.OutDir, tmpDir})
 	if err != nil {
 		return nil, err
@@ -220,6 +234,7 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 	}
 
 	m := buildManifest(spec, zipPath, entries, stats)
+	m.ExcludedEnvironmentFiles = sel.secrets.leftOut()
 	jsonPath := filepath.Join(spec.OutDir, spec.Function+".json")
 	if err := writeFileAtomic(jsonPath, func(w io.Writer) error {
 		enc := json.NewEncoder(w)

@@ -160,6 +160,9 @@ func (w *walker) walkDir(dir, real, prefix string, parentIncluded bool, skip map
 			zp = prefix + "/" + name
 		}
 		typ := de.Type()
+		if !typ.IsDir() && w.sel.secrets.leavesPath(zp) {
+			continue
+		}
 		switch {
 		case typ.IsDir():
 			if w.sel.excluded(zp, true) || w.pruned(full) {
@@ -186,6 +189,9 @@ func (w *walker) walkDir(dir, real, prefix string, parentIncluded bool, skip map
 			fi, err := de.Info()
 			if err != nil {
 				return fmt.Errorf("read %s: %w", full, err)
+			}
+			if w.sel.secrets.leavesFile(zp, fi) {
+				continue
 			}
 			w.add(&sourceEntry{zipPath: zp, kind: kindFile, diskPath: full, stat: statOf(fi)})
 		default:
@@ -279,7 +285,7 @@ func (w *walker) symlink(full, zp string, parentIncluded bool, stack []string) e
 	if !ti.Mode().IsRegular() {
 		return fmt.Errorf("symlink %s -> %s: the target is a %s, not a file; remove the link", full, target, typeName(ti.Mode()))
 	}
-	if w.sel.excluded(zp, false) || !w.sel.takes(zp, parentIncluded) {
+	if w.sel.excluded(zp, false) || !w.sel.takes(zp, parentIncluded) || w.sel.secrets.leavesFile(zp, ti) {
 		return nil
 	}
 	w.add(&sourceEntry{zipPath: zp, kind: kindFile, diskPath: resolved, stat: statOf(ti)})

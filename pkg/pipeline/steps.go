@@ -75,6 +75,8 @@ func (s PackageStep) spec(u *Unit) packager.Spec {
 		Workers:      s.Workers,
 		Log:          s.Log,
 		Events:       progress.SinkFunc(func(e progress.Event) { u.Emit(e) }),
+		// Dotenv files hold secrets: the packager leaves them out.
+		EnvironmentFiles: fn.EnvironmentFiles,
 	}
 }
 
