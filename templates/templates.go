@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"strings"
 	"text/template"
+
+	"github.com/lambcli/lamb/pkg/config"
 )
 
 //go:embed files/*.yaml.tmpl
@@ -96,7 +98,8 @@ func LambYAML(runtime, name string) ([]byte, error) {
 		return nil, fmt.Errorf("parse the %s template: %w", fam.Name, err)
 	}
 	var buf bytes.Buffer
-	data := struct{ Name, Runtime string }{Name: name, Runtime: fam.Runtime}
+	// Schema lets editors with YAML language support complete and check the file.
+	data := struct{ Name, Runtime, Schema string }{Name: name, Runtime: fam.Runtime, Schema: config.SchemaURL}
 	if err := tmpl.Execute(&buf, data); err != nil {
 		return nil, fmt.Errorf("render the %s template: %w", fam.Name, err)
 	}

@@ -31,10 +31,17 @@ func load(t *testing.T, doc []byte) (*config.Config, error) {
 // "    #   alias: live" (prose comments never start with a bare key).
 var commentedKey = regexp.MustCompile(`^(\s*)# (\s*[A-Za-z0-9_-]+:(\s.*)?)$`)
 
+// modeline is the first line of every template: editors read the schema
+// from it.
+const modeline = "# yaml-language-server: $schema="
+
 // uncomment turns every commented-out configuration line back into YAML.
 func uncomment(doc []byte) []byte {
 	lines := strings.Split(string(doc), "\n")
 	for i, l := range lines {
+		if strings.HasPrefix(l, modeline) {
+			continue
+		}
 		if m := commentedKey.FindStringSubmatch(l); m != nil {
 			lines[i] = m[1] + m[2]
 		}
@@ -107,6 +114,28 @@ func TestTemplatesAreCommented(t *testing.T) {
 			if !bytes.Contains(doc, []byte(want)) {
 				t.Errorf("%s template lacks %q", fam.Name, want)
 			}
+		}
+	}
+}
+
+// TestTemplatesNameTheSchema checks that every template starts with the
+// modeline and that its URL names the committed schema file.
+func TestTemplatesNameTheSchema(t *testing.T) {
+	const repo = "https://raw.githubusercontent.com/lambcli/lamb/main/"
+	file, ok := strings.CutPrefix(config.SchemaURL, repo)
+	if !ok {
+		t.Fatalf("schema URL %s is not in %s", config.SchemaURL, repo)
+	}
+	if _, err := os.Stat(filepath.Join("..", filepath.FromSlash(file))); err != nil {
+		t.Errorf("the schema URL names %s, which is not in the repository: %v", file, err)
+	}
+	for _, fam := range Families() {
+		doc, err := LambYAML(fam.Name, "fn")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first, _, _ := strings.Cut(string(doc), "\n"); first != modeline+config.SchemaURL {
+			t.Errorf("%s template starts with %q, want the schema modeline", fam.Name, first)
 		}
 	}
 }

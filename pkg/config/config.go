@@ -45,154 +45,159 @@ const (
 
 // Config is a loaded lamb.yaml with the stage applied and every function
 // resolved; it is what commands work from.
+//
+// The lamb and doc tags here and on Function and the types it holds say
+// where each field is written in lamb.yaml; validation and the JSON Schema
+// are derived from them (see fieldsOf in schema.go). The file's defaults:,
+// functions: and stages: keys are assembled in schema.go.
 type Config struct {
 	// Path is the absolute path of the loaded file and Dir its folder;
 	// relative paths in the file (source, dotenv files, artifact) are
 	// resolved against Dir.
-	Path string `json:"path"`
-	Dir  string `json:"dir"`
+	Path string `json:"path" lamb:"-"`
+	Dir  string `json:"dir" lamb:"-"`
 
-	Project string `json:"project,omitempty"`
+	Project string `json:"project,omitempty" lamb:"project" doc:"Prefixes AWS function names: <project>-<key>."`
 	// Region and Profile are the file's level in the CLI's precedence
 	// (flag > LAMB_* environment variable > lamb.yaml > default).
-	Region  string `json:"region,omitempty"`
-	Profile string `json:"profile,omitempty"`
+	Region  string `json:"region,omitempty" lamb:"region" doc:"AWS region; --region and LAMB_REGION win over it, AWS_REGION comes after it."`
+	Profile string `json:"profile,omitempty" lamb:"profile" doc:"AWS shared-config profile; --profile and LAMB_PROFILE win over it, AWS_PROFILE comes after it."`
 	// Stage is the stage overlay that was applied, or "".
-	Stage string `json:"stage,omitempty"`
+	Stage string `json:"stage,omitempty" lamb:"-"`
 	// Stages lists every stage the file defines, sorted.
-	Stages []string `json:"stages,omitempty"`
+	Stages []string `json:"stages,omitempty" lamb:"-"`
 
 	// Functions are sorted by Key.
-	Functions []*Function `json:"functions"`
+	Functions []*Function `json:"functions" lamb:"-"`
 }
 
 // Function is one function of lamb.yaml after defaults, the stage overlay,
 // interpolation and dotenv files have been applied.
 type Function struct {
 	// Key is the function's key under functions: in lamb.yaml.
-	Key string `json:"key"`
+	Key string `json:"key" lamb:"-"`
 	// Name is the AWS function name: the explicit name, else
 	// "<project>-<key>", else the key.
-	Name string `json:"name"`
+	Name string `json:"name" lamb:"name,max=functionNameLength" doc:"AWS function name; default <project>-<key>, else the key. Not allowed in defaults."`
 	// Source is the absolute folder to package.
-	Source string `json:"source"`
+	Source string `json:"source" lamb:"source" doc:"Folder to package, relative to lamb.yaml (~/ starts in the home folder); default the folder of lamb.yaml."`
 
-	Handler      string `json:"handler,omitempty"`
-	Runtime      string `json:"runtime,omitempty"`
-	Architecture string `json:"architecture"`
-	Role         string `json:"role,omitempty"`
-	Description  string `json:"description,omitempty"`
-	KMSKeyArn    string `json:"kmsKeyArn,omitempty"`
-	Tracing      string `json:"tracing,omitempty"`
-	DeadLetter   string `json:"deadLetter,omitempty"`
+	Handler      string `json:"handler,omitempty" lamb:"handler,max=handlerLength" doc:"What Lambda calls: index.handler (Node.js), app.handler (Python), example.Handler::handleRequest (Java), bootstrap (provided runtimes)."`
+	Runtime      string `json:"runtime,omitempty" lamb:"runtime,runtime" doc:"Lambda runtime identifier, e.g. nodejs22.x, python3.12, java21, provided.al2023."`
+	Architecture string `json:"architecture" lamb:"architecture,enum=x86_64|arm64,default=x86_64" doc:"Instruction set: x86_64, or arm64 (Graviton)."`
+	Role         string `json:"role,omitempty" lamb:"role" doc:"ARN of the execution role; commands that create the function need it."`
+	Description  string `json:"description,omitempty" lamb:"description,max=descriptionLength" doc:"Description shown in the Lambda console."`
+	KMSKeyArn    string `json:"kmsKeyArn,omitempty" lamb:"kmsKeyArn" doc:"ARN of the KMS key that encrypts the environment variables; empty for the AWS managed key."`
+	Tracing      string `json:"tracing,omitempty" lamb:"tracing,enum=Active|PassThrough" doc:"X-Ray tracing: Active samples and traces requests; PassThrough only passes on an upstream decision."`
+	DeadLetter   string `json:"deadLetter,omitempty" lamb:"deadLetter" doc:"ARN of the SQS queue or SNS topic that receives events whose asynchronous invocation failed."`
 
 	// Memory and EphemeralStorage are in MB, Timeout in seconds; 0 means
 	// unset (Lambda's own default applies).
-	Memory           int `json:"memory,omitempty"`
-	Timeout          int `json:"timeout,omitempty"`
-	EphemeralStorage int `json:"ephemeralStorage,omitempty"`
+	Memory           int `json:"memory,omitempty" lamb:"memory,mb,min=memoryMin,max=memoryMax" doc:"Memory in MB; CPU grows with it."`
+	Timeout          int `json:"timeout,omitempty" lamb:"timeout,seconds,min=timeoutMin,max=timeoutMax" doc:"Time limit of one invocation: a number of seconds, or a duration like 30s or 1m30s."`
+	EphemeralStorage int `json:"ephemeralStorage,omitempty" lamb:"ephemeralStorage,mb,min=ephemeralStorageMin,max=ephemeralStorageMax" doc:"Size of /tmp in MB."`
 
 	// Environment is the final variable map: the dotenv files in order,
 	// then vars on top.
-	Environment map[string]string `json:"environment,omitempty"`
+	Environment map[string]string `json:"environment,omitempty" lamb:"environment.vars" doc:"Variables by name, laid over the dotenv files."`
 	// EnvironmentFiles are the absolute paths of the dotenv files read.
-	EnvironmentFiles []string `json:"environmentFiles,omitempty"`
+	EnvironmentFiles []string `json:"environmentFiles,omitempty" lamb:"environment.files" doc:"Dotenv files, relative to lamb.yaml, read in order; a later file wins."`
 
-	Layers       []string     `json:"layers,omitempty"`
-	VPC          VPC          `json:"vpc"`
-	Destinations Destinations `json:"destinations"`
+	Layers       []string     `json:"layers,omitempty" lamb:"layers,max=layersPerFunction" doc:"Layers in order: layer version ARNs, or paths of layer zips."`
+	VPC          VPC          `json:"vpc" lamb:"vpc" doc:"Attaches the function to subnets and security groups of a VPC."`
+	Destinations Destinations `json:"destinations" lamb:"destinations" doc:"Where the results of asynchronous invocations go."`
 	// FunctionURL is nil when the function has no function URL.
-	FunctionURL *FunctionURL      `json:"functionUrl,omitempty"`
-	Concurrency Concurrency       `json:"concurrency"`
-	Tags        map[string]string `json:"tags,omitempty"`
-	Package     Package           `json:"package"`
-	Deploy      Deploy            `json:"deploy"`
+	FunctionURL *FunctionURL      `json:"functionUrl,omitempty" lamb:"functionUrl" doc:"Gives the function an HTTPS endpoint (an empty mapping is enough); leave the key out for none."`
+	Concurrency Concurrency       `json:"concurrency" lamb:"concurrency" doc:"Reserved and provisioned concurrency."`
+	Tags        map[string]string `json:"tags,omitempty" lamb:"tags,maxKey=tagKeyLength,max=tagValueLength" doc:"Tags of the function by key; the aws: prefix is reserved."`
+	Package     Package           `json:"package" lamb:"package" doc:"How the function's zip is built."`
+	Deploy      Deploy            `json:"deploy" lamb:"deploy" doc:"How a new version reaches traffic."`
 }
 
 // VPC attaches the function to subnets and security groups.
 type VPC struct {
-	SubnetIDs        []string `json:"subnetIds,omitempty"`
-	SecurityGroupIDs []string `json:"securityGroupIds,omitempty"`
+	SubnetIDs        []string `json:"subnetIds,omitempty" lamb:"subnetIds,max=subnets" doc:"IDs of the subnets (subnet-...)."`
+	SecurityGroupIDs []string `json:"securityGroupIds,omitempty" lamb:"securityGroupIds,max=securityGroups" doc:"IDs of the security groups (sg-...)."`
 }
 
 // Destinations are the asynchronous invocation targets (ARNs).
 type Destinations struct {
-	OnSuccess string `json:"onSuccess,omitempty"`
-	OnFailure string `json:"onFailure,omitempty"`
+	OnSuccess string `json:"onSuccess,omitempty" lamb:"onSuccess" doc:"ARN of the SQS queue, SNS topic, Lambda function or EventBridge bus that receives successful results."`
+	OnFailure string `json:"onFailure,omitempty" lamb:"onFailure" doc:"ARN of the SQS queue, SNS topic, Lambda function or EventBridge bus that receives failed invocations."`
 }
 
 // FunctionURL is the function's HTTPS endpoint.
 type FunctionURL struct {
 	// AuthType is AWS_IAM (the default) or NONE.
-	AuthType string `json:"authType"`
+	AuthType string `json:"authType" lamb:"authType,enum=AWS_IAM|NONE,default=AWS_IAM" doc:"AWS_IAM: callers sign requests with IAM credentials; NONE: anyone may call the URL."`
 	// CORS is nil when no cors section is given.
-	CORS *CORS `json:"cors,omitempty"`
+	CORS *CORS `json:"cors,omitempty" lamb:"cors" doc:"Cross-origin policy of the function URL."`
 }
 
 // CORS is the function URL's cross-origin policy.
 type CORS struct {
-	AllowOrigins     []string `json:"allowOrigins,omitempty"`
-	AllowMethods     []string `json:"allowMethods,omitempty"`
-	AllowHeaders     []string `json:"allowHeaders,omitempty"`
-	ExposeHeaders    []string `json:"exposeHeaders,omitempty"`
-	AllowCredentials bool     `json:"allowCredentials,omitempty"`
+	AllowOrigins     []string `json:"allowOrigins,omitempty" lamb:"allowOrigins" doc:"Origins that may call the URL, e.g. https://example.com, or *."`
+	AllowMethods     []string `json:"allowMethods,omitempty" lamb:"allowMethods" doc:"HTTP methods allowed, e.g. GET, POST, or *."`
+	AllowHeaders     []string `json:"allowHeaders,omitempty" lamb:"allowHeaders" doc:"Request headers allowed."`
+	ExposeHeaders    []string `json:"exposeHeaders,omitempty" lamb:"exposeHeaders" doc:"Response headers the browser may read."`
+	AllowCredentials bool     `json:"allowCredentials,omitempty" lamb:"allowCredentials" doc:"Whether cookies and authorization headers may be sent."`
 	// MaxAge is in seconds.
-	MaxAge int `json:"maxAge,omitempty"`
+	MaxAge int `json:"maxAge,omitempty" lamb:"maxAge,seconds" doc:"How long browsers cache the preflight answer: a number of seconds, or a duration like 1h."`
 }
 
 // Concurrency holds reserved and provisioned concurrency.
 type Concurrency struct {
 	// Reserved is nil when unset; 0 is meaningful (the function is throttled).
-	Reserved *int `json:"reserved,omitempty"`
+	Reserved *int `json:"reserved,omitempty" lamb:"reserved,count" doc:"Concurrent executions reserved for the function; 0 stops it from running."`
 	// Provisioned is configured on the deploy alias; 0 means none.
-	Provisioned int `json:"provisioned,omitempty"`
+	Provisioned int `json:"provisioned,omitempty" lamb:"provisioned,count" doc:"Execution environments kept initialised on the deploy alias; 0 means none."`
 }
 
 // Package says how the function's zip is built.
 type Package struct {
 	// Build is a shell command run in Source before bundling.
-	Build string `json:"build,omitempty"`
+	Build string `json:"build,omitempty" lamb:"build" doc:"Shell command run in source before the zip is made, e.g. npm run build."`
 	// Dependencies is "auto" (install production dependencies) or "none".
-	Dependencies string   `json:"dependencies"`
-	Include      []string `json:"include,omitempty"`
-	Exclude      []string `json:"exclude,omitempty"`
+	Dependencies string   `json:"dependencies" lamb:"dependencies,enum=auto|none,default=auto" doc:"auto: install the production dependencies for the runtime and architecture; none: ship the folder as it is."`
+	Include      []string `json:"include,omitempty" lamb:"include" doc:"Patterns in gitignore syntax; when set, only matching files are packaged."`
+	Exclude      []string `json:"exclude,omitempty" lamb:"exclude" doc:"Patterns in gitignore syntax of files to leave out; ! negates."`
 	// Symlinks is "follow" (materialise) or "keep" (store as links).
-	Symlinks string `json:"symlinks"`
+	Symlinks string `json:"symlinks" lamb:"symlinks,enum=follow|keep,default=follow" doc:"follow: store the content of a link's target; keep: store links as links."`
 	// Artifact is the absolute path of a prebuilt zip, if set.
-	Artifact string `json:"artifact,omitempty"`
+	Artifact string `json:"artifact,omitempty" lamb:"artifact" doc:"A ready .zip, .jar or .tar.gz to ship instead of packaging source, relative to lamb.yaml; it is rewritten deterministically."`
 }
 
 // Deploy says how a new version reaches traffic.
 type Deploy struct {
-	Alias string `json:"alias"`
+	Alias string `json:"alias" lamb:"alias,default=live,max=aliasNameLength" doc:"The alias that receives traffic."`
 	// Strategy is a CodeDeploy predefined config name or canary:P%:D,
 	// linear:P%:D, all-at-once; pkg/appspec parses it.
-	Strategy     string     `json:"strategy"`
-	Engine       string     `json:"engine"`
-	Hooks        Hooks      `json:"hooks"`
-	Alarms       []string   `json:"alarms,omitempty"`
-	KeepVersions int        `json:"keepVersions"`
-	S3           S3         `json:"s3"`
-	CodeDeploy   CodeDeploy `json:"codedeploy"`
+	Strategy     string     `json:"strategy" lamb:"strategy,default=all-at-once" doc:"How traffic moves to a new version: all-at-once, canary:10%:5m, linear:10%:1m, or a CodeDeploy configuration name such as LambdaCanary10Percent5Minutes."`
+	Engine       string     `json:"engine" lamb:"engine,enum=direct|codedeploy,default=direct" doc:"direct: lamb moves the alias; codedeploy: CodeDeploy does."`
+	Hooks        Hooks      `json:"hooks" lamb:"hooks" doc:"Functions invoked around the traffic shift."`
+	Alarms       []string   `json:"alarms,omitempty" lamb:"alarms" doc:"Names of CloudWatch alarms watched during the shift; one in ALARM rolls it back."`
+	KeepVersions int        `json:"keepVersions" lamb:"keepVersions,count,default=10" doc:"How many older versions to keep; older ones are pruned, aliased ones never."`
+	S3           S3         `json:"s3" lamb:"s3" doc:"Upload the zip through S3, which zips above the direct-upload limit need."`
+	CodeDeploy   CodeDeploy `json:"codedeploy" lamb:"codedeploy" doc:"The CodeDeploy resources the codedeploy engine uses."`
 }
 
 // Hooks name the functions invoked around the traffic shift.
 type Hooks struct {
-	BeforeAllowTraffic string `json:"beforeAllowTraffic,omitempty"`
-	AfterAllowTraffic  string `json:"afterAllowTraffic,omitempty"`
+	BeforeAllowTraffic string `json:"beforeAllowTraffic,omitempty" lamb:"beforeAllowTraffic" doc:"Function invoked before traffic shifts to the new version; its failure stops the deploy."`
+	AfterAllowTraffic  string `json:"afterAllowTraffic,omitempty" lamb:"afterAllowTraffic" doc:"Function invoked after all traffic has shifted; its failure rolls the deploy back."`
 }
 
 // S3 is where large artifacts are uploaded.
 type S3 struct {
-	Bucket string `json:"bucket,omitempty"`
-	Prefix string `json:"prefix,omitempty"`
+	Bucket string `json:"bucket,omitempty" lamb:"bucket" doc:"Name of the S3 bucket."`
+	Prefix string `json:"prefix,omitempty" lamb:"prefix" doc:"Key prefix of the uploads, e.g. lamb/."`
 }
 
 // CodeDeploy names the CodeDeploy resources the codedeploy engine uses.
 type CodeDeploy struct {
-	Application     string `json:"application,omitempty"`
-	DeploymentGroup string `json:"deploymentGroup,omitempty"`
-	ServiceRoleArn  string `json:"serviceRoleArn,omitempty"`
+	Application     string `json:"application,omitempty" lamb:"application" doc:"Name of the CodeDeploy application."`
+	DeploymentGroup string `json:"deploymentGroup,omitempty" lamb:"deploymentGroup" doc:"Name of the deployment group."`
+	ServiceRoleArn  string `json:"serviceRoleArn,omitempty" lamb:"serviceRoleArn" doc:"ARN of the role CodeDeploy acts with."`
 }
 
 // LoadOptions select the stage and the environment lookup used for

@@ -1,5 +1,12 @@
 package config
 
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+)
+
 // kind is the shape a value in lamb.yaml must have.
 type kind int
 
@@ -17,16 +24,31 @@ const (
 )
 
 // schema describes one level of lamb.yaml; validation walks the document
-// and the schema together.
+// and the schema together. The tree is derived from the lamb and doc tags
+// of Config, Function and the types Function holds, so the typed structs
+// and what lamb.yaml may contain cannot drift apart; the JSON Schema in
+// schema/lamb.schema.json is generated from the same tree.
 type schema struct {
 	kind   kind
 	enum   []string
 	fields []field
 	elem   *schema
+
+	// The rest is what the JSON Schema states for editors beyond what
+	// validation checks: the value used when the key is unset (as written
+	// in lamb.yaml), whether the value is a Lambda runtime identifier, and
+	// names of pkg/limits quotas that bound a number, the length of a text
+	// or of a mapping's values (max), a list's length (max), or the length
+	// of a mapping's keys (maxKey). Ranges stay lamb check's job.
+	def      string
+	runtime  bool
+	min, max string
+	maxKey   string
 }
 
 type field struct {
 	key    string
+	doc    string
 	schema *schema
 }
 
@@ -47,107 +69,176 @@ func (s *schema) keys() []string {
 	return keys
 }
 
+// SchemaURL is where editors find the JSON Schema of lamb.yaml; lamb init
+// names it in the first line of the file it writes.
+const SchemaURL = "https://raw.githubusercontent.com/lambcli/lamb/main/schema/lamb.schema.json"
+
 var (
-	scStr      = &schema{kind: kindString}
-	scMb       = &schema{kind: kindMB}
-	scCount    = &schema{kind: kindCount}
-	scSeconds  = &schema{kind: kindSeconds}
-	scBoolean  = &schema{kind: kindBool}
-	scStrList  = &schema{kind: kindStringList}
-	scStrMap   = &schema{kind: kindStringMap}
-	scEnumOf   = func(values ...string) *schema { return &schema{kind: kindEnum, enum: values} }
-	scStructOf = func(fields ...field) *schema { return &schema{kind: kindStruct, fields: fields} }
-	scFieldOf  = func(key string, s *schema) field { return field{key: key, schema: s} }
-	scMapOf    = func(elem *schema) *schema { return &schema{kind: kindMapOf, elem: elem} }
-	functionSc = scStructOf(
-		scFieldOf("name", scStr),
-		scFieldOf("source", scStr),
-		scFieldOf("handler", scStr),
-		scFieldOf("runtime", scStr),
-		scFieldOf("architecture", scEnumOf("x86_64", "arm64")),
-		scFieldOf("role", scStr),
-		scFieldOf("memory", scMb),
-		scFieldOf("timeout", scSeconds),
-		scFieldOf("ephemeralStorage", scMb),
-		scFieldOf("description", scStr),
-		scFieldOf("environment", scStructOf(
-			scFieldOf("files", scStrList),
-			scFieldOf("vars", scStrMap),
-		)),
-		scFieldOf("kmsKeyArn", scStr),
-		scFieldOf("layers", scStrList),
-		scFieldOf("vpc", scStructOf(
-			scFieldOf("subnetIds", scStrList),
-			scFieldOf("securityGroupIds", scStrList),
-		)),
-		scFieldOf("tracing", scEnumOf("Active", "PassThrough")),
-		scFieldOf("deadLetter", scStr),
-		scFieldOf("destinations", scStructOf(
-			scFieldOf("onSuccess", scStr),
-			scFieldOf("onFailure", scStr),
-		)),
-		scFieldOf("functionUrl", scStructOf(
-			scFieldOf("authType", scEnumOf("AWS_IAM", "NONE")),
-			scFieldOf("cors", scStructOf(
-				scFieldOf("allowOrigins", scStrList),
-				scFieldOf("allowMethods", scStrList),
-				scFieldOf("allowHeaders", scStrList),
-				scFieldOf("exposeHeaders", scStrList),
-				scFieldOf("allowCredentials", scBoolean),
-				scFieldOf("maxAge", scSeconds),
-			)),
-		)),
-		scFieldOf("concurrency", scStructOf(
-			scFieldOf("reserved", scCount),
-			scFieldOf("provisioned", scCount),
-		)),
-		scFieldOf("tags", scStrMap),
-		scFieldOf("package", scStructOf(
-			scFieldOf("build", scStr),
-			scFieldOf("dependencies", scEnumOf("auto", "none")),
-			scFieldOf("include", scStrList),
-			scFieldOf("exclude", scStrList),
-			scFieldOf("symlinks", scEnumOf("follow", "keep")),
-			scFieldOf("artifact", scStr),
-		)),
-		scFieldOf("deploy", scStructOf(
-			scFieldOf("alias", scStr),
-			scFieldOf("strategy", scStr),
-			scFieldOf("engine", scEnumOf("direct", "codedeploy")),
-			scFieldOf("hooks", scStructOf(
-				scFieldOf("beforeAllowTraffic", scStr),
-				scFieldOf("afterAllowTraffic", scStr),
-			)),
-			scFieldOf("alarms", scStrList),
-			scFieldOf("keepVersions", scCount),
-			scFieldOf("s3", scStructOf(
-				scFieldOf("bucket", scStr),
-				scFieldOf("prefix", scStr),
-			)),
-			scFieldOf("codedeploy", scStructOf(
-				scFieldOf("application", scStr),
-				scFieldOf("deploymentGroup", scStr),
-				scFieldOf("serviceRoleArn", scStr),
-			)),
-		)),
-	)
-	stageSc = scStructOf(
-		scFieldOf("project", scStr),
-		scFieldOf("region", scStr),
-		scFieldOf("profile", scStr),
-		scFieldOf("defaults", functionSc),
-		scFieldOf("functions", scMapOf(functionSc)),
-	)
+	functionSc = structOf(reflect.TypeFor[Function]())
+	// stageSc is a stage overlay: the file's keys except stages.
+	stageSc = &schema{kind: kindStruct, fields: append(fieldsOf(reflect.TypeFor[Config]()),
+		field{key: "defaults", schema: functionSc,
+			doc: "Settings merged into every function; a function's own values win. Every function key except name."},
+		field{key: "functions", schema: &schema{kind: kindMapOf, elem: functionSc},
+			doc: "The functions, by key: the name lamb commands take (lamb package api)."},
+	)}
 	// fileSc is the whole of lamb.yaml (DESIGN.md §4).
-	fileSc = scStructOf(
-		scFieldOf("project", scStr),
-		scFieldOf("region", scStr),
-		scFieldOf("profile", scStr),
-		scFieldOf("defaults", functionSc),
-		scFieldOf("functions", scMapOf(functionSc)),
-		scFieldOf("stages", scMapOf(stageSc)),
-	)
+	fileSc = &schema{kind: kindStruct, fields: append(slices.Clone(stageSc.fields),
+		field{key: "stages", schema: &schema{kind: kindMapOf, elem: stageSc},
+			doc: "Overlays by stage name: --stage NAME deep-merges that entry over the file (mappings merge, lists and values replace)."},
+	)}
 )
+
+// sectionDocs describe the mappings of lamb.yaml that no Go type stands
+// for: the fields that fill them name them in a dotted key (environment.vars).
+var sectionDocs = map[string]string{
+	"environment": "Environment variables of the function: the dotenv files are read in order, then vars are laid on top.",
+}
+
+// keyOrder lists the keys of a mapping, named by Go type and section, in
+// the order lamb.yaml is documented in (DESIGN.md §4) where the fields'
+// order differs; the field order is kept for JSON output. Messages list
+// keys in this order and suggestions prefer the earlier of two equally
+// close keys. fieldsOf panics when a list and the fields disagree.
+var keyOrder = map[string][]string{
+	"Function": {"name", "source", "handler", "runtime", "architecture", "role",
+		"memory", "timeout", "ephemeralStorage", "description", "environment", "kmsKeyArn",
+		"layers", "vpc", "tracing", "deadLetter", "destinations", "functionUrl",
+		"concurrency", "tags", "package", "deploy"},
+	"Function.environment": {"files", "vars"},
+}
+
+// structOf derives the schema of a struct type from its fields' tags.
+func structOf(t reflect.Type) *schema {
+	return &schema{kind: kindStruct, fields: fieldsOf(t)}
+}
+
+// fieldsOf reads the fields of struct type t. Every field must carry a tag
+//
+//	lamb:"KEY[,OPTION]..." doc:"what the key means, for editors"
+//
+// KEY is the field's key in lamb.yaml; "a.b" puts it under b in a mapping a
+// that has no type of its own (see sectionDocs); "-" keeps the field out of
+// the file. The Go type gives the shape: string, bool, []string (a list),
+// map[string]string (a mapping of names to values), a struct or a pointer
+// to one (a mapping with fixed keys). OPTIONs:
+//
+//	mb, count, seconds  the unit of an int or *int field (one is required)
+//	enum=A|B            the values a string may take
+//	default=V           what lamb uses when the key is unset
+//	runtime             a Lambda runtime identifier
+//	min=Q, max=Q        pkg/limits quotas bounding the value (see schema)
+//	maxKey=Q            the pkg/limits quota bounding a mapping's keys
+//
+// A mistake in a tag is a programming error and panics, so that every test
+// of the package reports it.
+func fieldsOf(t reflect.Type) []field {
+	var out []field
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		tag, ok := sf.Tag.Lookup("lamb")
+		if !ok {
+			panic(fmt.Sprintf("config: %s.%s has no lamb tag: give its key in lamb.yaml, or - when it is not read from the file", t.Name(), sf.Name))
+		}
+		opts := strings.Split(tag, ",")
+		key := opts[0]
+		if key == "-" {
+			continue
+		}
+		f := field{key: key, doc: sf.Tag.Get("doc"), schema: schemaOf(t.Name()+"."+sf.Name, sf.Type, opts[1:])}
+		section, sub, dotted := strings.Cut(key, ".")
+		if !dotted {
+			out = append(out, f)
+			continue
+		}
+		f.key = sub
+		at := slices.IndexFunc(out, func(o field) bool { return o.key == section })
+		if at < 0 {
+			out = append(out, field{key: section, doc: sectionDocs[section], schema: &schema{kind: kindStruct}})
+			at = len(out) - 1
+		}
+		out[at].schema.fields = append(out[at].schema.fields, f)
+	}
+	for _, f := range out {
+		if order, ok := keyOrder[t.Name()+"."+f.key]; ok {
+			f.schema.fields = ordered(t.Name()+"."+f.key, f.schema.fields, order)
+		}
+	}
+	if order, ok := keyOrder[t.Name()]; ok {
+		out = ordered(t.Name(), out, order)
+	}
+	return out
+}
+
+// ordered returns fields in the order of keys, which must name each once.
+func ordered(name string, fields []field, keys []string) []field {
+	out := make([]field, 0, len(fields))
+	for _, k := range keys {
+		at := slices.IndexFunc(fields, func(f field) bool { return f.key == k })
+		if at < 0 {
+			panic(fmt.Sprintf("config: keyOrder[%q] names %q, which no field has", name, k))
+		}
+		out = append(out, fields[at])
+	}
+	for _, f := range fields {
+		if !slices.Contains(keys, f.key) || len(keys) != len(fields) {
+			panic(fmt.Sprintf("config: keyOrder[%q] must list each of its keys once; check %q", name, f.key))
+		}
+	}
+	return out
+}
+
+// schemaOf builds the schema of one field of Go type t; name is for panics.
+func schemaOf(name string, t reflect.Type, opts []string) *schema {
+	s := &schema{}
+	var unit kind
+	for _, o := range opts {
+		k, v, _ := strings.Cut(o, "=")
+		switch k {
+		case "mb", "count", "seconds":
+			unit = map[string]kind{"mb": kindMB, "count": kindCount, "seconds": kindSeconds}[k]
+		case "enum":
+			s.enum = strings.Split(v, "|")
+		case "default":
+			s.def = v
+		case "runtime":
+			s.runtime = true
+		case "min":
+			s.min = v
+		case "max":
+			s.max = v
+		case "maxKey":
+			s.maxKey = v
+		default:
+			panic(fmt.Sprintf("config: %s: unknown lamb tag option %q", name, o))
+		}
+	}
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t.Kind() == reflect.String && s.enum != nil:
+		s.kind = kindEnum
+	case t.Kind() == reflect.String:
+		s.kind = kindString
+	case t.Kind() == reflect.Int && unit != 0:
+		s.kind = unit
+	case t.Kind() == reflect.Bool:
+		s.kind = kindBool
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String:
+		s.kind = kindStringList
+	case t.Kind() == reflect.Map && t.Key().Kind() == reflect.String && t.Elem().Kind() == reflect.String:
+		s.kind = kindStringMap
+	case t.Kind() == reflect.Struct:
+		s.kind, s.fields = kindStruct, fieldsOf(t)
+	default:
+		panic(fmt.Sprintf("config: %s: no lamb.yaml shape for %s (an int needs mb, count or seconds)", name, t))
+	}
+	if (unit != 0 && s.kind != unit) || (s.enum != nil && s.kind != kindEnum) {
+		panic(fmt.Sprintf("config: %s: options %q do not fit %s", name, opts, t))
+	}
+	return s
+}
 
 // expected describes what a kind expects, for messages.
 func (k kind) expected() string {
