@@ -1,0 +1,78 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+	"maps"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+// Remote is a function's state in Lambda, as far as a deploy needs it.
+type Remote struct {
+	// Exists is false when the function is not there yet.
+	Exists bool
+	// Latest is the configuration of $LATEST.
+	Latest *lambdatypes.FunctionConfiguration
+	// Tags are the function's tags.
+	Tags map[string]string
+	// Alias is the deploy alias, nil when missing.
+	Alias *Alias
+	// AliasTarget is the configuration of the version the alias points at.
+	AliasTarget *lambdatypes.FunctionConfiguration
+}
+
+// Alias is an alias and its routing.
+type Alias struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	// Weights are the additional versions' shares of traffic (0–1).
+	Weights     map[string]float64 `json:"weights,omitempty"`
+	Description string             `json:"description,omitempty"`
+	RevisionID  string             `json:"-"`
+}
+
+func aliasFrom(name, version, description, revision *string, rc *lambdatypes.AliasRoutingConfiguration) *Alias {
+	a := &Alias{Name: aws.ToString(name), Version: aws.ToString(version), Description: aws.ToString(description), RevisionID: aws.ToString(revision)}
+	if rc != nil && len(rc.AdditionalVersionWeights) > 0 {
+		a.Weights = maps.Clone(rc.AdditionalVersionWeights)
+	}
+	return a
+}
+
+// Read returns the function's state: $LATEST with its tags, the alias, and
+// the configuration of the version the alias points at — three reads at
+// most, none for a function that does not exist yet beyond the first.
+func (d *Deployer) Read(ctx context.Context, name, alias string) (Remote, error) {
+	out, err := d.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
+	if isNotFound(err) {
+		return Remote{}, nil
+	}
+	if err != nil {
+		return Remote{}, fmt.Errorf("read function %s: %w", name, err)
+	}
+	r := Remote{Exists: true, Latest: out.Configuration, Tags: out.Tags}
+	if alias == "" {
+		return r, nil
+	}
+	a, err := d.Lambda.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(name), Name: aws.String(alias)})
+	if isNotFound(err) {
+		return r, nil
+	}
+	if err != nil {
+		return Remote{}, fmt.Errorf("read alias %s of %s: %w", alias, name, err)
+	}
+	r.Alias = aliasFrom(a.Name, a.FunctionVersion, a.Description, a.RevisionId, a.RoutingConfig)
+	if r.Alias.Version == "$LATEST" {
+		r.AliasTarget = r.Latest
+		return r, nil
+	}
+	v, err := d.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name), Qualifier: aws.String(r.Alias.Version)})
+	if err != nil {
+		return Remote{}, fmt.Errorf("read version %s of %s (alias %s): %w", r.Alias.Version, name, alias, err)
+	}
+	r.AliasTarget = v.Configuration
+	return r, nil
+}
