@@ -90,6 +90,9 @@ type Function struct {
 	Memory           int `json:"memory,omitempty"`
 	Timeout          int `json:"timeout,omitempty"`
 	EphemeralStorage int `json:"ephemeralStorage,omitempty"`
+	// Explicit marks which of them lamb.yaml writes out, so that a written
+	// 0, which Lambda refuses, is not taken for "unset".
+	Explicit Explicit `json:"-"`
 
 	// Environment is the final variable map: the dotenv files in order,
 	// then vars on top.
@@ -106,6 +109,12 @@ type Function struct {
 	Tags        map[string]string `json:"tags,omitempty"`
 	Package     Package           `json:"package"`
 	Deploy      Deploy            `json:"deploy"`
+}
+
+// Explicit marks the optional numbers of a Function that lamb.yaml sets,
+// zero included.
+type Explicit struct {
+	Memory, Timeout, EphemeralStorage bool
 }
 
 // VPC attaches the function to subnets and security groups.
