@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
@@ -105,7 +104,7 @@ func checkFunctions(ctx context.Context, f *Factory, cfg *config.Config, fns []*
 	layerCache := filepath.Join(packager.DefaultCacheDir(), "layers")
 	reports := make([]limits.FunctionReport, 0, len(fns))
 	for i, fn := range fns {
-		layers, notes, err := limits.MeasureLayers(ctx, layerRefs(cfg, fn), layerAPI, http.DefaultClient, layerCache)
+		layers, notes, err := limits.MeasureLayers(ctx, layerRefs(cfg, fn), layerAPI, nil, layerCache)
 		if err != nil {
 			return limits.Report{}, err
 		}
