@@ -34,12 +34,18 @@ func (f *Factory) awsOptions() awsconf.Options {
 // whether credentials exist before it skips its AWS reads.
 const credentialProbeTimeout = 5 * time.Second
 
+// optionalReadTimeout bounds each attempt of an optional read, answer
+// included: the calls are small, and a stalled endpoint must not hold up a
+// command that can do without them.
+const optionalReadTimeout = 15 * time.Second
+
 // readOnlyLambda returns a Lambda client for optional reads (account limits,
 // layer sizes). When no region or credentials are available it returns nil
 // and a note saying what was skipped: such reads never fail a command.
 func (f *Factory) readOnlyLambda(ctx context.Context) (*lambda.Client, string) {
 	o := f.awsOptions()
 	o.MaxAttempts = 2
+	o.RequestTimeout = optionalReadTimeout
 	cfg, err := awsconf.Load(ctx, o)
 	if err != nil {
 		return nil, fmt.Sprintf("account limits and layer sizes not read from AWS: %v", err)
