@@ -85,8 +85,9 @@ func DefaultCacheDir() string {
 }
 
 // Package builds, selects and zips one function and writes
-// <OutDir>/<Function>.zip with its manifest <OutDir>/<Function>.json. Both
-// are replaced atomically: an interrupted run leaves the previous ones.
+// <OutDir>/<Function>.zip with its manifest <OutDir>/<Function>.json. The
+// two are replaced together: a run that fails or is interrupted leaves the
+// previous pair.
 func Package(ctx context.Context, spec Spec) (*Manifest, error) {
 	if err := spec.normalize(); err != nil {
 		return nil, err
@@ -235,7 +236,7 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 		return nil, err
 	}
 	if err := atomicfile.Replace(zipFile, jsonFile); err != nil {
-		return nil, fmt.Errorf("write %s and its manifest: %w; the previous ones are kept", zipPath, err)
+		return nil, fmt.Errorf("write %s and its manifest: %w", zipPath, err)
 	}
 	if compressed {
 		// The cache only ever saves time: failing to update it is not
