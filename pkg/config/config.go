@@ -96,6 +96,9 @@ type Function struct {
 	Memory           int `json:"memory,omitempty" lamb:"memory,mb,min=memoryMin,max=memoryMax" doc:"Memory in MB; CPU grows with it."`
 	Timeout          int `json:"timeout,omitempty" lamb:"timeout,seconds,min=timeoutMin,max=timeoutMax" doc:"Time limit of one invocation: a number of seconds, or a duration like 30s or 1m30s."`
 	EphemeralStorage int `json:"ephemeralStorage,omitempty" lamb:"ephemeralStorage,mb,min=ephemeralStorageMin,max=ephemeralStorageMax" doc:"Size of /tmp in MB."`
+	// Explicit marks which of them lamb.yaml writes out, so that a written
+	// 0, which Lambda refuses, is not taken for "unset".
+	Explicit Explicit `json:"-" lamb:"-"`
 
 	// Environment is the final variable map: the dotenv files in order,
 	// then vars on top.
@@ -112,6 +115,12 @@ type Function struct {
 	Tags        map[string]string `json:"tags,omitempty" lamb:"tags,maxKey=tagKeyLength,max=tagValueLength" doc:"Tags of the function by key; the aws: prefix is reserved."`
 	Package     Package           `json:"package" lamb:"package" doc:"How the function's zip is built."`
 	Deploy      Deploy            `json:"deploy" lamb:"deploy" doc:"How a new version reaches traffic."`
+}
+
+// Explicit marks the optional numbers of a Function that lamb.yaml sets,
+// zero included.
+type Explicit struct {
+	Memory, Timeout, EphemeralStorage bool
 }
 
 // VPC attaches the function to subnets and security groups.

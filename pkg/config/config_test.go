@@ -242,6 +242,24 @@ func TestDefaultsWhenUnset(t *testing.T) {
 	}
 }
 
+// TestExplicitZero tells a written 0 apart from an omitted setting: Lambda
+// refuses the first and applies its default for the second.
+func TestExplicitZero(t *testing.T) {
+	doc := `defaults: {timeout: 0}
+functions:
+  api: {memory: 0, ephemeralStorage: 0}
+  worker: {memory: 512, timeout: null}
+`
+	c := mustLoad(t, doc, LoadOptions{})
+	api, worker := fn(t, c, "api"), fn(t, c, "worker")
+	if want := (Explicit{Memory: true, Timeout: true, EphemeralStorage: true}); api.Explicit != want || api.Memory != 0 || api.Timeout != 0 {
+		t.Errorf("api: explicit %+v, memory %d, timeout %d; want all explicit zeros", api.Explicit, api.Memory, api.Timeout)
+	}
+	if want := (Explicit{Memory: true}); worker.Explicit != want || worker.Memory != 512 {
+		t.Errorf("worker: explicit %+v, memory %d; want only memory (512) explicit, timeout null is unset", worker.Explicit, worker.Memory)
+	}
+}
+
 func TestNamesAndPaths(t *testing.T) {
 	doc := `project: orders
 functions:

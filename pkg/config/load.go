@@ -215,6 +215,11 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 			f.Name = cfg.Project + "-" + key
 		}
 	}
+	f.Explicit = Explicit{
+		Memory:           !isNull(lookup(n, "memory")),
+		Timeout:          !isNull(lookup(n, "timeout")),
+		EphemeralStorage: !isNull(lookup(n, "ephemeralStorage")),
+	}
 	if r := path(n, "concurrency", "reserved"); !isNull(r) {
 		reserved := integer(r, kindCount)
 		f.Concurrency.Reserved = &reserved

@@ -167,6 +167,7 @@ func LimitsFunction(fn *config.Function) limits.Function {
 		Memory:           fn.Memory,
 		Timeout:          fn.Timeout,
 		EphemeralStorage: fn.EphemeralStorage,
+		Explicit:         limits.Explicit(fn.Explicit),
 		Environment:      fn.Environment,
 		Layers:           fn.Layers,
 		SecurityGroupIDs: fn.VPC.SecurityGroupIDs,
