@@ -54,7 +54,7 @@ skipped otherwise. Exit status 3 when any finding is an error.`,
 }
 
 func checkRun(ctx context.Context, f *Factory, opts *CheckOptions) error {
-	cfg, fns, err := f.selectFunctions(opts.Package.Functions)
+	cfg, fns, err := f.selectFunctions(ctx, opts.Package.Functions)
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ type packageDocument struct {
 }
 
 func packageRun(ctx context.Context, f *Factory, opts *PackageOptions) error {
-	cfg, fns, err := f.selectFunctions(opts.Functions)
+	cfg, fns, err := f.selectFunctions(ctx, opts.Functions)
 	if err != nil {
 		return err
 	}

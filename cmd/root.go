@@ -29,6 +29,13 @@ type Factory struct {
 func Main(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal cancels ctx and lamb winds down; restoring the
+	// default action lets a second one end it at once, should anything
+	// still block.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	return Run(ctx, ui.System(), args)
 }
 

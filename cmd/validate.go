@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -21,7 +22,7 @@ func newValidateCmd(f *Factory) *cobra.Command {
 }
 
 // newValidateCmdWith lets tests replace the run function to check flag parsing.
-func newValidateCmdWith(f *Factory, run func(*Factory, *ValidateOptions) error) *cobra.Command {
+func newValidateCmdWith(f *Factory, run func(context.Context, *Factory, *ValidateOptions) error) *cobra.Command {
 	opts := &ValidateOptions{}
 	return &cobra.Command{
 		Use:   "validate",
@@ -38,8 +39,8 @@ timeout, sizes) are checked by 'lamb check'.`,
   lamb validate --stage prod
   lamb validate -c services/orders/lamb.yaml --output json | jq '.problems[]'`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return run(f, opts)
+		RunE: func(c *cobra.Command, _ []string) error {
+			return run(c.Context(), f, opts)
 		},
 	}
 }
@@ -51,8 +52,8 @@ type validateDocument struct {
 	Problems  []config.Problem `json:"problems"`
 }
 
-func validateRun(f *Factory, _ *ValidateOptions) error {
-	cfg, err := f.LoadConfig()
+func validateRun(ctx context.Context, f *Factory, _ *ValidateOptions) error {
+	cfg, err := f.LoadConfig(ctx)
 	var ve *config.ValidationError
 	if err != nil && !errors.As(err, &ve) {
 		return err

@@ -35,7 +35,7 @@ func TestValidateFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			called := false
-			c := newValidateCmdWith(&Factory{IO: io}, func(*Factory, *ValidateOptions) error { called = true; return nil })
+			c := newValidateCmdWith(&Factory{IO: io}, func(context.Context, *Factory, *ValidateOptions) error { called = true; return nil })
 			c.SetArgs(tt.args)
 			c.SetOut(&bytes.Buffer{})
 			c.SetErr(&bytes.Buffer{})

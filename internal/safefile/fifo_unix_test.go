@@ -38,4 +38,10 @@ func TestReadRefusesNamedPipe(t *testing.T) {
 			}
 		})
 	}
+	if err := ReplaceFile(fifo, []byte("x"), 0o644); err == nil {
+		t.Errorf("ReplaceFile replaced a named pipe")
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the named pipe is gone: %v, %v", fi, err)
+	}
 }

@@ -41,7 +41,7 @@ func ReplaceFile(path string, data []byte, perm fs.FileMode) error {
 			return &SymlinkError{Path: path}
 		}
 		if !fi.Mode().IsRegular() {
-			return &NotRegularError{Path: path, Mode: fi.Mode()}
+			return fmt.Errorf("%s is %s, not a file lamb can replace: move it away and run again", path, kindOf(fi.Mode()))
 		}
 	}
 	tmp, err := writeTemp(path, data, perm)

@@ -11,12 +11,15 @@
 package config
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/lambcli/lamb/internal/safefile"
 )
 
 // Sentinel errors let callers (the CLI's exit codes) tell a configuration
@@ -203,14 +206,19 @@ type LoadOptions struct {
 	LookupEnv func(string) (string, bool)
 }
 
+// MaxFileBytes bounds the configuration file: far above any real lamb.yaml,
+// far below what would exhaust memory.
+const MaxFileBytes = 4 << 20
+
 // Load reads and resolves the configuration file at path (a folder means
-// its lamb.yaml). A missing file wraps ErrNotFound; problems in the file
-// are returned together as a *ValidationError.
-func Load(path string, opts LoadOptions) (*Config, error) {
+// its lamb.yaml). Only a regular file of at most MaxFileBytes is read, and
+// a cancelled ctx stops the read. A missing file wraps ErrNotFound;
+// problems in the file are returned together as a *ValidationError.
+func Load(ctx context.Context, path string, opts LoadOptions) (*Config, error) {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		path = filepath.Join(path, "lamb.yaml")
 	}
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(ctx, path, MaxFileBytes)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s: %w: run 'lamb init' to create one, or pass --config PATH", path, ErrNotFound)
