@@ -51,7 +51,9 @@ Pipfile (python), package.json (nodejs), an executable bootstrap (provided).
 The function key defaults to the folder's name.
 
 An existing lamb.yaml is never overwritten without --force; an existing
-.lambignore is kept. The file written always passes 'lamb validate'.`,
+.lambignore is kept. Nothing is written through a symbolic link: with
+--force, a lamb.yaml or .lambignore that is a link is refused. The file
+written always passes 'lamb validate'.`,
 		Example: `  lamb init
   lamb init --runtime python --name orders-worker
   lamb init --runtime nodejs24.x --dir services/api --force`,
@@ -163,7 +165,7 @@ func initRun(ctx context.Context, f *Factory, opts *InitOptions) error {
 }
 
 // symlinkHint is what to do when lamb.yaml or .lambignore is a link.
-const symlinkHint = "lamb init never writes through a link, which could change a file outside the project: remove the link and run lamb init again, or pass --dir to write elsewhere"
+const symlinkHint = "replace the link with a copy of the file it points at, or pass --dir to write elsewhere"
 
 // writeInitFile writes data to path whole, through a temporary file; with
 // force it replaces an existing file, without it an existing file (or

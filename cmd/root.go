@@ -117,7 +117,7 @@ the precedence: flag > LAMB_* environment variable > lamb.yaml > default.`,
 		},
 	}
 	pf := root.PersistentFlags()
-	pf.StringP("config", "c", "lamb.yaml", "path to lamb.yaml (or a JSON file) [LAMB_CONFIG]")
+	pf.StringP("config", "c", "lamb.yaml", "path to lamb.yaml (or a JSON file); - reads it from standard input [LAMB_CONFIG]")
 	pf.StringP("stage", "s", "", "stage overlay from lamb.yaml's stages section [LAMB_STAGE]")
 	pf.String("profile", "", "AWS shared-config profile [LAMB_PROFILE, then AWS_PROFILE]")
 	pf.String("region", "", "AWS region [LAMB_REGION, then AWS_REGION]")

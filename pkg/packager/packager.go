@@ -17,6 +17,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/lambcli/lamb/internal/safefile"
 )
 
 // Spec says what to package and where the results go. The CLI fills it from
@@ -44,6 +46,11 @@ type Spec struct {
 	Symlinks string
 	// OutDir receives the zip and the manifest, e.g. <project>/.lamb/build.
 	OutDir string
+	// Project is the folder OutDir lies in, that of lamb.yaml. The folders
+	// from it down to OutDir are lamb's own and must not be symbolic
+	// links, so a project cannot send lamb's writes elsewhere; "" means
+	// only OutDir itself is checked.
+	Project string
 	// CacheDir holds the compression cache; "" means DefaultCacheDir().
 	CacheDir string
 	// NoCache makes a cold build: the cache is not read (but is refreshed).
@@ -130,6 +137,13 @@ func (s *Spec) normalize() error {
 		return fmt.Errorf("resolve output folder %s: %w", s.OutDir, err)
 	}
 	s.OutDir = out
+	if s.Project != "" {
+		p, err := filepath.Abs(s.Project)
+		if err != nil {
+			return fmt.Errorf("resolve project folder %s: %w", s.Project, err)
+		}
+		s.Project = p
+	}
 	switch s.Symlinks {
 	case "":
 		s.Symlinks = "follow"
@@ -148,7 +162,7 @@ func (s *Spec) normalize() error {
 
 // packageBundle selects, zips and describes a built bundle.
 func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error) {
-	if err := os.MkdirAll(spec.OutDir, 0o755); err != nil {
+	if err := makeOutDir(spec); err != nil {
 		return nil, fmt.Errorf("create output folder %s: %w", spec.OutDir, err)
 	}
 	tmpDir, err := os.MkdirTemp(spec.OutDir, "."+spec.Function+"-tmp-")
@@ -182,7 +196,7 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 	}()
 
 	spec.step("selecting files")
-	lambignore, err := readIgnoreFile(filepath.Join(spec.Source, ".lambignore"))
+	lambignore, err := readIgnoreFile(ctx, spec.Source, ".lambignore")
 	if err != nil {
 		return nil, err
 	}
@@ -235,6 +249,19 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 	}
 	spec.step(fmt.Sprintf("wrote %s (%d bytes, %d files)", zipPath, m.ZippedBytes, m.FileCount))
 	return m, nil
+}
+
+// makeOutDir creates OutDir and the folders between it and the project,
+// refusing any of them that is a symbolic link.
+func makeOutDir(spec *Spec) error {
+	root, rel := filepath.Dir(spec.OutDir), filepath.Base(spec.OutDir)
+	if r, err := filepath.Rel(spec.Project, spec.OutDir); spec.Project != "" && err == nil && filepath.IsLocal(r) {
+		root, rel = spec.Project, r
+	} else if err := os.MkdirAll(root, 0o755); err != nil {
+		return err
+	}
+	_, err := safefile.MkdirIn(root, rel, 0o755)
+	return err
 }
 
 // reusePack handles the common warm case: every entry is unchanged since
