@@ -26,7 +26,6 @@ func TestReadRefusesNamedPipe(t *testing.T) {
 		"ReadFile link":   func() error { _, err := ReadFile(t.Context(), filepath.Join(dir, "link"), 1<<20); return err },
 		"ReadFileIn":      func() error { _, err := ReadFileIn(t.Context(), dir, ".lambignore", 1<<20); return err },
 		"ReadFileIn link": func() error { _, err := ReadFileIn(t.Context(), dir, "link", 1<<20); return err },
-		"ReplaceFile":     func() error { return ReplaceFile(fifo, []byte("x"), 0o644) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			var nr *NotRegularError
