@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/lambcli/lamb/internal/safefile"
 )
 
 // Sentinel errors let callers (the CLI's exit codes) tell a configuration
@@ -212,35 +214,38 @@ type CodeDeploy struct {
 // LoadOptions select the stage and the environment lookup used for
 // ${env:NAME} interpolation.
 type LoadOptions struct {
-	// Context stops the reading of dotenv files; nil means
-	// context.Background().
-	Context context.Context
 	// Stage is the stage overlay to apply; "" applies none.
 	Stage string
 	// LookupEnv reads environment variables; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
 }
 
+// MaxFileBytes bounds the configuration file: far above any real lamb.yaml,
+// far below what would exhaust memory.
+const MaxFileBytes = 4 << 20
+
 // Load reads and resolves the configuration file at path (a folder means
-// its lamb.yaml). A missing file wraps ErrNotFound; problems in the file
-// are returned together as a *ValidationError.
-func Load(path string, opts LoadOptions) (*Config, error) {
+// its lamb.yaml). Only a regular file of at most MaxFileBytes is read, and
+// a cancelled ctx stops the read. A missing file wraps ErrNotFound;
+// problems in the file are returned together as a *ValidationError.
+func Load(ctx context.Context, path string, opts LoadOptions) (*Config, error) {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		path = filepath.Join(path, "lamb.yaml")
 	}
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(ctx, path, MaxFileBytes)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s: %w: run 'lamb init' to create one, or pass --config PATH", path, ErrNotFound)
 		}
 		return nil, fmt.Errorf("read configuration: %w", err)
 	}
-	return Parse(data, path, opts)
+	return Parse(ctx, data, path, opts)
 }
 
 // Parse resolves a configuration document as if it were read from filename,
-// which names the file in problems and anchors relative paths.
-func Parse(data []byte, filename string, opts LoadOptions) (*Config, error) {
+// which names the file in problems and anchors relative paths. A cancelled
+// ctx stops the reading of dotenv files.
+func Parse(ctx context.Context, data []byte, filename string, opts LoadOptions) (*Config, error) {
 	abs, err := filepath.Abs(filename)
 	if err != nil {
 		return nil, fmt.Errorf("resolve path of %s: %w", filename, err)
@@ -248,10 +253,7 @@ func Parse(data []byte, filename string, opts LoadOptions) (*Config, error) {
 	if opts.LookupEnv == nil {
 		opts.LookupEnv = os.LookupEnv
 	}
-	if opts.Context == nil {
-		opts.Context = context.Background()
-	}
-	l := &loader{file: filename, path: abs, dir: filepath.Dir(abs), opts: opts}
+	l := &loader{ctx: ctx, file: filename, path: abs, dir: filepath.Dir(abs), opts: opts}
 	return l.load(data)
 }
 

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/lambcli/lamb/internal/atomicfile"
+	"github.com/lambcli/lamb/internal/safefile"
 	"github.com/lambcli/lamb/pkg/progress"
 )
 
@@ -52,6 +53,11 @@ type Spec struct {
 	EnvironmentFiles []string
 	// OutDir receives the zip and the manifest, e.g. <project>/.lamb/build.
 	OutDir string
+	// Project is the folder OutDir lies in, that of lamb.yaml. The folders
+	// from it down to OutDir are lamb's own and must not be symbolic
+	// links, so a project cannot send lamb's writes elsewhere; "" means
+	// only OutDir itself is checked.
+	Project string
 	// CacheDir holds the compression and dependency caches; the caller
 	// decides where (cmd resolves it with the other settings).
 	CacheDir string
@@ -141,6 +147,13 @@ func (s *Spec) normalize() error {
 		return fmt.Errorf("resolve output folder %s: %w", s.OutDir, err)
 	}
 	s.OutDir = out
+	if s.Project != "" {
+		p, err := filepath.Abs(s.Project)
+		if err != nil {
+			return fmt.Errorf("resolve project folder %s: %w", s.Project, err)
+		}
+		s.Project = p
+	}
 	switch s.Symlinks {
 	case "":
 		s.Symlinks = "follow"
@@ -166,7 +179,7 @@ const staleTempAge = time.Hour
 
 // packageBundle selects, zips and describes a built bundle.
 func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error) {
-	if err := os.MkdirAll(spec.OutDir, 0o755); err != nil {
+	if err := makeOutDir(spec); err != nil {
 		return nil, fmt.Errorf("create output folder %s: %w", spec.OutDir, err)
 	}
 	atomicfile.Sweep(spec.OutDir, staleTempAge)
@@ -201,7 +214,7 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 	}()
 
 	spec.step("selecting files")
-	lambignore, err := readIgnoreFile(filepath.Join(spec.Source, ".lambignore"))
+	lambignore, err := readIgnoreFile(ctx, spec.Source, ".lambignore")
 	if err != nil {
 		return nil, err
 	}
@@ -279,6 +292,19 @@ func writeManifest(m *Manifest, jsonPath string) (*atomicfile.File, error) {
 		return nil, fmt.Errorf("write manifest %s: %w", jsonPath, err)
 	}
 	return f, nil
+}
+
+// makeOutDir creates OutDir and the folders between it and the project,
+// refusing any of them that is a symbolic link.
+func makeOutDir(spec *Spec) error {
+	root, rel := filepath.Dir(spec.OutDir), filepath.Base(spec.OutDir)
+	if r, err := filepath.Rel(spec.Project, spec.OutDir); spec.Project != "" && err == nil && filepath.IsLocal(r) {
+		root, rel = spec.Project, r
+	} else if err := os.MkdirAll(root, 0o755); err != nil {
+		return err
+	}
+	_, err := safefile.MkdirIn(root, rel, 0o755)
+	return err
 }
 
 // reusePack handles the common warm case: every entry is unchanged since

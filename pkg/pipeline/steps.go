@@ -70,6 +70,7 @@ func (s PackageStep) spec(u *Unit) packager.Spec {
 		Exclude:      fn.Package.Exclude,
 		Symlinks:     fn.Package.Symlinks,
 		OutDir:       BuildDir(u.Project),
+		Project:      u.Project.Dir,
 		CacheDir:     s.CacheDir,
 		NoCache:      s.NoCache,
 		Workers:      s.Workers,
