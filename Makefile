@@ -16,10 +16,24 @@ LDFLAGS := -s -w \
 # Go files gofmt must accept; fixtures under testdata/ may be malformed on purpose.
 GOFILES  = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*' -not -path './dist/*')
 
-.PHONY: test build lint bench demo clean
+.PHONY: test build lint bench demo emulator clean
 
 test:
 	$(GO) test -race -count=1 ./...
+
+# The AWS emulator the integration tests run: moto as requirements-test.txt
+# pins it, in a virtual environment that internal/testenv finds by itself
+# (.venv/ by default; .ci/run passes one of its own). Reinstalled only when
+# requirements-test.txt changes.
+VENV    ?= .venv
+PYTHON  ?= python3
+
+emulator: $(VENV)/.requirements-test.txt
+
+$(VENV)/.requirements-test.txt: requirements-test.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	cp requirements-test.txt $@
 
 # A development build; it reuses the compile cache of `go vet` and plain tests.
 # Release binaries (static, -trimpath, all platforms) come from .goreleaser.yml.

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"time"
 
 	"github.com/lambcli/lamb/pkg/awsconf"
 	"github.com/lambcli/lamb/pkg/pipeline"
@@ -30,10 +31,19 @@ func (f *Factory) session() *awsconf.Session {
 	return f.sess
 }
 
+// optionalReadTimeout bounds each attempt of an optional read, answer
+// included: the calls are small, and a stalled endpoint must not hold up a
+// command that can do without them.
+const optionalReadTimeout = 15 * time.Second
+
 // lambdaReader returns the Lambda client for the pre-flight's optional
-// reads, or why there is none (no region, no credentials).
+// reads (account limits, layer sizes), or why there is none (no region, no
+// credentials). Its calls are few and short: two attempts, each bounded.
 func (f *Factory) lambdaReader(ctx context.Context) (pipeline.LambdaReader, error) {
-	c, err := f.AWS().Lambda(ctx)
+	o := f.awsOptions()
+	o.MaxAttempts = 2
+	o.RequestTimeout = optionalReadTimeout
+	c, err := awsconf.NewSession(o).Lambda(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -6,14 +6,26 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lambcli/lamb/internal/safefile"
 	"github.com/lambcli/lamb/pkg/config"
 )
 
-// classifyConfigError: an invalid lamb.yaml is a configuration error (exit 2).
+// classifyConfigError: an invalid lamb.yaml, or a file lamb refuses to read
+// or write through, is a configuration error (exit 2): it is part of the
+// project's setup, like lamb.yaml itself.
 func classifyConfigError(err error) (int, string, bool) {
-	var ve *config.ValidationError
+	var (
+		ve *config.ValidationError
+		nr *safefile.NotRegularError
+		tl *safefile.TooLargeError
+		or *safefile.OutsideRootError
+		sl *safefile.SymlinkError
+	)
 	if errors.As(err, &ve) {
 		return ExitUsage, "fix the problems above, then run 'lamb validate'", true
+	}
+	if errors.As(err, &nr) || errors.As(err, &tl) || errors.As(err, &or) || errors.As(err, &sl) {
+		return ExitUsage, "", true
 	}
 	return 0, "", false
 }
@@ -33,11 +45,25 @@ func readsConfig(c *cobra.Command) *cobra.Command {
 	return c
 }
 
+// stdinConfig is the --config value that reads the configuration from
+// standard input.
+const stdinConfig = "-"
+
+// stdinConfigName stands for standard input in problems.
+const stdinConfigName = "<stdin>"
+
 // loadConfig loads lamb.yaml (with the --stage overlay) for a command that
 // reads it. Any problem loading it is a configuration error (exit 2); it is
 // kept for LoadConfig, so a command such as validate can report it.
 func (f *Factory) loadConfig(ctx context.Context, s Settings) {
-	cfg, err := config.Load(s.Config, config.LoadOptions{Stage: s.Stage, Context: ctx})
+	opts := config.LoadOptions{Stage: s.Stage}
+	var cfg *config.Config
+	var err error
+	if s.Config == stdinConfig {
+		cfg, err = f.loadStdinConfig(ctx, opts)
+	} else {
+		cfg, err = config.Load(ctx, s.Config, opts)
+	}
 	if err != nil {
 		var ve *config.ValidationError
 		// An interrupted read is an interruption (exit 130), not a bad file.
@@ -54,6 +80,18 @@ func (f *Factory) LoadConfig() (*config.Config, error) {
 		return nil, errors.New("this command does not read lamb.yaml (missing readsConfig in its constructor)")
 	}
 	return f.config, f.configErr
+}
+
+// loadStdinConfig reads the configuration from standard input, as if it
+// were a file in the current folder: that folder is the project, where
+// sources are found and .lamb/ is written.
+func (f *Factory) loadStdinConfig(ctx context.Context, opts config.LoadOptions) (*config.Config, error) {
+	data, err := safefile.ReadAll(ctx, f.IO.In, "the configuration on standard input", config.MaxFileBytes)
+	if err != nil {
+		return nil, err
+	}
+	// A relative name is anchored at the current folder.
+	return config.Parse(ctx, data, stdinConfigName, opts)
 }
 
 // selectFunctions returns lamb.yaml from load and the functions named in

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lambcli/lamb/internal/safefile"
 	"github.com/lambcli/lamb/internal/ui"
 	"github.com/lambcli/lamb/pkg/config"
 	"github.com/lambcli/lamb/templates"
@@ -33,7 +35,7 @@ func newInitCmd(f *Factory) *cobra.Command {
 }
 
 // newInitCmdWith lets tests replace the run function to check flag parsing.
-func newInitCmdWith(f *Factory, run func(*Factory, *InitOptions) error) *cobra.Command {
+func newInitCmdWith(f *Factory, run func(context.Context, *Factory, *InitOptions) error) *cobra.Command {
 	opts := &InitOptions{}
 	c := &cobra.Command{
 		Use:   "init",
@@ -47,13 +49,15 @@ Pipfile (python), package.json (nodejs), an executable bootstrap (provided).
 The function key defaults to the folder's name.
 
 An existing lamb.yaml is never overwritten without --force; an existing
-.lambignore is kept. The file written always passes 'lamb validate'.`,
+.lambignore is kept. Nothing is written through a symbolic link: with
+--force, a lamb.yaml or .lambignore that is a link is refused. The file
+written always passes 'lamb validate'.`,
 		Example: `  lamb init
   lamb init --runtime python --name orders-worker
   lamb init --runtime nodejs24.x --dir services/api --force`,
 		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			return run(f, opts)
+		RunE: func(c *cobra.Command, _ []string) error {
+			return run(c.Context(), f, opts)
 		},
 	}
 	c.Flags().StringVar(&opts.Runtime, "runtime", "", "runtime family ("+strings.Join(templates.FamilyNames(), ", ")+") or a Lambda runtime such as nodejs22.x; default: detected")
@@ -76,7 +80,7 @@ type initDocument struct {
 	Kept         []string `json:"kept"`
 }
 
-func initRun(f *Factory, opts *InitOptions) error {
+func initRun(ctx context.Context, f *Factory, opts *InitOptions) error {
 	dir := opts.Dir
 	if dir == "" {
 		dir = "."
@@ -116,10 +120,16 @@ func initRun(f *Factory, opts *InitOptions) error {
 
 	lambYAML := filepath.Join(dir, "lamb.yaml")
 	lambignore := filepath.Join(dir, ".lambignore")
-	if !opts.Force {
-		if _, err := os.Stat(lambYAML); err == nil {
-			return usageError(fmt.Errorf("%s already exists", lambYAML), "pass --force to overwrite it, or --dir to write elsewhere")
+	if opts.Force {
+		// Both are checked before either is written, so a refusal leaves
+		// the folder as it was.
+		for _, p := range []string{lambYAML, lambignore} {
+			if err := safefile.NoSymlink(p); err != nil {
+				return usageError(err, symlinkHint)
+			}
 		}
+	} else if _, err := os.Lstat(lambYAML); err == nil {
+		return usageError(fmt.Errorf("%s already exists", lambYAML), "pass --force to overwrite it, or --dir to write elsewhere")
 	}
 	if err := writeInitFile(lambYAML, yaml, opts.Force); err != nil {
 		return err
@@ -135,7 +145,7 @@ func initRun(f *Factory, opts *InitOptions) error {
 
 	// What init writes must pass lamb validate; the templates are tested,
 	// so a failure here is a bug worth reporting plainly.
-	if _, err := config.Load(lambYAML, config.LoadOptions{LookupEnv: func(string) (string, bool) { return "", false }}); err != nil {
+	if _, err := config.Load(ctx, lambYAML, config.LoadOptions{LookupEnv: func(string) (string, bool) { return "", false }}); err != nil {
 		return fmt.Errorf("check the written %s: %w", lambYAML, err)
 	}
 
@@ -152,26 +162,25 @@ func initRun(f *Factory, opts *InitOptions) error {
 	return nil
 }
 
-// writeInitFile writes data to path; without force an existing file is
-// left alone and fs.ErrExist returned.
+// symlinkHint is what to do when lamb.yaml or .lambignore is a link.
+const symlinkHint = "replace the link with a copy of the file it points at, or pass --dir to write elsewhere"
+
+// writeInitFile writes data to path whole, through a temporary file; with
+// force it replaces an existing file, without it an existing file (or
+// link) is left alone and fs.ErrExist returned. A link is never written
+// through.
 func writeInitFile(path string, data []byte, force bool) error {
-	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-	if !force {
-		flags = os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	write := safefile.CreateFile
+	if force {
+		write = safefile.ReplaceFile
 	}
-	file, err := os.OpenFile(path, flags, 0o644)
-	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return err
-		}
-		return fmt.Errorf("write %s: %w", path, err)
+	err := write(path, data, 0o644)
+	var se *safefile.SymlinkError
+	switch {
+	case err == nil, errors.Is(err, fs.ErrExist):
+		return err
+	case errors.As(err, &se):
+		return usageError(err, symlinkHint)
 	}
-	if _, err := file.Write(data); err != nil {
-		file.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := file.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return fmt.Errorf("write %s: %w", path, err)
 }

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -28,7 +29,7 @@ func TestInitFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			var got *InitOptions
-			c := newInitCmdWith(&Factory{IO: io}, func(_ *Factory, o *InitOptions) error { got = o; return nil })
+			c := newInitCmdWith(&Factory{IO: io}, func(_ context.Context, _ *Factory, o *InitOptions) error { got = o; return nil })
 			c.SetArgs(tt.args)
 			c.SetOut(&bytes.Buffer{})
 			c.SetErr(&bytes.Buffer{})
@@ -82,7 +83,7 @@ func TestInitDetectsTheRuntime(t *testing.T) {
 			if !strings.Contains(stderr, tt.said) || !strings.Contains(stderr, "wrote "+filepath.Join(dir, "lamb.yaml")) || !strings.Contains(stderr, "wrote "+filepath.Join(dir, ".lambignore")) {
 				t.Errorf("stderr %q should say %q and name both files", stderr, tt.said)
 			}
-			c, err := config.Load(filepath.Join(dir, "lamb.yaml"), config.LoadOptions{})
+			c, err := config.Load(t.Context(), filepath.Join(dir, "lamb.yaml"), config.LoadOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -140,6 +141,52 @@ func TestInitRefusesToOverwrite(t *testing.T) {
 	code, _, _ = lamb(t, false, "init", "--dir", dir, "--force")
 	if b, _ := os.ReadFile(filepath.Join(dir, ".lambignore")); code != 0 || string(b) == "secret/\n" {
 		t.Errorf("exit %d: --force must rewrite .lambignore", code)
+	}
+}
+
+// A lamb.yaml or .lambignore that is a link may point at any file of the
+// user's: --force must refuse it by name and change nothing, there or here.
+func TestInitForceNeverWritesThroughALink(t *testing.T) {
+	for _, name := range []string{"lamb.yaml", ".lambignore"} {
+		t.Run(name, func(t *testing.T) {
+			outside := filepath.Join(t.TempDir(), "precious")
+			if err := os.WriteFile(outside, []byte("precious\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			dir := project(t, "api", "package.json")
+			link := filepath.Join(dir, name)
+			if err := os.Symlink(outside, link); err != nil {
+				t.Fatal(err)
+			}
+			code, _, stderr := lamb(t, false, "init", "--dir", dir, "--force")
+			if code != ExitUsage || !strings.Contains(stderr, link+" is a symbolic link") || !strings.Contains(stderr, "hint: ") {
+				t.Errorf("exit %d, stderr %q; want 2 naming %s", code, stderr, link)
+			}
+			if b, err := os.ReadFile(outside); err != nil || string(b) != "precious\n" {
+				t.Errorf("the file the link points at was changed: %q, %v", b, err)
+			}
+			if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+				t.Errorf("the link was replaced")
+			}
+			for _, other := range []string{"lamb.yaml", ".lambignore"} {
+				if _, err := os.Lstat(filepath.Join(dir, other)); other != name && err == nil {
+					t.Errorf("a refused init wrote %s", other)
+				}
+			}
+		})
+	}
+
+	// Without --force a link, even a dangling one, is an existing file.
+	dir := project(t, "api", "package.json")
+	target := filepath.Join(t.TempDir(), "created")
+	if err := os.Symlink(target, filepath.Join(dir, "lamb.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := lamb(t, false, "init", "--dir", dir); code != ExitUsage || !strings.Contains(stderr, "already exists") {
+		t.Errorf("exit %d, stderr %q; want 2 and already exists", code, stderr)
+	}
+	if _, err := os.Lstat(target); err == nil {
+		t.Error("init created a file through a dangling link")
 	}
 }
 

@@ -50,6 +50,13 @@ func NewFactory(io *ui.IOStreams) *Factory {
 func Main(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal cancels ctx and lamb winds down; restoring the
+	// default action lets a second one end it at once, should anything
+	// still block.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	return Run(ctx, ui.System(), args)
 }
 
@@ -131,7 +138,7 @@ the precedence: flag > LAMB_* environment variable > lamb.yaml > default.`,
 		},
 	}
 	pf := root.PersistentFlags()
-	pf.StringP("config", "c", "lamb.yaml", "path to lamb.yaml (or a JSON file) [LAMB_CONFIG]")
+	pf.StringP("config", "c", "lamb.yaml", "path to lamb.yaml (or a JSON file); - reads it from standard input [LAMB_CONFIG]")
 	pf.StringP("stage", "s", "", "stage overlay from lamb.yaml's stages section [LAMB_STAGE]")
 	pf.String("profile", "", "AWS shared-config profile [LAMB_PROFILE, then AWS_PROFILE]")
 	pf.String("region", "", "AWS region [LAMB_REGION, then AWS_REGION]")

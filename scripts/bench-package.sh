@@ -6,7 +6,7 @@
 # Usage: scripts/bench-package.sh [CORPUS_DIR]
 #   CORPUS_DIR   where to build (or reuse) the corpus; default $TMPDIR/lamb-bench-corpus
 #   BENCH_REPS   repetitions (default 5)
-#   MAKE_CORPUS  the corpus builder (default /work/shared/bench/make-node-corpus.sh)
+#   MAKE_CORPUS  the corpus builder (default scripts/bench/make-node-corpus.sh)
 #
 # Needs go, zip, npm (first run only) and GNU time at /usr/bin/time for peak
 # RSS (without it, RSS is reported as "n/a").
@@ -18,7 +18,7 @@ reps=${BENCH_REPS:-5}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-"${MAKE_CORPUS:-/work/shared/bench/make-node-corpus.sh}" "$corpus" >&2
+"${MAKE_CORPUS:-$repo/scripts/bench/make-node-corpus.sh}" "$corpus" >&2
 
 cat >"$corpus/lamb.yaml" <<'EOF'
 functions:

@@ -24,7 +24,7 @@ func load(t *testing.T, doc []byte) (*config.Config, error) {
 	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("A=1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return config.Load(p, config.LoadOptions{LookupEnv: func(string) (string, bool) { return "", false }})
+	return config.Load(t.Context(), p, config.LoadOptions{LookupEnv: func(string) (string, bool) { return "", false }})
 }
 
 // commentedKey matches a commented-out configuration line such as

@@ -3,24 +3,44 @@
 package safefile
 
 import (
-	"context"
 	"errors"
+	"os"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
 )
 
-// A named pipe with no writer would block an open forever: it must be
-// refused at once.
-func TestReadFileRefusesNamedPipe(t *testing.T) {
-	root := t.TempDir()
-	p := filepath.Join(root, "pipe.env")
-	if err := syscall.Mkfifo(p, 0o644); err != nil {
+// Opening a named pipe waits for a writer that never comes, and no signal
+// ends that wait: the pipe must be refused without being opened.
+func TestReadRefusesNamedPipe(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, ".lambignore")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Skipf("cannot make a named pipe here: %v", err)
 	}
-	_, err := ReadFile(context.Background(), root, p, 1<<20)
-	if !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), "named pipe") {
-		t.Fatalf("error = %v, want a named pipe refused as not a regular file", err)
+	if err := os.Symlink(".lambignore", filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	for name, read := range map[string]func() error{
+		"ReadFile":        func() error { _, err := ReadFile(t.Context(), fifo, 1<<20); return err },
+		"ReadFile link":   func() error { _, err := ReadFile(t.Context(), filepath.Join(dir, "link"), 1<<20); return err },
+		"ReadFileIn":      func() error { _, err := ReadFileIn(t.Context(), dir, ".lambignore", 1<<20); return err },
+		"ReadFileIn link": func() error { _, err := ReadFileIn(t.Context(), dir, "link", 1<<20); return err },
+	} {
+		t.Run(name, func(t *testing.T) {
+			var nr *NotRegularError
+			if err := read(); !errors.As(err, &nr) {
+				t.Fatalf("err = %v, want *NotRegularError", err)
+			}
+			if nr.Mode&os.ModeNamedPipe == 0 {
+				t.Errorf("mode = %v, want a named pipe", nr.Mode)
+			}
+		})
+	}
+	if err := ReplaceFile(fifo, []byte("x"), 0o644); err == nil {
+		t.Errorf("ReplaceFile replaced a named pipe")
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the named pipe is gone: %v, %v", fi, err)
 	}
 }

@@ -2,6 +2,5 @@
 
 package safefile
 
-import "os"
-
-const openFlags = os.O_RDONLY
+// openNonblock is only needed where named pipes live in the file system.
+const openNonblock = 0

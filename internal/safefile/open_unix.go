@@ -2,11 +2,8 @@
 
 package safefile
 
-import (
-	"os"
-	"syscall"
-)
+import "syscall"
 
-// openFlags never block in open: should a FIFO be swapped in after the
-// stat, the open returns at once and the second check refuses it.
-const openFlags = os.O_RDONLY | syscall.O_NONBLOCK
+// openNonblock keeps open(2) from waiting for a writer when a named pipe
+// takes a file's place between the check and the open.
+const openNonblock = syscall.O_NONBLOCK

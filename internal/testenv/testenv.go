@@ -4,7 +4,12 @@
 // AWS config through pkg/awsconf, the same code the CLI uses.
 //
 // It leaves what moto cannot emulate (RevisionId conflicts, Pending states,
-// CodeDeploy progress) to fakes in the tests that need them; see TESTING.md.
+// CodeDeploy progress) to fakes in the tests that need them.
+//
+// The moto it runs is the one requirements-test.txt pins, installed by
+// `make emulator` into the module's .venv or by .ci/run into its own virtual
+// environment (named by LAMB_MOTO_SERVER); a moto_server on PATH is the last
+// resort.
 //
 // Use it from TestMain:
 //
@@ -33,6 +38,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -59,6 +65,14 @@ const (
 	// RequireEnv makes a missing moto_server fail the tests instead of skipping
 	// them; .ci/run sets it so that CI never silently skips the emulator tests.
 	RequireEnv = "LAMB_REQUIRE_MOTO"
+
+	// ServerEnv names the moto_server to run, ahead of the module's .venv and
+	// PATH; .ci/run points it at the one it installed from requirements-test.txt.
+	ServerEnv = "LAMB_MOTO_SERVER"
+
+	// venvDir is where `make emulator` installs the pinned moto, relative to
+	// the module root.
+	venvDir = ".venv"
 
 	// AccessKeyID and SecretAccessKey are the static credentials the tests use;
 	// moto accepts any.
@@ -117,16 +131,22 @@ func Main(m *testing.M) {
 }
 
 // Moto returns a freshly reset emulator with the test role and bucket in place,
-// starting moto_server on first use. It skips the test when moto_server is not
-// installed, unless LAMB_REQUIRE_MOTO is set, in which case it fails it.
+// starting moto_server on first use (see findServer for which one). It skips
+// the test when moto_server is not installed, unless LAMB_REQUIRE_MOTO is set,
+// in which case it fails it.
 func Moto(t testing.TB) *Env {
 	t.Helper()
-	path, err := exec.LookPath("moto_server")
-	if err != nil {
+	path, err := findServer()
+	var named *namedServerError
+	switch {
+	case errors.As(err, &named):
+		t.Fatal(err)
+	case err != nil:
+		const install = "run make emulator to install the moto that requirements-test.txt pins into .venv"
 		if v := os.Getenv(RequireEnv); v != "" && v != "0" {
-			t.Fatalf("moto_server not found on PATH and %s=%s: install it with python3 -m pip install 'moto[server]'", RequireEnv, v)
+			t.Fatalf("%v and %s=%s: %s", err, RequireEnv, v, install)
 		}
-		t.Skipf("skipping AWS emulator test: moto_server not found on PATH (install it with python3 -m pip install 'moto[server]'; set %s=1 to make this a failure)", RequireEnv)
+		t.Skipf("skipping AWS emulator test: %v (%s; set %s=1 to make this a failure)", err, install, RequireEnv)
 	}
 	if !mainInUse {
 		t.Fatal("testenv.Moto needs testenv.Main: add func TestMain(m *testing.M) { testenv.Main(m) } to the package so the emulator is stopped")
@@ -164,6 +184,65 @@ func Moto(t testing.TB) *Env {
 		t.Fatalf("create S3 bucket %s in moto: %v (server log: %s)", BucketName, err, shared.logPath)
 	}
 	return e
+}
+
+// namedServerError is a moto_server named by LAMB_MOTO_SERVER that cannot be
+// run: a mistake to fix, never a reason to skip.
+type namedServerError struct {
+	path string
+	err  error
+}
+
+func (e *namedServerError) Error() string {
+	return fmt.Sprintf("%s=%s cannot be run: %v; point it at a moto_server or unset it", ServerEnv, e.path, e.err)
+}
+
+func (e *namedServerError) Unwrap() error { return e.err }
+
+// findServer returns the moto_server to run: the one LAMB_MOTO_SERVER names,
+// else the one `make emulator` installed in the module's .venv, else the first
+// on PATH. The pinned installs come first so that tests run against the moto
+// version the project chose, not whichever one the machine has.
+func findServer() (string, error) {
+	if p := os.Getenv(ServerEnv); p != "" {
+		path, err := exec.LookPath(p)
+		if err != nil {
+			return "", &namedServerError{path: p, err: err}
+		}
+		return path, nil
+	}
+	if root, ok := moduleRoot(); ok {
+		bin := "bin"
+		if runtime.GOOS == "windows" {
+			bin = "Scripts"
+		}
+		if path, err := exec.LookPath(filepath.Join(root, venvDir, bin, "moto_server")); err == nil {
+			return path, nil
+		}
+	}
+	if path, err := exec.LookPath("moto_server"); err == nil {
+		return path, nil
+	}
+	return "", fmt.Errorf("moto_server not found (%s is not set, no %s in the module, none on PATH)", ServerEnv, venvDir)
+}
+
+// moduleRoot is the folder of the nearest go.mod at or above the working
+// directory, which go test sets to the package being tested.
+func moduleRoot() (string, bool) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", false
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
 }
 
 // Options are the awsconf options that point lamb at this emulator: its

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -147,20 +148,27 @@ func TestEachCallStartsClean(t *testing.T) {
 }
 
 // TestMotoMissing checks the contract CI relies on: without moto_server a test
-// is skipped, unless LAMB_REQUIRE_MOTO is set, when it fails.
+// is skipped, unless LAMB_REQUIRE_MOTO is set, when it fails; a moto_server
+// named by LAMB_MOTO_SERVER that does not exist always fails.
 func TestMotoMissing(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-such-moto_server")
 	tests := []struct {
-		require  string
-		wantFail bool
+		name, require, server string
+		wantFail              bool
+		want                  []string
 	}{
-		{require: "", wantFail: false},
-		{require: "0", wantFail: false},
-		{require: "1", wantFail: true},
+		{name: "not required", want: []string{"moto_server not found", "make emulator"}},
+		{name: "required=0", require: "0", want: []string{"moto_server not found", "make emulator"}},
+		{name: "required", require: "1", wantFail: true, want: []string{"moto_server not found", "make emulator"}},
+		{name: "named server missing", server: missing, wantFail: true, want: []string{testenv.ServerEnv + "=" + missing, "unset it"}},
 	}
 	for _, tt := range tests {
-		t.Run("LAMB_REQUIRE_MOTO="+tt.require, func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
+			// Outside the module, so that its .venv is not found either.
+			t.Chdir(t.TempDir())
 			t.Setenv("PATH", t.TempDir())
 			t.Setenv(testenv.RequireEnv, tt.require)
+			t.Setenv(testenv.ServerEnv, tt.server)
 			rec := &recordingTB{TB: t}
 			done := make(chan struct{})
 			go func() {
@@ -170,14 +178,16 @@ func TestMotoMissing(t *testing.T) {
 			}()
 			<-done
 			if rec.returned {
-				t.Fatal("Moto returned without moto_server on PATH")
+				t.Fatal("Moto returned without a moto_server to run")
 			}
 			if got := rec.failed != ""; got != tt.wantFail {
 				t.Errorf("failed = %v (%q), want %v; skipped with %q", got, rec.failed, tt.wantFail, rec.skipped)
 			}
 			msg := rec.failed + rec.skipped
-			if !strings.Contains(msg, "moto_server not found on PATH") || !strings.Contains(msg, "pip install 'moto[server]'") {
-				t.Errorf("message %q does not say what is missing and how to install it", msg)
+			for _, w := range tt.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("message %q does not contain %q", msg, w)
+				}
 			}
 		})
 	}

@@ -1,5 +1,5 @@
 // Package awsconf builds the aws.Config and the service clients lamb uses, so that
-// profile, region, endpoint, retry and credential handling are decided in one place
+// profile, region, endpoint, retry, timeout and credential handling are decided in one place
 // and behave the same against AWS, an emulator on loopback, and in tests.
 //
 // It leaves flag parsing to cmd and the use of the clients to pkg/deploy; it only
@@ -7,14 +7,19 @@
 package awsconf
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 )
 
@@ -31,7 +36,27 @@ type Options struct {
 	// MaxAttempts bounds the attempts of each call, retries included; zero or less
 	// keeps AWS_MAX_ATTEMPTS or the profile's max_attempts, else the SDK default (3).
 	MaxAttempts int
+	// ResponseTimeout bounds the wait for each answer once its request is sent;
+	// zero means DefaultResponseTimeout.
+	ResponseTimeout time.Duration
+	// RequestTimeout bounds each attempt from its start to the end of the
+	// answer's body. Zero means no such bound, because an upload or a
+	// synchronous Invoke can rightly take long; commands that make only small
+	// calls set it, so that an answer that stalls half-way cannot hang them.
+	RequestTimeout time.Duration
 }
+
+// Timeouts every AWS client applies to its connections, so that an endpoint that
+// accepts a connection and never answers fails the call instead of hanging it.
+const (
+	connectTimeout      = 10 * time.Second
+	tlsHandshakeTimeout = 10 * time.Second
+	// DefaultResponseTimeout is how long a client waits for an answer once its
+	// request is sent. Lambda's control-plane calls answer within seconds; a
+	// synchronous Invoke answers only after the function ran, and needs
+	// WithResponseTimeout.
+	DefaultResponseTimeout = 2 * time.Minute
+)
 
 // ErrNoRegion is returned (wrapped) by Load when neither the options, the
 // environment nor the profile name a region, because every Lambda call needs one.
@@ -49,6 +74,7 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 
 	opts := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer { return newRetryer(o.MaxAttempts) }),
+		config.WithHTTPClient(newHTTPClient(o)),
 	}
 	if o.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(o.Profile))
@@ -62,8 +88,6 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 		opts = append(opts, config.WithBaseEndpoint(o.EndpointURL))
 	}
 
-	// No HTTP client is passed on purpose: with AWS_CA_BUNDLE set the SDK must
-	// build its own client to add the bundle, and it refuses a plain *http.Client.
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		var notExist config.SharedConfigProfileNotExistError
@@ -90,6 +114,22 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// newHTTPClient returns the HTTP client of every AWS client. It is a
+// BuildableClient because with AWS_CA_BUNDLE set the SDK adds the bundle to
+// it, and refuses a plain *http.Client.
+func newHTTPClient(o Options) *awshttp.BuildableClient {
+	c := awshttp.NewBuildableClient().
+		WithDialerOptions(func(d *net.Dialer) { d.Timeout = connectTimeout }).
+		WithTransportOptions(func(tr *http.Transport) {
+			tr.TLSHandshakeTimeout = tlsHandshakeTimeout
+			tr.ResponseHeaderTimeout = cmp.Or(o.ResponseTimeout, DefaultResponseTimeout)
+		})
+	if o.RequestTimeout > 0 {
+		c = c.WithTimeout(o.RequestTimeout)
+	}
+	return c
 }
 
 // newRetryer returns the adaptive retryer: it backs off and rate-limits the

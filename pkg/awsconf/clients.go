@@ -1,7 +1,11 @@
 package awsconf
 
 import (
+	"net/http"
+	"time"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwschemas "github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
@@ -61,6 +65,17 @@ func newLambda(cfg aws.Config, o Options, optFns ...func(*lambda.Options)) *lamb
 	return lambda.NewFromConfig(cfg, withLast(optFns, func(lo *lambda.Options) {
 		lo.BaseEndpoint = endpointOverride(o, lo.BaseEndpoint)
 	})...)
+}
+
+// WithResponseTimeout is a per-call option that waits up to d for Lambda's
+// answer instead of DefaultResponseTimeout: a synchronous Invoke answers only
+// once the function has run, which may take up to its timeout (900 s at most).
+func WithResponseTimeout(d time.Duration) func(*lambda.Options) {
+	return func(lo *lambda.Options) {
+		if c, ok := lo.HTTPClient.(*awshttp.BuildableClient); ok {
+			lo.HTTPClient = c.WithTransportOptions(func(tr *http.Transport) { tr.ResponseHeaderTimeout = d })
+		}
+	}
 }
 
 // newSTS returns the STS client used to identify the caller.

@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/lambcli/lamb/internal/safefile"
 )
 
 // Sentinel errors let callers (the CLI's exit codes) tell a configuration
@@ -96,6 +98,9 @@ type Function struct {
 	Memory           int `json:"memory,omitempty" lamb:"memory,mb,min=memoryMin,max=memoryMax" doc:"Memory in MB; CPU grows with it."`
 	Timeout          int `json:"timeout,omitempty" lamb:"timeout,seconds,min=timeoutMin,max=timeoutMax" doc:"Time limit of one invocation: a number of seconds, or a duration like 30s or 1m30s."`
 	EphemeralStorage int `json:"ephemeralStorage,omitempty" lamb:"ephemeralStorage,mb,min=ephemeralStorageMin,max=ephemeralStorageMax" doc:"Size of /tmp in MB."`
+	// Explicit marks which of them lamb.yaml writes out, so that a written
+	// 0, which Lambda refuses, is not taken for "unset".
+	Explicit Explicit `json:"-" lamb:"-"`
 
 	// Environment is the final variable map: the dotenv files in order,
 	// then vars on top.
@@ -112,6 +117,12 @@ type Function struct {
 	Tags        map[string]string `json:"tags,omitempty" lamb:"tags,maxKey=tagKeyLength,max=tagValueLength" doc:"Tags of the function by key; the aws: prefix is reserved."`
 	Package     Package           `json:"package" lamb:"package" doc:"How the function's zip is built."`
 	Deploy      Deploy            `json:"deploy" lamb:"deploy" doc:"How a new version reaches traffic."`
+}
+
+// Explicit marks the optional numbers of a Function that lamb.yaml sets,
+// zero included.
+type Explicit struct {
+	Memory, Timeout, EphemeralStorage bool
 }
 
 // VPC attaches the function to subnets and security groups.
@@ -203,35 +214,38 @@ type CodeDeploy struct {
 // LoadOptions select the stage and the environment lookup used for
 // ${env:NAME} interpolation.
 type LoadOptions struct {
-	// Context stops the reading of dotenv files; nil means
-	// context.Background().
-	Context context.Context
 	// Stage is the stage overlay to apply; "" applies none.
 	Stage string
 	// LookupEnv reads environment variables; nil means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
 }
 
+// MaxFileBytes bounds the configuration file: far above any real lamb.yaml,
+// far below what would exhaust memory.
+const MaxFileBytes = 4 << 20
+
 // Load reads and resolves the configuration file at path (a folder means
-// its lamb.yaml). A missing file wraps ErrNotFound; problems in the file
-// are returned together as a *ValidationError.
-func Load(path string, opts LoadOptions) (*Config, error) {
+// its lamb.yaml). Only a regular file of at most MaxFileBytes is read, and
+// a cancelled ctx stops the read. A missing file wraps ErrNotFound;
+// problems in the file are returned together as a *ValidationError.
+func Load(ctx context.Context, path string, opts LoadOptions) (*Config, error) {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		path = filepath.Join(path, "lamb.yaml")
 	}
-	data, err := os.ReadFile(path)
+	data, err := safefile.ReadFile(ctx, path, MaxFileBytes)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s: %w: run 'lamb init' to create one, or pass --config PATH", path, ErrNotFound)
 		}
 		return nil, fmt.Errorf("read configuration: %w", err)
 	}
-	return Parse(data, path, opts)
+	return Parse(ctx, data, path, opts)
 }
 
 // Parse resolves a configuration document as if it were read from filename,
-// which names the file in problems and anchors relative paths.
-func Parse(data []byte, filename string, opts LoadOptions) (*Config, error) {
+// which names the file in problems and anchors relative paths. A cancelled
+// ctx stops the reading of dotenv files.
+func Parse(ctx context.Context, data []byte, filename string, opts LoadOptions) (*Config, error) {
 	abs, err := filepath.Abs(filename)
 	if err != nil {
 		return nil, fmt.Errorf("resolve path of %s: %w", filename, err)
@@ -239,10 +253,7 @@ func Parse(data []byte, filename string, opts LoadOptions) (*Config, error) {
 	if opts.LookupEnv == nil {
 		opts.LookupEnv = os.LookupEnv
 	}
-	if opts.Context == nil {
-		opts.Context = context.Background()
-	}
-	l := &loader{file: filename, path: abs, dir: filepath.Dir(abs), opts: opts}
+	l := &loader{ctx: ctx, file: filename, path: abs, dir: filepath.Dir(abs), opts: opts}
 	return l.load(data)
 }
 

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/lambcli/lamb/internal/golden"
+	"github.com/lambcli/lamb/internal/safefile"
 )
 
 // env is a fixed environment for interpolation.
@@ -44,7 +46,7 @@ func load(t *testing.T, doc string, opts LoadOptions) (*Config, error) {
 	if opts.LookupEnv == nil {
 		opts.LookupEnv = env(nil)
 	}
-	return Load(write(t, map[string]string{"lamb.yaml": doc}), opts)
+	return Load(t.Context(), write(t, map[string]string{"lamb.yaml": doc}), opts)
 }
 
 func mustLoad(t *testing.T, doc string, opts LoadOptions) *Config {
@@ -77,7 +79,7 @@ func fn(t *testing.T, c *Config, key string) *Function {
 }
 
 func TestEveryMistakeIsReportedWithItsPosition(t *testing.T) {
-	_, err := Load("testdata/mistakes.yaml", LoadOptions{LookupEnv: env(nil)})
+	_, err := Load(t.Context(), "testdata/mistakes.yaml", LoadOptions{LookupEnv: env(nil)})
 	golden.Assert(t, "mistakes.golden", []byte(err.Error()+"\n"))
 
 	// Each mistake in the file, by line, must be among the problems.
@@ -242,6 +244,24 @@ func TestDefaultsWhenUnset(t *testing.T) {
 	}
 }
 
+// TestExplicitZero tells a written 0 apart from an omitted setting: Lambda
+// refuses the first and applies its default for the second.
+func TestExplicitZero(t *testing.T) {
+	doc := `defaults: {timeout: 0}
+functions:
+  api: {memory: 0, ephemeralStorage: 0}
+  worker: {memory: 512, timeout: null}
+`
+	c := mustLoad(t, doc, LoadOptions{})
+	api, worker := fn(t, c, "api"), fn(t, c, "worker")
+	if want := (Explicit{Memory: true, Timeout: true, EphemeralStorage: true}); api.Explicit != want || api.Memory != 0 || api.Timeout != 0 {
+		t.Errorf("api: explicit %+v, memory %d, timeout %d; want all explicit zeros", api.Explicit, api.Memory, api.Timeout)
+	}
+	if want := (Explicit{Memory: true}); worker.Explicit != want || worker.Memory != 512 {
+		t.Errorf("worker: explicit %+v, memory %d; want only memory (512) explicit, timeout null is unset", worker.Explicit, worker.Memory)
+	}
+}
+
 func TestNamesAndPaths(t *testing.T) {
 	doc := `project: orders
 functions:
@@ -367,7 +387,7 @@ func TestDotenvFilesMergeInOrderThenVars(t *testing.T) {
 		".env":              "A=base\nB=base\nC=base\n# comment\nQUOTED=\"two words\"\n",
 		"config/.env.local": "B=local\nC=local\n",
 	})
-	c, err := Load(path, LoadOptions{LookupEnv: env(nil)})
+	c, err := Load(t.Context(), path, LoadOptions{LookupEnv: env(nil)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +424,7 @@ func TestDotenvProblems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Load(write(t, tt.files), LoadOptions{LookupEnv: env(nil)})
+			_, err := Load(t.Context(), write(t, tt.files), LoadOptions{LookupEnv: env(nil)})
 			ps := problems(t, err)
 			if len(ps) != len(tt.want) {
 				t.Fatalf("got %d problems, want %d: %v", len(ps), len(tt.want), err)
@@ -494,7 +514,7 @@ func TestInterpolationOnlyForTheSelectedStage(t *testing.T) {
 
 func TestDefaultLookupIsTheProcessEnvironment(t *testing.T) {
 	t.Setenv("LAMB_CONFIG_TEST_TABLE", "from-process")
-	c, err := Load(write(t, map[string]string{"lamb.yaml": "functions: {api: {environment: {vars: {T: \"${env:LAMB_CONFIG_TEST_TABLE}\"}}}}\n"}), LoadOptions{})
+	c, err := Load(t.Context(), write(t, map[string]string{"lamb.yaml": "functions: {api: {environment: {vars: {T: \"${env:LAMB_CONFIG_TEST_TABLE}\"}}}}\n"}), LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -512,7 +532,7 @@ func TestJSONConfiguration(t *testing.T) {
 			if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			c, err := Load(p, LoadOptions{LookupEnv: env(map[string]string{"TABLE": "t"})})
+			c, err := Load(t.Context(), p, LoadOptions{LookupEnv: env(map[string]string{"TABLE": "t"})})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -522,7 +542,7 @@ func TestJSONConfiguration(t *testing.T) {
 			}
 		})
 	}
-	_, err := Parse([]byte("{\n  \"functions\": {\n    \"api\": {\n      \"memroy\": 512\n    }\n  }\n}\n"), "lamb.json", LoadOptions{})
+	_, err := Parse(context.Background(), []byte("{\n  \"functions\": {\n    \"api\": {\n      \"memroy\": 512\n    }\n  }\n}\n"), "lamb.json", LoadOptions{})
 	if ps := problems(t, err); len(ps) != 1 || ps[0].String() != `lamb.json:4:7: functions.api.memroy: unknown key (did you mean "memory"?)` {
 		t.Errorf("JSON problems must carry positions too: %v", err)
 	}
@@ -629,15 +649,33 @@ func TestLookup(t *testing.T) {
 }
 
 func TestMissingFileSaysWhatToDo(t *testing.T) {
-	_, err := Load(filepath.Join(t.TempDir(), "lamb.yaml"), LoadOptions{})
+	_, err := Load(t.Context(), filepath.Join(t.TempDir(), "lamb.yaml"), LoadOptions{})
 	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "lamb init") || !strings.Contains(err.Error(), "--config") {
 		t.Errorf("err = %v, want ErrNotFound suggesting lamb init or --config", err)
 	}
 }
 
+// A configuration that never ends (a device) or is huge must be refused
+// by name and bound, not read until memory runs out.
+func TestLoadReadsOnlyABoundedRegularFile(t *testing.T) {
+	huge := write(t, map[string]string{"lamb.yaml": "functions: {api: {}}\n" + strings.Repeat("#", MaxFileBytes)})
+	_, err := Load(t.Context(), huge, LoadOptions{})
+	var tl *safefile.TooLargeError
+	if !errors.As(err, &tl) || !strings.Contains(err.Error(), huge) || !strings.Contains(err.Error(), "4 MiB") {
+		t.Errorf("huge file: err = %v, want a *safefile.TooLargeError naming the file and 4 MiB", err)
+	}
+	if fi, serr := os.Stat("/dev/zero"); serr == nil && fi.Mode()&os.ModeDevice != 0 {
+		_, err = Load(t.Context(), "/dev/zero", LoadOptions{})
+		var nr *safefile.NotRegularError
+		if !errors.As(err, &nr) || !strings.Contains(err.Error(), "/dev/zero") {
+			t.Errorf("/dev/zero: err = %v, want a *safefile.NotRegularError naming it", err)
+		}
+	}
+}
+
 func TestLoadAFolderReadsItsLambYAML(t *testing.T) {
 	p := write(t, map[string]string{"lamb.yaml": "functions: {api: {}}\n"})
-	c, err := Load(filepath.Dir(p), LoadOptions{})
+	c, err := Load(t.Context(), filepath.Dir(p), LoadOptions{})
 	if err != nil || c.Path != p {
 		t.Errorf("Load(folder) = %v, %v; want %s", c, err, p)
 	}
@@ -654,7 +692,7 @@ func TestRequireRole(t *testing.T) {
 }
 
 func TestFullFileResolvesEveryField(t *testing.T) {
-	c, err := Load("testdata/full.yaml", LoadOptions{Stage: "prod", LookupEnv: env(nil)})
+	c, err := Load(t.Context(), "testdata/full.yaml", LoadOptions{Stage: "prod", LookupEnv: env(nil)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -716,7 +754,7 @@ func BenchmarkLoad(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if _, err := Parse(data, "testdata/full.yaml", LoadOptions{Stage: "prod", LookupEnv: env(nil)}); err != nil {
+		if _, err := Parse(context.Background(), data, "testdata/full.yaml", LoadOptions{Stage: "prod", LookupEnv: env(nil)}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -25,19 +25,30 @@ const MaxDotenvSize = 1 << 20
 // file, the line and the variable, never a value: godotenv's own parse
 // errors quote the rest of the file, so they are never passed on.
 func readDotenv(ctx context.Context, root, path, name string) (map[string]string, error) {
-	data, err := safefile.ReadFile(ctx, root, path, MaxDotenvSize)
+	var (
+		data []byte
+		err  error
+		nr   *safefile.NotRegularError
+		tl   *safefile.TooLargeError
+		or   *safefile.OutsideRootError
+	)
+	rel, rerr := filepath.Rel(root, path)
+	if rerr != nil || !filepath.IsLocal(rel) {
+		return nil, fmt.Errorf("read dotenv file %s: %s is outside the project folder %s; keep dotenv files inside the project", name, path, root)
+	}
+	data, err = safefile.ReadFileIn(ctx, root, rel, MaxDotenvSize)
 	switch {
 	case err == nil:
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return nil, err
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, fmt.Errorf("dotenv file %s does not exist in %s: create it or remove it from the list", name, filepath.Dir(path))
-	case errors.Is(err, safefile.ErrNotRegular):
-		return nil, fmt.Errorf("read dotenv file %s: %w: point environment.files at a regular file", name, err)
-	case errors.Is(err, safefile.ErrTooLarge):
-		return nil, fmt.Errorf("read dotenv file %s: %w for dotenv files: keep only environment variables in it (Lambda takes 4 KB in all)", name, err)
-	case errors.Is(err, safefile.ErrOutsideRoot):
-		return nil, fmt.Errorf("read dotenv file %s: %w, the project folder: keep dotenv files inside the project", name, err)
+	case errors.As(err, &nr):
+		return nil, fmt.Errorf("read dotenv file %s: %w; point environment.files at a regular file", name, err)
+	case errors.As(err, &tl):
+		return nil, fmt.Errorf("read dotenv file %s: %w; keep only environment variables in it (Lambda takes 4 KB in all)", name, err)
+	case errors.As(err, &or):
+		return nil, fmt.Errorf("read dotenv file %s: %w; keep dotenv files inside the project", name, err)
 	default:
 		return nil, fmt.Errorf("read dotenv file %s: %w", name, err)
 	}

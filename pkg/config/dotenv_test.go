@@ -20,7 +20,7 @@ func dotenvDoc(files ...string) string {
 // loadDotenvError loads dir's lamb.yaml and returns its one problem's text.
 func loadDotenvError(t *testing.T, lambYAML string) string {
 	t.Helper()
-	_, err := Load(lambYAML, LoadOptions{LookupEnv: env(nil)})
+	_, err := Load(context.Background(), lambYAML, LoadOptions{LookupEnv: env(nil)})
 	ps := problems(t, err)
 	if len(ps) != 1 {
 		t.Fatalf("got %d problems, want 1: %v", len(ps), err)
@@ -151,7 +151,7 @@ func TestDotenvFilesAreReadSafely(t *testing.T) {
 				}
 				return "big.env"
 			},
-			want: []string{"read dotenv file big.env", "larger than the 1 MiB limit"},
+			want: []string{"read dotenv file big.env", "is larger than 1 MiB"},
 		},
 		{
 			name: "folder",
@@ -161,7 +161,7 @@ func TestDotenvFilesAreReadSafely(t *testing.T) {
 				}
 				return "env.d"
 			},
-			want: []string{"read dotenv file env.d", "it is a folder, not a regular file"},
+			want: []string{"read dotenv file env.d", "is a folder, not a regular file"},
 		},
 		{
 			name:  "device",
@@ -178,7 +178,7 @@ func TestDotenvFilesAreReadSafely(t *testing.T) {
 				return "zero.env"
 			},
 			unix: true,
-			want: []string{"read dotenv file zero.env", "it resolves to /dev/zero, outside"},
+			want: []string{"read dotenv file zero.env", "links to /dev/zero, outside"},
 		},
 		{
 			name: "symlink out of the project",
@@ -189,7 +189,7 @@ func TestDotenvFilesAreReadSafely(t *testing.T) {
 				return "linked.env"
 			},
 			unix: true,
-			want: []string{"read dotenv file linked.env", "outside", "the project folder"},
+			want: []string{"read dotenv file linked.env", "outside", "keep dotenv files inside the project"},
 		},
 		{
 			name: "relative path out of the project",
@@ -200,7 +200,7 @@ func TestDotenvFilesAreReadSafely(t *testing.T) {
 				}
 				return filepath.ToSlash(rel)
 			},
-			want: []string{"read dotenv file ../", "secret.env: it resolves to", "outside"},
+			want: []string{"read dotenv file ../", "secret.env is outside the project folder"},
 		},
 	}
 	for _, tt := range tests {
@@ -230,7 +230,7 @@ func TestDotenvReadStopsWhenCancelled(t *testing.T) {
 	lambYAML := write(t, map[string]string{"lamb.yaml": dotenvDoc(".env"), ".env": "A=1\n"})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := Load(lambYAML, LoadOptions{LookupEnv: env(nil), Context: ctx})
+	_, err := Load(ctx, lambYAML, LoadOptions{LookupEnv: env(nil)})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Load error = %v, want context.Canceled", err)
 	}

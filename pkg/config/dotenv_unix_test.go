@@ -16,7 +16,7 @@ func TestDotenvNamedPipeIsRefused(t *testing.T) {
 		t.Skipf("cannot make a named pipe here: %v", err)
 	}
 	got := loadDotenvError(t, lambYAML)
-	if want := "read dotenv file pipe.env: it is a named pipe, not a regular file"; !strings.Contains(got, want) {
+	if want := "pipe.env is a named pipe, not a regular file"; !strings.Contains(got, want) {
 		t.Errorf("problem %q does not say %q", got, want)
 	}
 }

@@ -20,7 +20,7 @@ func TestExamplesLoad(t *testing.T) {
 	}
 	for _, p := range paths {
 		t.Run(filepath.Base(filepath.Dir(p)), func(t *testing.T) {
-			base, err := Load(p, LoadOptions{LookupEnv: env(nil)})
+			base, err := Load(t.Context(), p, LoadOptions{LookupEnv: env(nil)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -28,7 +28,7 @@ func TestExamplesLoad(t *testing.T) {
 				t.Errorf("stages = %v, want a prod stage", base.Stages)
 			}
 			for _, stage := range append([]string{""}, base.Stages...) {
-				c, err := Load(p, LoadOptions{Stage: stage, LookupEnv: env(nil)})
+				c, err := Load(t.Context(), p, LoadOptions{Stage: stage, LookupEnv: env(nil)})
 				if err != nil {
 					t.Fatalf("stage %q: %v", stage, err)
 				}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -426,7 +427,7 @@ func TestSchemaAgreesWithValidate(t *testing.T) {
 	vars := map[string]string{"MEM": "512", "ARCH": "arm64", "RT": "nodejs22.x", "CRED": "true"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, lerr := Parse([]byte(tt.doc), "lamb.yaml", LoadOptions{LookupEnv: env(vars)})
+			_, lerr := Parse(context.Background(), []byte(tt.doc), "lamb.yaml", LoadOptions{LookupEnv: env(vars)})
 			serr := validateYAML(sch, []byte(tt.doc))
 			lambOK := lerr == nil
 			schemaOK := serr == nil

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,8 +13,9 @@ import (
 
 // loader turns one document into a Config.
 type loader struct {
-	file string // as the user named it, for problems
-	path string // absolute
+	ctx  context.Context // stops the reading of dotenv files
+	file string          // as the user named it, for problems
+	path string          // absolute
 	dir  string
 	opts LoadOptions
 }
@@ -79,7 +81,7 @@ func (l *loader) load(data []byte) (*Config, error) {
 		cfg.Functions = append(cfg.Functions, l.function(v2, cfg, key, overlay(defaults, fns.Content[i+1])))
 	}
 	slices.SortFunc(cfg.Functions, func(a, b *Function) int { return strings.Compare(a.Key, b.Key) })
-	if err := l.opts.Context.Err(); err != nil {
+	if err := l.ctx.Err(); err != nil {
 		return nil, err
 	}
 	if err := newValidationError(v2.problems); err != nil {
@@ -215,6 +217,11 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 			f.Name = cfg.Project + "-" + key
 		}
 	}
+	f.Explicit = Explicit{
+		Memory:           !isNull(lookup(n, "memory")),
+		Timeout:          !isNull(lookup(n, "timeout")),
+		EphemeralStorage: !isNull(lookup(n, "ephemeralStorage")),
+	}
 	if r := path(n, "concurrency", "reserved"); !isNull(r) {
 		reserved := integer(r, kindCount)
 		f.Concurrency.Reserved = &reserved
@@ -251,10 +258,10 @@ func (l *loader) environment(v *validator, f *Function, n *yaml.Node) {
 			name := text(item)
 			p := l.abs(name)
 			f.EnvironmentFiles = append(f.EnvironmentFiles, p)
-			vars, err := readDotenv(l.opts.Context, l.dir, p, name)
+			vars, err := readDotenv(l.ctx, l.dir, p, name)
 			if err != nil {
 				// An interruption is reported by load, not as a problem.
-				if l.opts.Context.Err() == nil {
+				if l.ctx.Err() == nil {
 					v.add(item, v.paths[item], "%s", err)
 				}
 				continue

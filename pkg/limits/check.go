@@ -15,7 +15,7 @@ import (
 // Function is the configuration the checks read, resolved from lamb.yaml by
 // the caller (stage overlays, dotenv files and defaults applied). Zero values
 // mean "unset": AWS applies its default (128 MB, 3 s, 512 MB, x86_64) and the
-// check passes.
+// check passes, except for the numbers Explicit marks as written out.
 type Function struct {
 	// Key is the function's key in lamb.yaml; Name is its AWS name.
 	Key, Name string
@@ -28,12 +28,21 @@ type Function struct {
 	Alias, S3Bucket string
 	// Memory and EphemeralStorage are in MB, Timeout in seconds.
 	Memory, Timeout, EphemeralStorage int
+	// Explicit marks which of them lamb.yaml writes out. Lambda refuses a
+	// 0 that is sent, so a written 0 is checked like any other value.
+	Explicit Explicit
 	// Environment is the final variable map sent to Lambda.
 	Environment map[string]string
 	// Layers are layer version ARNs or paths of local layer zips.
 	Layers                      []string
 	SecurityGroupIDs, SubnetIDs []string
 	Tags                        map[string]string
+}
+
+// Explicit marks the optional numbers of a Function that the configuration
+// sets, zero included.
+type Explicit struct {
+	Memory, Timeout, EphemeralStorage bool
 }
 
 func (fn Function) architecture(m *packager.Manifest) string {
@@ -71,9 +80,9 @@ func Check(fn Function, m *packager.Manifest, layers []Layer, q Quotas, now time
 	add(checkArchitecture(fn.Architecture)...)
 	add(checkFunctionName(fn.Name, q)...)
 	add(checkHandlerSyntax(fn.handler(m), fn.runtime(m), q)...)
-	add(checkRange("memory", "memory", int64(fn.Memory), q, QuotaMemoryMin, QuotaMemoryMax)...)
-	add(checkRange("timeout", "timeout", int64(fn.Timeout), q, QuotaTimeoutMin, QuotaTimeoutMax)...)
-	add(checkRange("ephemeralStorage", "ephemeralStorage", int64(fn.EphemeralStorage), q, QuotaEphemeralStorageMin, QuotaEphemeralStorageMax)...)
+	add(checkRange("memory", int64(fn.Memory), fn.Explicit.Memory, q, QuotaMemoryMin, QuotaMemoryMax)...)
+	add(checkRange("timeout", int64(fn.Timeout), fn.Explicit.Timeout, q, QuotaTimeoutMin, QuotaTimeoutMax)...)
+	add(checkRange("ephemeralStorage", int64(fn.EphemeralStorage), fn.Explicit.EphemeralStorage, q, QuotaEphemeralStorageMin, QuotaEphemeralStorageMax)...)
 	add(checkDescription(fn.Description, q)...)
 	add(checkAlias(fn.Alias, q)...)
 	add(checkLayerRefs(fn.Layers, q)...)
@@ -252,20 +261,27 @@ func exampleHandler(runtime string) string {
 	return "index.handler (index.js, export handler)"
 }
 
-// checkRange checks a value against a min and max quota; 0 means unset.
-func checkRange(check, field string, v int64, q Quotas, minName, maxName string) []Finding {
-	if v == 0 {
+// checkRange checks the value of field against a min and max quota. A 0
+// that is not explicit means unset.
+func checkRange(field string, v int64, explicit bool, q Quotas, minName, maxName string) []Finding {
+	if v == 0 && !explicit {
 		return nil
 	}
+	check := field
 	lo, hi := q.Value(minName), q.Value(maxName)
 	qd, _ := q.Lookup(maxName)
 	unit := qd.Unit
 	switch {
 	case v < lo:
+		hint := fmt.Sprintf("set %s to %d or more", field, lo)
+		if v == 0 {
+			// 0 is sent as written and refused; it does not mean "default".
+			hint += fmt.Sprintf(", or leave %s out for Lambda's default", field)
+		}
 		return []Finding{{
 			Check: check, Severity: SeverityError, Field: field,
 			Message:  fmt.Sprintf("%s: %d %s is below Lambda's minimum of %d %s", field, v, unit, lo, unit),
-			Hint:     fmt.Sprintf("set %s to %d or more", field, lo),
+			Hint:     hint,
 			Measured: num(v), Limit: num(lo), Unit: unit,
 		}}
 	case v > hi:

@@ -20,16 +20,20 @@ func TestConfigBoundaries(t *testing.T) {
 		want string
 	}{
 		{"memory unset", func(f *Function) { f.Memory = 0 }, "memory", ""},
+		{"memory 0", func(f *Function) { f.Memory, f.Explicit.Memory = 0, true }, "memory", "memory: 0 MB is below Lambda's minimum of 128 MB; set memory to 128 or more, or leave memory out for Lambda's default"},
+		{"memory 512 set", func(f *Function) { f.Memory, f.Explicit.Memory = 512, true }, "memory", ""},
 		{"memory 127", func(f *Function) { f.Memory = 127 }, "memory", "memory: 127 MB is below Lambda's minimum of 128 MB; set memory to 128 or more"},
 		{"memory 128", func(f *Function) { f.Memory = 128 }, "memory", ""},
 		{"memory 10240", func(f *Function) { f.Memory = 10240 }, "memory", ""},
 		{"memory 10241", func(f *Function) { f.Memory = 10241 }, "memory", "memory: 10241 MB is above Lambda's maximum of 10240 MB; set memory to 10240 or less"},
 		{"timeout unset", func(f *Function) { f.Timeout = 0 }, "timeout", ""},
+		{"timeout 0", func(f *Function) { f.Timeout, f.Explicit.Timeout = 0, true }, "timeout", "timeout: 0 s is below Lambda's minimum of 1 s; set timeout to 1 or more, or leave timeout out for Lambda's default"},
 		{"timeout 1", func(f *Function) { f.Timeout = 1 }, "timeout", ""},
 		{"timeout 900", func(f *Function) { f.Timeout = 900 }, "timeout", ""},
 		{"timeout 901", func(f *Function) { f.Timeout = 901 }, "timeout", "timeout: 901 s is above Lambda's maximum of 900 s; set timeout to 900 or less"},
 		{"timeout negative", func(f *Function) { f.Timeout = -1 }, "timeout", "timeout: -1 s is below Lambda's minimum of 1 s; set timeout to 1 or more"},
 		{"storage unset", func(f *Function) { f.EphemeralStorage = 0 }, "ephemeralStorage", ""},
+		{"storage 0", func(f *Function) { f.EphemeralStorage, f.Explicit.EphemeralStorage = 0, true }, "ephemeralStorage", "ephemeralStorage: 0 MB is below Lambda's minimum of 512 MB; set ephemeralStorage to 512 or more, or leave ephemeralStorage out for Lambda's default"},
 		{"storage 511", func(f *Function) { f.EphemeralStorage = 511 }, "ephemeralStorage", "ephemeralStorage: 511 MB is below Lambda's minimum of 512 MB; set ephemeralStorage to 512 or more"},
 		{"storage 512", func(f *Function) { f.EphemeralStorage = 512 }, "ephemeralStorage", ""},
 		{"storage 10240", func(f *Function) { f.EphemeralStorage = 10240 }, "ephemeralStorage", ""},
@@ -97,6 +101,13 @@ func TestRangeFindingCarriesMeasuredAndLimit(t *testing.T) {
 	f := findingsOf(Check(fn, nil, nil, DefaultQuotas(), today), "memory")[0]
 	if *f.Measured != 10241 || *f.Limit != 10240 || f.Unit != "MB" || f.Field != "memory" {
 		t.Errorf("got measured %d limit %d unit %q field %q", *f.Measured, *f.Limit, f.Unit, f.Field)
+	}
+	fn = base()
+	fn.Timeout, fn.Explicit.Timeout = 0, true
+	r := NewReport([]FunctionReport{CheckFunction(fn, nil, nil, DefaultQuotas(), today)}, nil)
+	f = findingsOf(r.Functions[0].Findings, "timeout")[0]
+	if *f.Measured != 0 || *f.Limit != 1 || f.Unit != "s" || !r.Failed() {
+		t.Errorf("timeout 0: measured %d limit %d unit %q, failed %v; want 0, 1, s, a failed report", *f.Measured, *f.Limit, f.Unit, r.Failed())
 	}
 }
 

@@ -2,6 +2,7 @@ package limits
 
 import (
 	"archive/zip"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,9 +15,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/lambcli/lamb/internal/atomicfile"
 )
 
 // Layer is a measured layer of a function.
@@ -56,9 +60,13 @@ type layerCache struct {
 // out and a note in the second result says so: the check then counts only
 // what was measured. A missing or unreadable local zip, or a cancelled ctx,
 // is an error.
+//
+// A nil httpClient means one whose requests time out after
+// layerHTTPTimeout; a caller's client should have a timeout too. Whatever
+// the server does, at most maxLayerRead bytes are fetched per layer.
 func MeasureLayers(ctx context.Context, refs []string, api LayerAPI, httpClient *http.Client, cacheDir string) ([]Layer, []string, error) {
 	if httpClient == nil {
-		httpClient = http.DefaultClient
+		httpClient = newLayerClient(layerHTTPTimeout)
 	}
 	cache := readLayerCache(cacheDir)
 	dirty := false
@@ -166,24 +174,30 @@ func writeLayerCache(dir string, c layerCache) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, layerCacheFile+".*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), filepath.Join(dir, layerCacheFile))
+	return atomicfile.WriteFile(filepath.Join(dir, layerCacheFile), func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(c)
+	})
+}
+
+const (
+	// layerHTTPTimeout bounds each request for a piece of a layer zip,
+	// answer included: a piece is a few hundred KiB.
+	layerHTTPTimeout = 30 * time.Second
+	// maxLayerRead bounds the bytes fetched to measure one layer, over all
+	// its requests. The central directory of a zip with Lambda's 65,535
+	// entries and long paths is a fraction of it.
+	maxLayerRead = 32 << 20
+)
+
+// newLayerClient returns the client for presigned layer URLs: each request
+// fails after timeout, whether the server does not connect, does not
+// answer or stalls while sending.
+func newLayerClient(timeout time.Duration) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.ResponseHeaderTimeout = timeout
+	return &http.Client{Transport: tr, Timeout: timeout}
 }
 
 // readAhead is the smallest ranged GET httpReaderAt makes: archive/zip
@@ -194,18 +208,24 @@ const readAhead = 256 << 10
 // httpReaderAt reads a remote object with HTTP Range requests, so
 // archive/zip can read a zip's central directory without downloading the
 // whole file. Size is the object's length; when 0 it is learnt from the
-// Content-Range of a one-byte request. A server that ignores Range gets
-// downloaded once, in full, and served from memory.
+// Content-Range of a one-byte request.
+//
+// Every request asks for a range, and at most Budget bytes are fetched in
+// all: a 206 answer must carry the range asked for, and from a server that
+// ignores Range (200, the object from its first byte) only the bytes up to
+// the end of the range are read, the ones before it discarded.
 type httpReaderAt struct {
 	Ctx    context.Context
 	Client *http.Client
 	URL    string
 	Size   int64
+	// Budget bounds the bytes fetched over all requests; 0 means maxLayerRead.
+	Budget int64
 
-	mu     sync.Mutex
-	winOff int64
-	win    []byte
-	full   []byte
+	mu      sync.Mutex
+	fetched int64
+	winOff  int64
+	win     []byte
 }
 
 func (h *httpReaderAt) size() (int64, error) {
@@ -233,9 +253,6 @@ func (h *httpReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	if h.Size > 0 && off >= h.Size {
 		return 0, io.EOF
 	}
-	if h.full != nil {
-		return copyAt(p, h.full, off)
-	}
 	if off >= h.winOff && off+int64(len(p)) <= h.winOff+int64(len(h.win)) {
 		return copy(p, h.win[off-h.winOff:]), nil
 	}
@@ -246,9 +263,6 @@ func (h *httpReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	body, _, err := h.get(off, end)
 	if err != nil {
 		return 0, err
-	}
-	if h.full != nil {
-		return copyAt(p, h.full, off)
 	}
 	h.winOff, h.win = off, body
 	n := copy(p, body)
@@ -261,21 +275,13 @@ func (h *httpReaderAt) ReadAt(p []byte, off int64) (int, error) {
 	return n, io.EOF
 }
 
-func copyAt(p, b []byte, off int64) (int, error) {
-	if off >= int64(len(b)) {
-		return 0, io.EOF
-	}
-	n := copy(p, b[off:])
-	if n < len(p) {
-		return n, io.EOF
-	}
-	return n, nil
-}
-
-// get fetches bytes start..end inclusive and returns them with the total
-// size from Content-Range (-1 when absent). A 200 answer stores the whole
-// body in h.full.
+// get fetches bytes start..end inclusive and returns them with the object's
+// total size (-1 when the server does not say).
 func (h *httpReaderAt) get(start, end int64) ([]byte, int64, error) {
+	budget := cmp.Or(h.Budget, maxLayerRead)
+	if h.fetched+end-start+1 > budget {
+		return nil, -1, fmt.Errorf("the layer zip's central directory needs more than %d bytes", budget)
+	}
 	ctx := h.Ctx
 	if ctx == nil {
 		ctx = context.Background()
@@ -294,33 +300,63 @@ func (h *httpReaderAt) get(start, end int64) ([]byte, int64, error) {
 		}
 		return nil, -1, fmt.Errorf("GET layer zip: %w", err)
 	}
+	// Closing before the end drops the connection, so a server sending
+	// more than was asked for is cut off rather than drained.
 	defer resp.Body.Close()
+	var skip int64
+	total := int64(-1)
 	switch resp.StatusCode {
 	case http.StatusPartialContent:
-		total := int64(-1)
-		if cr := resp.Header.Get("Content-Range"); cr != "" {
-			if i := strings.LastIndex(cr, "/"); i >= 0 {
-				if n, err := strconv.ParseInt(cr[i+1:], 10, 64); err == nil {
-					total = n
-				}
-			}
+		first, last, size, ok := parseContentRange(resp.Header.Get("Content-Range"))
+		if !ok || first != start || last > end {
+			return nil, -1, fmt.Errorf("GET layer zip: asked for bytes %d-%d, got Content-Range %q", start, end, resp.Header.Get("Content-Range"))
 		}
-		b, err := io.ReadAll(io.LimitReader(resp.Body, end-start+1))
-		return b, total, err
+		end, total = last, size
 	case http.StatusOK:
-		b, err := io.ReadAll(resp.Body)
-		if err != nil {
-			return nil, -1, err
+		if h.fetched+end+1 > budget {
+			return nil, -1, fmt.Errorf("GET layer zip: the server ignores Range requests, and reading byte %d of the layer zip would download more than %d bytes", end, budget)
 		}
-		h.full = b
-		if h.Size <= 0 {
-			h.Size = int64(len(b))
-		}
-		if start >= int64(len(b)) {
-			return nil, int64(len(b)), nil
-		}
-		return b[start:min(end+1, int64(len(b)))], int64(len(b)), nil
+		skip, total = start, resp.ContentLength
 	default:
 		return nil, -1, fmt.Errorf("GET layer zip: HTTP %s", resp.Status)
 	}
+	n, err := io.CopyN(io.Discard, resp.Body, skip)
+	h.fetched += n
+	if err != nil {
+		return nil, -1, fmt.Errorf("GET layer zip: %w", noEOF(err))
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, end-start+1))
+	h.fetched += int64(len(b))
+	if err != nil {
+		return nil, -1, fmt.Errorf("GET layer zip: %w", err)
+	}
+	return b, total, nil
+}
+
+// parseContentRange parses "bytes first-last/total"; total is -1 for "*".
+func parseContentRange(v string) (first, last, total int64, ok bool) {
+	rng, size, found := strings.Cut(strings.TrimPrefix(v, "bytes "), "/")
+	a, b, found2 := strings.Cut(rng, "-")
+	if !strings.HasPrefix(v, "bytes ") || !found || !found2 {
+		return 0, 0, 0, false
+	}
+	first, err1 := strconv.ParseInt(a, 10, 64)
+	last, err2 := strconv.ParseInt(b, 10, 64)
+	total = -1
+	var err3 error
+	if size != "*" {
+		total, err3 = strconv.ParseInt(size, 10, 64)
+	}
+	if err1 != nil || err2 != nil || err3 != nil || first < 0 || last < first {
+		return 0, 0, 0, false
+	}
+	return first, last, total, true
+}
+
+// noEOF turns the end of a body that stopped short into an unexpected end.
+func noEOF(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
 }

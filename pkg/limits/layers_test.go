@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"math/rand"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -152,18 +154,156 @@ func TestMeasureRemoteLayerSizeFromContentRange(t *testing.T) {
 }
 
 func TestMeasureRemoteLayerServerWithoutRanges(t *testing.T) {
+	// A small layer is still measured: each answer is read up to the end of
+	// the range asked for, the bytes before it discarded.
 	body, want := bigLayerZip(t)
-	srv, served, requests := countingServer(t, body, false)
+	srv, _, _ := countingServer(t, body, false)
 	api := &fakeLayers{t: t, known: map[string]*lambda.GetLayerVersionByArnOutput{
 		layerARN: {Content: &lambdatypes.LayerVersionContentOutput{Location: aws.String(srv.URL + "/layer.zip"), CodeSize: int64(len(body))}},
 	}}
-	layers, _, err := MeasureLayers(context.Background(), []string{layerARN}, api, srv.Client(), "")
-	if err != nil || len(layers) != 1 || layers[0].UnzippedBytes != want {
-		t.Fatalf("layers %+v err %v, want unzipped %d", layers, err, want)
+	layers, notes, err := MeasureLayers(context.Background(), []string{layerARN}, api, srv.Client(), "")
+	if err != nil || len(notes) != 0 || len(layers) != 1 || layers[0].UnzippedBytes != want {
+		t.Fatalf("layers %+v notes %q err %v, want unzipped %d", layers, notes, err, want)
 	}
-	// Downloaded once, then served from memory.
-	if requests.Load() != 1 || served.Load() != int64(len(body)) {
-		t.Errorf("%d requests, %d bytes: want one full download", requests.Load(), served.Load())
+}
+
+// TestLayerServerIgnoringRangeIsCutOff serves an 800 MB object to every
+// request, Range or not: the measure must give up after what it needs,
+// closing the connection, rather than read or hold the object.
+func TestLayerServerIgnoringRangeIsCutOff(t *testing.T) {
+	const size = 800 << 20
+	for _, codeSize := range []int64{size, 0} {
+		t.Run(fmt.Sprintf("CodeSize %d", codeSize), func(t *testing.T) {
+			var written atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Length", strconv.Itoa(size))
+				chunk := make([]byte, 256<<10)
+				for sent := 0; sent < size; sent += len(chunk) {
+					n, err := w.Write(chunk)
+					written.Add(int64(n))
+					if err != nil {
+						return
+					}
+				}
+			}))
+			api := &fakeLayers{t: t, known: map[string]*lambda.GetLayerVersionByArnOutput{
+				layerARN: {Content: &lambdatypes.LayerVersionContentOutput{Location: aws.String(srv.URL + "/layer.zip"), CodeSize: codeSize}},
+			}}
+			layers, notes, err := MeasureLayers(context.Background(), []string{layerARN}, api, newLayerClient(time.Minute), "")
+			srv.Close() // waits for the handler to see the connection closed
+			t.Logf("the server sent %d bytes before the client hung up", written.Load())
+			if err != nil || len(layers) != 0 || len(notes) != 1 || !strings.Contains(notes[0], "ignores Range") {
+				t.Fatalf("layers %+v notes %q err %v, want a note that the server ignores Range", layers, notes, err)
+			}
+			if w := written.Load(); w > 64<<20 {
+				t.Errorf("the server sent %d bytes of %d before the client hung up", w, int64(size))
+			}
+		})
+	}
+}
+
+// hangingServer accepts requests and answers none until the test ends. It
+// signals each request it receives on the returned channel.
+func hangingServer(t *testing.T) (*httptest.Server, <-chan struct{}) {
+	arrived := make(chan struct{}, 16)
+	stop := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
+		select {
+		case <-stop:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(func() { close(stop); srv.Close() })
+	return srv, arrived
+}
+
+func TestLayerServerThatNeverAnswers(t *testing.T) {
+	srv, _ := hangingServer(t)
+	api := &fakeLayers{t: t, known: map[string]*lambda.GetLayerVersionByArnOutput{
+		layerARN: {Content: &lambdatypes.LayerVersionContentOutput{Location: aws.String(srv.URL + "/layer.zip"), CodeSize: 1 << 20}},
+	}}
+	client := newLayerClient(50 * time.Millisecond)
+
+	ra := &httpReaderAt{Client: client, URL: srv.URL, Size: 1 << 20}
+	_, err := ra.ReadAt(make([]byte, 100), 1000)
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("ReadAt error = %v, want a timeout", err)
+	}
+
+	// The check goes on without the layer and says why.
+	layers, notes, err := MeasureLayers(context.Background(), []string{layerARN}, api, client, "")
+	if err != nil || len(layers) != 0 || len(notes) != 1 || !strings.Contains(notes[0], "not measured") {
+		t.Fatalf("layers %+v notes %q err %v, want a note", layers, notes, err)
+	}
+}
+
+func TestLayerReadStopsWhenCancelled(t *testing.T) {
+	srv, arrived := hangingServer(t)
+	api := &fakeLayers{t: t, known: map[string]*lambda.GetLayerVersionByArnOutput{
+		layerARN: {Content: &lambdatypes.LayerVersionContentOutput{Location: aws.String(srv.URL + "/layer.zip"), CodeSize: 1 << 20}},
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-arrived
+		cancel()
+	}()
+	// No timeout of its own: only the cancellation can end the call.
+	_, _, err := MeasureLayers(ctx, []string{layerARN}, api, &http.Client{}, "")
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want the cancellation", err)
+	}
+}
+
+// TestLayerRangeAnswerMustMatch answers 206 with various Content-Range
+// headers to a request for bytes 0-9 of a 100-byte object.
+func TestLayerRangeAnswerMustMatch(t *testing.T) {
+	for _, tt := range []struct {
+		contentRange string
+		ok           bool
+	}{
+		{"bytes 0-9/100", true},
+		{"bytes 0-9/*", true},
+		{"bytes 5-14/100", false}, // another range
+		{"bytes 0-99/100", false}, // more than asked
+		{"", false},
+		{"bytes */100", false},
+		{"items 0-9/100", false},
+	} {
+		t.Run(tt.contentRange, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tt.contentRange != "" {
+					w.Header().Set("Content-Range", tt.contentRange)
+				}
+				w.WriteHeader(http.StatusPartialContent)
+				w.Write(bytes.Repeat([]byte("z"), 100))
+			}))
+			defer srv.Close()
+			ra := &httpReaderAt{Client: srv.Client(), URL: srv.URL}
+			b, _, err := ra.get(0, 9)
+			if tt.ok != (err == nil) || (tt.ok && len(b) != 10) {
+				t.Errorf("got %d bytes, err %v; want ok %v", len(b), err, tt.ok)
+			}
+		})
+	}
+}
+
+// TestLayerReadBudget reads a central directory of about 270 KB with a
+// budget just short of it.
+func TestLayerReadBudget(t *testing.T) {
+	body, _ := bigLayerZip(t)
+	srv, served, requests := countingServer(t, body, true)
+	ra := &httpReaderAt{Client: srv.Client(), URL: srv.URL + "/layer.zip", Size: int64(len(body)), Budget: 270000}
+	if _, err := zip.NewReader(ra, int64(len(body))); err == nil || !strings.Contains(err.Error(), "more than 270000 bytes") {
+		t.Fatalf("err = %v, want the read budget", err)
+	}
+	if requests.Load() < 2 || served.Load() > 270000 {
+		t.Errorf("served %d bytes in %d requests, want some reads within the budget", served.Load(), requests.Load())
 	}
 }
 

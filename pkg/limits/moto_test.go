@@ -23,9 +23,9 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-// emulatorLayer stands in for GetLayerVersionByArn, which moto 5.2.1 does not
-// route (GET /layers?find=LayerVersion answers as ListLayers, without
-// Content), and whose Content.Location is always the unfetchable "s3://".
+// emulatorLayer stands in for GetLayerVersionByArn, which moto (5.2.5, as
+// requirements-test.txt pins it) does not implement: it answers 500. moto's
+// Content.Location is also always the unfetchable "s3://".
 // It asks moto's GetLayerVersion for the same version, as AWS would answer
 // it, and puts a presigned S3 URL of the published zip in Content.Location:
 // on AWS that field is a presigned S3 URL too.

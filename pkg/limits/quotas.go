@@ -70,7 +70,7 @@ func DefaultQuotas() Quotas {
 	return Quotas{
 		{QuotaZippedSize, 52428800, "bytes", SourceDefault, "zip uploaded directly (ZipFile) must be smaller than this; larger zips go through S3"},
 		{QuotaUnzippedSize, 262144000, "bytes", SourceDefault, "unzipped function code plus all its layers must be smaller than this"},
-		{QuotaZipEntries, 65535, "entries", SourceDefault, "zip entries, at most, before zip64 is needed, which Lambda is not known to accept (warning only)"},
+		{QuotaZipEntries, 65535, "entries", SourceDefault, "zip entries (files and folders) must be fewer than this; from this many on the zip needs zip64, which Lambda is not known to accept"},
 		{QuotaEnvironmentSize, 4096, "bytes", SourceDefault, "environment variables as compact JSON, at most"},
 		{QuotaMemoryMin, 128, "MB", SourceDefault, "memory, at least"},
 		{QuotaMemoryMax, 10240, "MB", SourceDefault, "memory, at most"},

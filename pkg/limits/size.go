@@ -108,21 +108,23 @@ func firstPaths(ps []packager.PathSize, n int) []packager.PathSize {
 	return ps
 }
 
-// checkEntries warns when the zip needs zip64 for its entry count: whether
-// Lambda accepts zip64 archives is unconfirmed, so this never fails.
+// checkEntries fails a zip that needs zip64 for its entry count: Lambda is
+// not known to accept zip64 archives, and a deploy that AWS refuses or
+// unpacks wrongly is worse than excluding files. archive/zip, like most
+// writers, switches to zip64 from 65,535 entries on.
 func checkEntries(m *packager.Manifest, q Quotas) []Finding {
 	n := int64(m.FileCount)
 	if m.Files != nil {
 		n = max(n, int64(len(m.Files)))
 	}
 	limit := q.Value(QuotaZipEntries)
-	if n <= limit {
+	if n < limit {
 		return nil
 	}
 	return []Finding{{
-		Check: "zipEntries", Severity: SeverityWarning, Field: "package",
-		Message:  fmt.Sprintf("zip entries: %d entries is above %d, so the zip needs zip64, which Lambda is not known to accept", n, limit),
-		Hint:     "exclude files not needed at run time (package.exclude), or bundle the code (esbuild, webpack) into fewer files",
+		Check: "zipEntries", Severity: SeverityError, Field: "package",
+		Message:  fmt.Sprintf("zip entries: %d entries (files and folders) is not below %d, so the zip needs zip64, which Lambda is not known to accept", n, limit),
+		Hint:     "exclude files not needed at run time (package.exclude or .lambignore), or bundle the code (esbuild, webpack) into fewer files",
 		Measured: num(n), Limit: num(limit), Unit: "entries",
 	}}
 }

@@ -184,14 +184,27 @@ func TestPermissionFixesInfo(t *testing.T) {
 
 func TestZipEntries(t *testing.T) {
 	for _, tt := range []struct {
-		count int
-		warn  bool
-	}{{65535, false}, {65536, true}} {
+		files, folders int
+		fail           bool
+	}{
+		{65534, 0, false},
+		{65535, 0, true}, // archive/zip writes zip64 from here on
+		{65000, 535, true},
+		{70000, 0, true},
+	} {
 		m := manifest(1000, 1000)
-		m.FileCount = tt.count
-		fs := findingsOf(Check(base(), m, nil, DefaultQuotas(), today), "zipEntries")
-		if tt.warn != (len(fs) == 1 && fs[0].Severity == SeverityWarning) {
-			t.Errorf("%d entries: findings %q", tt.count, lines(fs))
+		m.FileCount = tt.files
+		m.Files = make([]packager.FileEntry, tt.files+tt.folders)
+		r := NewReport([]FunctionReport{CheckFunction(base(), m, nil, DefaultQuotas(), today)}, nil)
+		fs := findingsOf(r.Functions[0].Findings, "zipEntries")
+		if !tt.fail {
+			if len(fs) != 0 {
+				t.Errorf("%d files, %d folders: findings %q", tt.files, tt.folders, lines(fs))
+			}
+			continue
+		}
+		if len(fs) != 1 || fs[0].Severity != SeverityError || *fs[0].Limit != 65535 || *fs[0].Measured != int64(tt.files+tt.folders) || !r.Failed() {
+			t.Errorf("%d files, %d folders: findings %q, want one error (a limit, exit 3)", tt.files, tt.folders, lines(fs))
 		}
 	}
 }

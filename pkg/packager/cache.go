@@ -5,15 +5,15 @@ import (
 	"crypto/sha256"
 	"encoding/gob"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/lambcli/lamb/internal/atomicfile"
 )
 
 // The compression cache keeps, per function, the last zip lamb wrote (the
@@ -110,6 +110,7 @@ func openCache(cacheDir, source, function string, read bool) *zipCache {
 		c.disabled = true
 		return c
 	}
+	atomicfile.Sweep(c.dir, staleTempAge)
 	if !read {
 		return c
 	}
@@ -188,16 +189,11 @@ func (c *zipCache) store(zipPath string, sum [32]byte, records []cacheRecord) er
 	if c.disabled {
 		return nil
 	}
-	tmp := c.packPath() + ".new"
-	os.Remove(tmp)
-	if err := os.Link(zipPath, tmp); err != nil {
-		if err := copyFile(zipPath, tmp); err != nil {
-			os.Remove(tmp)
-			return fmt.Errorf("copy %s into the cache: %w", zipPath, err)
-		}
+	pack, err := atomicfile.Link(zipPath, c.packPath())
+	if err != nil {
+		return fmt.Errorf("copy %s into the cache: %w", zipPath, err)
 	}
-	if err := os.Rename(tmp, c.packPath()); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.Replace(pack); err != nil {
 		return fmt.Errorf("update cache %s: %w", c.packPath(), err)
 	}
 	fi, err := os.Stat(c.packPath())
@@ -205,7 +201,7 @@ func (c *zipCache) store(zipPath string, sum [32]byte, records []cacheRecord) er
 		return fmt.Errorf("update cache %s: %w", c.packPath(), err)
 	}
 	idx := cacheIndex{Compressor: compressorID(), Pack: statOf(fi), ZipSha256: sum, Records: records}
-	if err := writeFileAtomic(c.indexPath(), func(w io.Writer) error {
+	if err := atomicfile.WriteFile(c.indexPath(), func(w io.Writer) error {
 		return gob.NewEncoder(w).Encode(&idx)
 	}); err != nil {
 		return fmt.Errorf("update cache %s: %w", c.indexPath(), err)
@@ -240,52 +236,6 @@ func (c *zipCache) touch() {
 	os.Chtimes(c.indexPath(), now, now)
 }
 
-// copyFile copies src to a new file dst.
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
-}
-
-// writeFileAtomic writes path through a temporary file and a rename, so a
-// reader never sees half a file.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	bw := bufio.NewWriterSize(f, 256*1024)
-	err = write(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
-}
-
 // sameFile reports whether two paths are the same file on disk.
 func sameFile(a, b string) bool {
 	ai, err := os.Stat(a)
@@ -294,25 +244,4 @@ func sameFile(a, b string) bool {
 	}
 	bi, err := os.Stat(b)
 	return err == nil && os.SameFile(ai, bi)
-}
-
-// linkOrCopy puts a copy of src at dst through a temporary name.
-func linkOrCopy(src, dst string) error {
-	tmp := dst + ".tmp-link"
-	os.Remove(tmp)
-	if err := os.Link(src, tmp); err != nil {
-		var le *os.LinkError
-		if !errors.As(err, &le) || !errors.Is(le.Err, syscall.EXDEV) && !errors.Is(le.Err, syscall.EPERM) && !errors.Is(le.Err, syscall.EMLINK) {
-			return err
-		}
-		if err := copyFile(src, tmp); err != nil {
-			os.Remove(tmp)
-			return err
-		}
-	}
-	if err := os.Rename(tmp, dst); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
 }

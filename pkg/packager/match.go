@@ -3,12 +3,16 @@ package packager
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/lambcli/lamb/internal/safefile"
 )
 
 // pattern is one gitignore line translated to a doublestar glob over zip
@@ -120,23 +124,29 @@ func (s *patternSet) decide(zipPath string, isDir bool) (matched, decided bool) 
 	return false, false
 }
 
-// readIgnoreFile reads a gitignore-syntax file; a missing file is empty.
-func readIgnoreFile(path string) ([]string, error) {
-	data, err := os.ReadFile(path)
+// maxIgnoreBytes bounds a .lambignore: thousands of patterns fit in it.
+const maxIgnoreBytes = 1 << 20
+
+// readIgnoreFile reads the gitignore-syntax file name in dir; a missing
+// file is empty. It must be a regular file that lies inside dir, links
+// resolved: a link to a file elsewhere is refused before it is read, so
+// no line of that file can appear in an error.
+func readIgnoreFile(ctx context.Context, dir, name string) ([]string, error) {
+	data, err := safefile.ReadFileIn(ctx, dir, name, maxIgnoreBytes)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err
 	}
 	var lines []string
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	sc.Buffer(make([]byte, 0, 64*1024), maxIgnoreBytes)
 	for sc.Scan() {
 		lines = append(lines, sc.Text())
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, fmt.Errorf("read %s: %w", filepath.Join(dir, name), err)
 	}
 	return lines, nil
 }

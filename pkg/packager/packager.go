@@ -17,7 +17,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
+	"github.com/lambcli/lamb/internal/atomicfile"
+	"github.com/lambcli/lamb/internal/safefile"
 	"github.com/lambcli/lamb/pkg/progress"
 )
 
@@ -50,6 +53,11 @@ type Spec struct {
 	EnvironmentFiles []string
 	// OutDir receives the zip and the manifest, e.g. <project>/.lamb/build.
 	OutDir string
+	// Project is the folder OutDir lies in, that of lamb.yaml. The folders
+	// from it down to OutDir are lamb's own and must not be symbolic
+	// links, so a project cannot send lamb's writes elsewhere; "" means
+	// only OutDir itself is checked.
+	Project string
 	// CacheDir holds the compression and dependency caches; the caller
 	// decides where (cmd resolves it with the other settings).
 	CacheDir string
@@ -69,8 +77,9 @@ type Spec struct {
 }
 
 // Package builds, selects and zips one function and writes
-// <OutDir>/<Function>.zip with its manifest <OutDir>/<Function>.json. Both
-// are replaced atomically: an interrupted run leaves the previous ones.
+// <OutDir>/<Function>.zip with its manifest <OutDir>/<Function>.json. The
+// two are replaced together: a run that fails or is interrupted leaves the
+// previous pair.
 func Package(ctx context.Context, spec Spec) (*Manifest, error) {
 	if err := spec.normalize(); err != nil {
 		return nil, err
@@ -138,6 +147,13 @@ func (s *Spec) normalize() error {
 		return fmt.Errorf("resolve output folder %s: %w", s.OutDir, err)
 	}
 	s.OutDir = out
+	if s.Project != "" {
+		p, err := filepath.Abs(s.Project)
+		if err != nil {
+			return fmt.Errorf("resolve project folder %s: %w", s.Project, err)
+		}
+		s.Project = p
+	}
 	switch s.Symlinks {
 	case "":
 		s.Symlinks = "follow"
@@ -154,12 +170,20 @@ func (s *Spec) normalize() error {
 	return nil
 }
 
+// staleTempAge is how old a temporary file or folder in lamb's own folders
+// must be before a run removes it as left behind by a killed run. A run in
+// progress keeps its temporary files younger than that: they exist only
+// while one function is zipped, and a file being written is modified as it
+// grows.
+const staleTempAge = time.Hour
+
 // packageBundle selects, zips and describes a built bundle.
 func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error) {
-	if err := os.MkdirAll(spec.OutDir, 0o755); err != nil {
+	if err := makeOutDir(spec); err != nil {
 		return nil, fmt.Errorf("create output folder %s: %w", spec.OutDir, err)
 	}
-	tmpDir, err := os.MkdirTemp(spec.OutDir, "."+spec.Function+"-tmp-")
+	atomicfile.Sweep(spec.OutDir, staleTempAge)
+	tmpDir, err := os.MkdirTemp(spec.OutDir, atomicfile.TempPattern(spec.Function))
 	if err != nil {
 		return nil, fmt.Errorf("create a temporary folder in %s: %w", spec.OutDir, err)
 	}
@@ -190,7 +214,7 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 	}()
 
 	spec.step("selecting files")
-	lambignore, err := readIgnoreFile(filepath.Join(spec.Source, ".lambignore"))
+	lambignore, err := readIgnoreFile(ctx, spec.Source, ".lambignore")
 	if err != nil {
 		return nil, err
 	}
@@ -203,73 +227,113 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 	if err != nil {
 		return nil, err
 	}
-	entries, err := newZipEntries(src)
-	if err != nil {
-		return nil, err
-	}
+	entries := newZipEntries(src)
 
 	cache = <-cacheReady
 	zipPath := filepath.Join(spec.OutDir, spec.Function+".zip")
 	job := &zipJob{entries: entries, cache: cache, workers: spec.Workers, tmpDir: tmpDir, memLimit: spec.memFileLimit}
 
-	stats, err := reusePack(job, zipPath)
+	// The new zip and its manifest are written under temporary names and
+	// replaced together, manifest last: a failed or killed run leaves the
+	// previous pair as it was, never a zip its manifest does not describe.
+	stats, zipFile, err := reusePack(job, zipPath)
 	if err != nil {
 		return nil, err
 	}
-	if stats == nil {
+	compressed := stats == nil
+	if compressed {
 		spec.step(fmt.Sprintf("zipping %d entries", len(entries)))
-		stats, err = writeZipFile(ctx, job, zipPath)
+		stats, zipFile, err = writeZipFile(ctx, job, zipPath)
 		if err != nil {
 			return nil, err
 		}
-		// The cache only ever saves time: failing to update it is not
-		// worth failing a build that succeeded. It is updated while the
-		// manifest is written.
-		stored := make(chan struct{})
-		go func() {
-			defer close(stored)
-			_ = cache.store(zipPath, stats.sha, stats.records)
-		}()
-		defer func() { <-stored }()
 	}
+	defer zipFile.Discard()
 
 	m := buildManifest(spec, zipPath, entries, stats)
 	m.ExcludedEnvironmentFiles = sel.secrets.leftOut()
 	jsonPath := filepath.Join(spec.OutDir, spec.Function+".json")
-	if err := writeFileAtomic(jsonPath, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(m)
-	}); err != nil {
-		return nil, fmt.Errorf("write manifest %s: %w", jsonPath, err)
+	jsonFile, err := writeManifest(m, jsonPath)
+	if err != nil {
+		return nil, err
+	}
+	if err := atomicfile.Replace(zipFile, jsonFile); err != nil {
+		return nil, fmt.Errorf("write %s and its manifest: %w", zipPath, err)
+	}
+	if compressed {
+		// The cache only ever saves time: failing to update it is not
+		// worth failing a build that succeeded. It links the zip in its
+		// final place because a rename changes the linked file's change
+		// time, which the cache compares.
+		_ = cache.store(zipPath, stats.sha, stats.records)
 	}
 	spec.step(fmt.Sprintf("wrote %s (%d bytes, %d files)", zipPath, m.ZippedBytes, m.FileCount))
 	return m, nil
 }
 
+// writeManifest writes m to a temporary file that replaces jsonPath later.
+func writeManifest(m *Manifest, jsonPath string) (*atomicfile.File, error) {
+	f, err := atomicfile.Create(jsonPath)
+	if err != nil {
+		return nil, fmt.Errorf("write manifest %s: %w", jsonPath, err)
+	}
+	bw := bufio.NewWriter(f)
+	enc := json.NewEncoder(bw)
+	enc.SetIndent("", "  ")
+	err = enc.Encode(m)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = f.Close()
+	}
+	if err != nil {
+		f.Discard()
+		return nil, fmt.Errorf("write manifest %s: %w", jsonPath, err)
+	}
+	return f, nil
+}
+
+// makeOutDir creates OutDir and the folders between it and the project,
+// refusing any of them that is a symbolic link.
+func makeOutDir(spec *Spec) error {
+	root, rel := filepath.Dir(spec.OutDir), filepath.Base(spec.OutDir)
+	if r, err := filepath.Rel(spec.Project, spec.OutDir); spec.Project != "" && err == nil && filepath.IsLocal(r) {
+		root, rel = spec.Project, r
+	} else if err := os.MkdirAll(root, 0o755); err != nil {
+		return err
+	}
+	_, err := safefile.MkdirIn(root, rel, 0o755)
+	return err
+}
+
 // reusePack handles the common warm case: every entry is unchanged since
 // the cache's pack was written, so the pack is the zip. It returns nil
-// stats when the zip has to be written.
-func reusePack(job *zipJob, zipPath string) (*zipStats, error) {
+// stats when the zip has to be written, and a nil file when zipPath
+// already is the pack.
+func reusePack(job *zipJob, zipPath string) (*zipStats, *atomicfile.File, error) {
 	c := job.cache
 	if c.index == nil || len(c.index.Records) != len(job.entries) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	for i, e := range job.entries {
 		if !job.plan(e) {
-			return nil, nil
+			return nil, nil, nil
 		}
 		r := &c.index.Records[i]
 		if r.Name != e.src.name || r.Kind != e.src.kind || r.Mode != uint32(e.mode) || r.Sha != e.sha ||
 			r.CRC != e.crc || r.USize != e.usize || r.CSize != e.csize || r.Method != e.method ||
 			(e.fromPack && r.Offset != e.packOff) {
-			return nil, nil
+			return nil, nil, nil
 		}
 	}
+	var zipFile *atomicfile.File
 	if !sameFile(c.packPath(), zipPath) {
-		if err := linkOrCopy(c.packPath(), zipPath); err != nil {
-			return nil, fmt.Errorf("copy the cached zip to %s: %w", zipPath, err)
+		f, err := atomicfile.Link(c.packPath(), zipPath)
+		if err != nil {
+			return nil, nil, fmt.Errorf("copy the cached zip to %s: %w", zipPath, err)
 		}
+		zipFile = f
 	}
 	c.touch()
 	st := &zipStats{sha: c.index.ZipSha256, size: c.index.Pack.Size, records: c.index.Records}
@@ -278,36 +342,29 @@ func reusePack(job *zipJob, zipPath string) (*zipStats, error) {
 			st.reused++
 		}
 	}
-	return st, nil
+	return st, zipFile, nil
 }
 
-// writeZipFile writes the zip through a temporary file and renames it into
-// place, so an interrupted run never leaves half a zip.
-func writeZipFile(ctx context.Context, job *zipJob, zipPath string) (*zipStats, error) {
-	f, err := os.CreateTemp(filepath.Dir(zipPath), "."+filepath.Base(zipPath)+".tmp-*")
+// writeZipFile writes the zip to a temporary file that replaces zipPath
+// later, so an interrupted run never leaves half a zip.
+func writeZipFile(ctx context.Context, job *zipJob, zipPath string) (*zipStats, *atomicfile.File, error) {
+	f, err := atomicfile.Create(zipPath)
 	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", zipPath, err)
+		return nil, nil, fmt.Errorf("create %s: %w", zipPath, err)
 	}
-	tmp := f.Name()
 	bw := bufio.NewWriterSize(f, 1<<20)
 	stats, err := job.writeZip(ctx, bw)
 	if err == nil {
 		err = bw.Flush()
 	}
 	if err == nil {
-		err = f.Chmod(0o644)
-	}
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("write %s: %w", zipPath, cerr)
-	}
-	if err == nil {
-		if rerr := os.Rename(tmp, zipPath); rerr != nil {
-			err = fmt.Errorf("write %s: %w", zipPath, rerr)
+		if cerr := f.Close(); cerr != nil {
+			err = fmt.Errorf("write %s: %w", zipPath, cerr)
 		}
 	}
 	if err != nil {
-		os.Remove(tmp)
-		return nil, err
+		f.Discard()
+		return nil, nil, err
 	}
-	return stats, nil
+	return stats, f, nil
 }

@@ -31,9 +31,6 @@ const (
 	bigDeflateLevel = 8
 	// bigFileFrom is the size from which bigDeflateLevel is used.
 	bigFileFrom = 1 << 20
-	// maxEntries is the classic zip limit; beyond it zip64 would be
-	// needed, which Lambda is not documented to accept.
-	maxEntries = 65535
 	// memFileLimit is the largest file compressed in memory (unless a
 	// zipJob says otherwise); bigger files
 	// stream to a spill file so memory stays flat whatever their size.
@@ -116,15 +113,15 @@ func (j *zipJob) failure() error {
 	return j.firstErr
 }
 
-func newZipEntries(src []*sourceEntry) ([]*zipEntry, error) {
-	if len(src) > maxEntries {
-		return nil, fmt.Errorf("bundle has %d entries (files and folders), more than the %d a zip can hold without zip64: exclude files with package.exclude or .lambignore", len(src), maxEntries)
-	}
+// newZipEntries prepares the selected entries for writing. Any number is
+// written (archive/zip switches to zip64 when needed); whether Lambda takes
+// that many is a limit, judged by pkg/limits like every other.
+func newZipEntries(src []*sourceEntry) []*zipEntry {
 	out := make([]*zipEntry, len(src))
 	for i, s := range src {
 		out[i] = &zipEntry{src: s}
 	}
-	return out, nil
+	return out
 }
 
 // storedMode is the mode written to the zip: world-readable, and
@@ -146,9 +143,6 @@ func storedMode(e *zipEntry) fs.FileMode {
 // goroutines while this goroutine writes. The bytes depend only on the
 // entries' paths, contents and stored modes.
 func (j *zipJob) writeZip(ctx context.Context, w io.Writer) (*zipStats, error) {
-	if len(j.entries) > maxEntries {
-		return nil, fmt.Errorf("bundle has %d entries (files and folders), more than the %d a zip can hold without zip64: exclude files with package.exclude or .lambignore", len(j.entries), maxEntries)
-	}
 	if j.memLimit <= 0 {
 		j.memLimit = memFileLimit
 	}

@@ -290,26 +290,24 @@ func TestDeterminism(t *testing.T) {
 	})
 }
 
-func TestTooManyEntries(t *testing.T) {
-	src := make([]*sourceEntry, maxEntries+1)
+// TestManyEntries checks the writer does not refuse a bundle of more
+// entries than a zip without zip64 holds: that is a Lambda limit, which
+// pkg/limits reports like the others.
+func TestManyEntries(t *testing.T) {
+	const n = 1<<16 + 1
+	src := make([]*sourceEntry, n)
 	for i := range src {
-		name := fmt.Sprintf("f%06d.js", i)
-		src[i] = &sourceEntry{zipPath: name, name: name, kind: kindFile}
+		name := fmt.Sprintf("d%06d/", i)
+		src[i] = &sourceEntry{zipPath: name[:len(name)-1], name: name, kind: kindDir}
 	}
-	_, err := newZipEntries(src)
-	if err == nil || !strings.Contains(err.Error(), "65536 entries") || !strings.Contains(err.Error(), "65535") || !strings.Contains(err.Error(), "exclude") {
-		t.Fatalf("error = %v, want one giving the count, the limit and the fix", err)
+	job := &zipJob{entries: newZipEntries(src), cache: &zipCache{}, workers: 2}
+	var buf bytes.Buffer
+	if _, err := job.writeZip(context.Background(), &buf); err != nil {
+		t.Fatalf("writeZip with %d entries: %v", n, err)
 	}
-	if _, err := newZipEntries(src[:maxEntries]); err != nil {
-		t.Fatalf("exactly %d entries: %v", maxEntries, err)
-	}
-	entries := make([]*zipEntry, len(src))
-	for i, s := range src {
-		entries[i] = &zipEntry{src: s}
-	}
-	job := &zipJob{entries: entries, cache: &zipCache{}, workers: 2}
-	if _, err := job.writeZip(context.Background(), io.Discard); err == nil || !strings.Contains(err.Error(), "65535") {
-		t.Fatalf("writer error = %v, want the entry limit", err)
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil || len(zr.File) != n {
+		t.Fatalf("read back: %v, %d entries, want %d", err, len(zr.File), n)
 	}
 }
 
@@ -332,14 +330,108 @@ func TestInterruptedRunKeepsPreviousZip(t *testing.T) {
 	if !bytes.Equal(fileBytes(t, m.ZipPath), before) {
 		t.Error("cancelled run changed the previous zip")
 	}
-	des, _ := os.ReadDir(spec.OutDir)
-	var left []string
-	for _, d := range des {
-		left = append(left, d.Name())
-	}
-	if !slices.Equal(left, []string{"fn.json", "fn.zip"}) {
+	if left := dirNames(t, spec.OutDir); !slices.Equal(left, []string{"fn.json", "fn.zip"}) {
 		t.Errorf("output folder holds %q, want only fn.json and fn.zip", left)
 	}
+}
+
+// TestManifestFailureKeepsPreviousPair makes the manifest impossible to
+// put in place after the new zip is written: the run must fail and leave
+// the previous zip as it was, not a zip its manifest does not describe.
+func TestManifestFailureKeepsPreviousPair(t *testing.T) {
+	for _, warm := range []bool{false, true} {
+		t.Run(fmt.Sprintf("cache reused %v", warm), func(t *testing.T) {
+			src := t.TempDir()
+			writeFiles(t, src, fixtureFiles())
+			spec := testSpec(t, src)
+			m := packTrees(t, spec)
+			before := fileBytes(t, m.ZipPath)
+			jsonPath := filepath.Join(spec.OutDir, "fn.json")
+
+			if warm {
+				// Same tree, zip gone: the cached pack is linked in.
+				os.Remove(m.ZipPath)
+				os.WriteFile(m.ZipPath, []byte("previous zip"), 0o644)
+				before = []byte("previous zip")
+			} else {
+				writeFiles(t, src, map[string]string{"new.js": "changed"})
+			}
+			// A folder where the manifest goes fails the last rename.
+			os.Remove(jsonPath)
+			writeFiles(t, spec.OutDir, map[string]string{"fn.json/keep.txt": "in the way"})
+
+			if _, err := packTreesErr(spec); err == nil || !strings.Contains(err.Error(), "fn.json") {
+				t.Fatalf("err = %v, want a failure naming the manifest", err)
+			}
+			if !bytes.Equal(fileBytes(t, m.ZipPath), before) {
+				t.Error("the failed run replaced the previous zip")
+			}
+			if got := fileBytes(t, filepath.Join(jsonPath, "keep.txt")); string(got) != "in the way" {
+				t.Errorf("the folder in the manifest's place was changed: %q", got)
+			}
+			if left := dirNames(t, spec.OutDir); !slices.Equal(left, []string{"fn.json", "fn.zip"}) {
+				t.Errorf("output folder holds %q, want only fn.json and fn.zip", left)
+			}
+		})
+	}
+}
+
+// TestStaleTempFilesAreSwept plants what a killed run leaves behind and
+// checks the next run removes exactly that.
+func TestStaleTempFilesAreSwept(t *testing.T) {
+	src := t.TempDir()
+	writeFiles(t, src, fixtureFiles())
+	spec := testSpec(t, src)
+	zipCacheDir := filepath.Join(spec.CacheDir, "zip")
+	stale := map[string]string{
+		".fn.zip.tmp-1234":             "half a zip",
+		".fn.json.tmp-99":              "half a manifest",
+		".other.zip.tmp-5":             "another function's",
+		".fn.tmp-77/artifact/index.js": "work folder",
+		".fn-tmp-78/spill-1":           "an earlier release's work folder",
+	}
+	kept := map[string]string{
+		"notes.txt":        "not lamb's",
+		".fn.zip.tmp-keep": "",
+		"other.zip":        "another function's zip",
+	}
+	writeFiles(t, spec.OutDir, stale)
+	writeFiles(t, spec.OutDir, kept)
+	writeFiles(t, zipCacheDir, map[string]string{".k.idx.tmp-3": "half an index"})
+	old := time.Now().Add(-2 * staleTempAge)
+	for _, n := range []string{".fn.zip.tmp-1234", ".fn.json.tmp-99", ".other.zip.tmp-5", ".fn.tmp-77", ".fn-tmp-78", "notes.txt", "other.zip", ".fn.zip.tmp-keep"} {
+		if err := os.Chtimes(filepath.Join(spec.OutDir, n), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Chtimes(filepath.Join(zipCacheDir, ".k.idx.tmp-3"), old, old)
+	// A temporary file of a run still going is young and stays.
+	young := filepath.Join(spec.OutDir, ".fn.zip.tmp-4321")
+	os.WriteFile(young, []byte("being written"), 0o644)
+
+	packTrees(t, spec)
+	want := []string{".fn.zip.tmp-4321", ".fn.zip.tmp-keep", "fn.json", "fn.zip", "notes.txt", "other.zip"}
+	if got := dirNames(t, spec.OutDir); !slices.Equal(got, want) {
+		t.Errorf("output folder holds %q, want %q", got, want)
+	}
+	for _, n := range dirNames(t, zipCacheDir) {
+		if strings.Contains(n, ".tmp-") {
+			t.Errorf("cache folder still holds %s", n)
+		}
+	}
+}
+
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, d := range des {
+		names = append(names, d.Name())
+	}
+	return names
 }
 
 func TestUnreadableFileIsNamed(t *testing.T) {
@@ -360,7 +452,7 @@ func TestUnreadableFileIsNamed(t *testing.T) {
 	}
 	// The file disappears between the walk and its compression.
 	os.Remove(filepath.Join(src, "f100.js"))
-	zentries, _ := newZipEntries(entries)
+	zentries := newZipEntries(entries)
 	job := &zipJob{entries: zentries, cache: &zipCache{}, workers: 4, tmpDir: t.TempDir()}
 	_, err = job.writeZip(context.Background(), io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "f100.js") {

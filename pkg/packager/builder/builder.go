@@ -40,6 +40,11 @@ func (s Spec) progress(message string) {
 	}
 }
 
+// maxManifestBytes bounds each package manifest, lockfile, requirements
+// file and package manager setting lamb reads: the lockfiles of large
+// projects run to tens of megabytes.
+const maxManifestBytes = 64 << 20
+
 // Result is the bundle a builder produced: folders to merge, or one archive.
 type Result struct {
 	// Trees are merged in order into one zip tree; a later tree's file

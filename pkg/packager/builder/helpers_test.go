@@ -59,7 +59,7 @@ func newTestBuilder() (*builder, *countingRunner) {
 func fixture(t *testing.T, name string) string {
 	t.Helper()
 	dst := filepath.Join(t.TempDir(), name)
-	if err := copyPath(filepath.Join("testdata", name), dst); err != nil {
+	if err := copyPath(t.Context(), filepath.Join("testdata", name), dst); err != nil {
 		t.Fatal(err)
 	}
 	return dst

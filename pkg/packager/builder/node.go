@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/lambcli/lamb/internal/safefile"
 )
 
 // packageJSONFields are the package.json fields an install reads. The staging
@@ -36,12 +38,12 @@ func (b *builder) node(ctx context.Context, spec Spec, a arch) (*Result, error) 
 		return &Result{Trees: []Tree{{Dir: src}}}, nil
 	}
 	pkgPath := filepath.Join(src, "package.json")
-	raw, err := os.ReadFile(pkgPath)
+	raw, err := safefile.ReadFile(ctx, pkgPath, maxManifestBytes)
 	if os.IsNotExist(err) {
 		return &Result{Trees: []Tree{{Dir: src}}}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", pkgPath, err)
+		return nil, fmt.Errorf("read the package manifest: %w", err)
 	}
 	var pkg map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &pkg); err != nil {
@@ -62,7 +64,7 @@ func (b *builder) node(ctx context.Context, spec Spec, a arch) (*Result, error) 
 	if err != nil {
 		return nil, fmt.Errorf("prepare %s for install: %w", pkgPath, err)
 	}
-	lock, err := os.ReadFile(filepath.Join(src, mgr.lockfile))
+	lock, err := safefile.ReadFile(ctx, filepath.Join(src, mgr.lockfile), maxManifestBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read lockfile: %w", err)
 	}
@@ -161,7 +163,7 @@ func (b *builder) nodeInstall(ctx context.Context, spec Spec, mgr nodeManager, a
 		return fmt.Errorf("stage %s: %w", mgr.lockfile, err)
 	}
 	for _, name := range nodeConfigFiles {
-		if err := copyPath(filepath.Join(spec.Source, name), filepath.Join(tmp, name)); err != nil {
+		if err := copyPath(ctx, filepath.Join(spec.Source, name), filepath.Join(tmp, name)); err != nil {
 			return fmt.Errorf("stage %s: %w", name, err)
 		}
 	}
@@ -250,7 +252,8 @@ func writeYarnBerrySettings(path string, a arch) error {
 }
 
 // copyPath copies a file or a folder of files; a missing src is no error.
-func copyPath(src, dst string) error {
+// Every file must be a regular one of at most maxManifestBytes.
+func copyPath(ctx context.Context, src, dst string) error {
 	fi, err := os.Stat(src)
 	if os.IsNotExist(err) {
 		return nil
@@ -259,7 +262,7 @@ func copyPath(src, dst string) error {
 		return err
 	}
 	if !fi.IsDir() {
-		raw, err := os.ReadFile(src)
+		raw, err := safefile.ReadFile(ctx, src, maxManifestBytes)
 		if err != nil {
 			return err
 		}
@@ -276,7 +279,7 @@ func copyPath(src, dst string) error {
 		return err
 	}
 	for _, e := range entries {
-		if err := copyPath(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
+		if err := copyPath(ctx, filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
 			return err
 		}
 	}

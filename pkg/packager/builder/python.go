@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/lambcli/lamb/internal/safefile"
 )
 
 // python installs the requirements as Linux wheels for the function's
@@ -36,13 +38,13 @@ func (b *builder) python(ctx context.Context, spec Spec, a arch) (*Result, error
 	if _, err := exec.LookPath("python3"); err != nil {
 		return nil, fmt.Errorf("%s needs python3 with pip on PATH to install dependencies: install it, or set package.dependencies: none and vendor them", input)
 	}
-	content, err := os.ReadFile(input)
+	content, err := safefile.ReadFile(ctx, input, maxManifestBytes)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", input, err)
+		return nil, fmt.Errorf("read the dependencies: %w", err)
 	}
 	parts := [][]byte{[]byte("pip"), toolFingerprint("python3"), []byte(spec.Runtime), []byte(a.lambda), []byte(filepath.Base(input)), content}
 	if input == reqPath {
-		parts = append(parts, includedRequirements(src, content, map[string]bool{reqPath: true})...)
+		parts = append(parts, includedRequirements(ctx, src, content, map[string]bool{reqPath: true})...)
 	}
 	key := cacheKey(parts...)
 	dir, err := cachedInstall(ctx, spec.CacheDir, "python", key, spec.NoCache, func(ctx context.Context, tmp string) error {
@@ -144,7 +146,7 @@ func (b *builder) pyprojectDependencies(ctx context.Context, src, pyproject stri
 // includedRequirements reads the files a requirements file pulls in with
 // -r or -c (relative to the project, where pip runs), so that editing one of
 // them is a new install too. Unreadable ones are left to pip to report.
-func includedRequirements(src string, content []byte, seen map[string]bool) [][]byte {
+func includedRequirements(ctx context.Context, src string, content []byte, seen map[string]bool) [][]byte {
 	var out [][]byte
 	for _, line := range strings.Split(string(content), "\n") {
 		f := strings.Fields(line)
@@ -168,12 +170,12 @@ func includedRequirements(src string, content []byte, seen map[string]bool) [][]
 			continue
 		}
 		seen[p] = true
-		raw, err := os.ReadFile(p)
+		raw, err := safefile.ReadFile(ctx, p, maxManifestBytes)
 		if err != nil {
 			continue
 		}
 		out = append(out, []byte(name), raw)
-		out = append(out, includedRequirements(src, raw, seen)...)
+		out = append(out, includedRequirements(ctx, src, raw, seen)...)
 	}
 	return out
 }
