@@ -11,6 +11,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -44,6 +45,11 @@ type Unit struct {
 	Report limits.FunctionReport
 	// Notes say what a step could not do and why (a layer not measured).
 	Notes []string
+
+	// Deploy is the unit's AWS side (the deploy steps fill it).
+	Deploy DeployState
+	// Err is why the unit failed, when the runner keeps going past failures.
+	Err error
 
 	events progress.Sink
 	step   string
@@ -84,6 +90,10 @@ type Runner struct {
 	Events progress.Sink
 	// Now is the clock for elapsed times; nil means time.Now.
 	Now func() time.Time
+	// KeepGoing lets the other units run on when one fails: each failure is
+	// kept in its unit's Err and all are returned together. Without it the
+	// first failure stops the others.
+	KeepGoing bool
 }
 
 // Run takes every unit through the steps in order, several units at once.
@@ -93,7 +103,12 @@ func (r *Runner) Run(ctx context.Context, units []*Unit) error {
 	// The group's context ends when Wait returns, so the caller's is kept
 	// to tell an interruption from a finished run.
 	parent := ctx
-	g, ctx := errgroup.WithContext(ctx)
+	var g *errgroup.Group
+	if r.KeepGoing {
+		g = &errgroup.Group{}
+	} else {
+		g, ctx = errgroup.WithContext(ctx)
+	}
 	n := r.Concurrency
 	if n <= 0 {
 		n = DefaultConcurrency
@@ -103,10 +118,28 @@ func (r *Runner) Run(ctx context.Context, units []*Unit) error {
 		if ctx.Err() != nil {
 			break
 		}
-		g.Go(func() error { return r.runUnit(ctx, u) })
+		g.Go(func() error {
+			err := r.runUnit(ctx, u)
+			if r.KeepGoing {
+				u.Err = err
+				return nil
+			}
+			return err
+		})
 	}
 	if err := g.Wait(); err != nil {
 		return err
+	}
+	if r.KeepGoing {
+		var errs []error
+		for _, u := range units {
+			if u.Err != nil {
+				errs = append(errs, u.Err)
+			}
+		}
+		if err := errors.Join(errs...); err != nil {
+			return err
+		}
 	}
 	return parent.Err()
 }
