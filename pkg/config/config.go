@@ -200,8 +200,10 @@ type Hooks struct {
 
 // S3 is where large artifacts are uploaded.
 type S3 struct {
-	Bucket string `json:"bucket,omitempty" lamb:"bucket" doc:"Name of the S3 bucket."`
-	Prefix string `json:"prefix,omitempty" lamb:"prefix" doc:"Key prefix of the uploads, e.g. lamb/."`
+	Bucket   string `json:"bucket,omitempty" lamb:"bucket" doc:"Name of the S3 bucket."`
+	Prefix   string `json:"prefix,omitempty" lamb:"prefix" doc:"Key prefix of the uploads, e.g. lamb/."`
+	SSE      string `json:"sse,omitempty" lamb:"sse,enum=AES256|aws:kms" doc:"Server-side encryption of the uploaded zips: AES256, or aws:kms with kmsKeyId."`
+	KMSKeyID string `json:"kmsKeyId,omitempty" lamb:"kmsKeyId" doc:"KMS key for aws:kms encryption of the uploads; empty means the bucket's AWS managed key."`
 }
 
 // CodeDeploy names the CodeDeploy resources the codedeploy engine uses.

@@ -302,7 +302,7 @@ func (u *uploader) existing(ctx context.Context) (bool, string, error) {
 	head, err := u.api.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(u.t.Bucket), Key: aws.String(u.key)})
 	switch {
 	case err == nil:
-	case isNotFound(err):
+	case isObjectNotFound(err):
 		return false, "", nil
 	case isForbidden(err):
 		// Without s3:ListBucket, S3 answers a missing key with 403 rather
@@ -318,9 +318,9 @@ func (u *uploader) existing(ctx context.Context) (bool, string, error) {
 	return same, objectVersion(head.VersionId), nil
 }
 
-// isNotFound recognises HeadObject's answer for a missing key, which has no
+// isObjectNotFound recognises HeadObject's answer for a missing key, which has no
 // body and so comes back as a bare NotFound code.
-func isNotFound(err error) bool {
+func isObjectNotFound(err error) bool {
 	var nf *s3types.NotFound
 	if errors.As(err, &nf) {
 		return true

@@ -115,7 +115,7 @@ func TestSyncWaitsForAnUpdateInProgressAndRetriesConflicts(t *testing.T) {
 	want.Memory = 512
 	r := Remote{Exists: true, Latest: settled("old")}
 	p := PlanFunction(r, want, "old", "live")
-	if _, err := d.Sync(t.Context(), r, p, want, Code{Sha256: "old"}); err != nil {
+	if _, err := d.Sync(t.Context(), r, p, want, CodeLocation{ZipFile: true}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := strings.Join(api.calls, " "); got != "GetFunction GetFunction UpdateFunctionConfiguration GetFunction UpdateFunctionConfiguration GetFunction GetFunction" {
@@ -135,7 +135,7 @@ func TestConflictRetriesEndInAnExplicitError(t *testing.T) {
 	want := fakeWant()
 	want.Memory = 512
 	r := Remote{Exists: true, Latest: settled("old")}
-	_, err := d.Sync(t.Context(), r, PlanFunction(r, want, "old", "live"), want, Code{Sha256: "old"})
+	_, err := d.Sync(t.Context(), r, PlanFunction(r, want, "old", "live"), want, CodeLocation{ZipFile: true}, nil)
 	if err == nil || !strings.Contains(err.Error(), "UpdateFunctionConfiguration fn: another update was still in progress") || !isConflict(err) {
 		t.Fatalf("error = %v, want the explicit conflict error naming the call and function", err)
 	}
@@ -156,7 +156,7 @@ func TestFailedUpdateSurfacesTheReason(t *testing.T) {
 	d := (&fakeClock{}).deployer(api)
 	r := Remote{Exists: true, Latest: settled("old")}
 	want := fakeWant()
-	_, err := d.Sync(t.Context(), r, PlanFunction(r, want, "new", "live"), want, Code{ZipFile: []byte("zip"), Sha256: "new"})
+	_, err := d.Sync(t.Context(), r, PlanFunction(r, want, "new", "live"), want, CodeLocation{ZipFile: true}, []byte("zip"))
 	if err == nil || !strings.Contains(err.Error(), "update of fn failed: The provided execution role does not have permissions") {
 		t.Fatalf("error = %v, want Lambda's LastUpdateStatusReason", err)
 	}

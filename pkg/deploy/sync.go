@@ -11,37 +11,17 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
 
-// Code is where the bundle is: the zip's bytes for a direct upload, or its
-// S3 object. Sha256 is the bundle's CodeSha256 as Lambda reports it.
-type Code struct {
-	ZipFile         []byte
-	S3Bucket        string
-	S3Key           string
-	S3ObjectVersion string
-	Sha256          string
-}
-
-func (c Code) functionCode() *lambdatypes.FunctionCode {
-	if c.ZipFile != nil {
-		return &lambdatypes.FunctionCode{ZipFile: c.ZipFile}
-	}
-	fc := &lambdatypes.FunctionCode{S3Bucket: aws.String(c.S3Bucket), S3Key: aws.String(c.S3Key)}
-	if c.S3ObjectVersion != "" {
-		fc.S3ObjectVersion = aws.String(c.S3ObjectVersion)
-	}
-	return fc
-}
-
-// Sync makes $LATEST match the plan: it creates the function (with its code,
+// Sync makes $LATEST match the plan, with the code at loc (zip holds the
+// bytes on the direct route): it creates the function (with its code,
 // waiting until it is Active), or updates its configuration and then its
 // code, each only when it differs, waiting for each update to settle. It
 // returns $LATEST's configuration afterwards.
 //
 // An interruption (ctx) stops it between calls, never between an update and
 // its wait: the function is always left settled.
-func (d *Deployer) Sync(ctx context.Context, r Remote, p Plan, want Desired, code Code) (*lambdatypes.FunctionConfiguration, error) {
+func (d *Deployer) Sync(ctx context.Context, r Remote, p Plan, want Desired, loc CodeLocation, zip []byte) (*lambdatypes.FunctionConfiguration, error) {
 	if !r.Exists {
-		return d.create(ctx, want, code)
+		return d.create(ctx, want, loc.FunctionCode(zip))
 	}
 	name := want.Name
 	cfg := r.Latest
@@ -64,17 +44,8 @@ func (d *Deployer) Sync(ctx context.Context, r Remote, p Plan, want Desired, cod
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		in := &lambda.UpdateFunctionCodeInput{
-			FunctionName:  aws.String(name),
-			ZipFile:       code.ZipFile,
-			Architectures: want.architectures(),
-		}
-		if code.ZipFile == nil {
-			in.S3Bucket, in.S3Key = aws.String(code.S3Bucket), aws.String(code.S3Key)
-			if code.S3ObjectVersion != "" {
-				in.S3ObjectVersion = aws.String(code.S3ObjectVersion)
-			}
-		}
+		in := loc.UpdateFunctionCodeInput(name, zip)
+		in.Architectures = want.architectures()
 		err := d.retryConflict(ctx, name, "UpdateFunctionCode", func(ctx context.Context) error {
 			_, err := d.Lambda.UpdateFunctionCode(ctx, in)
 			return err
@@ -94,7 +65,7 @@ func (d *Deployer) Sync(ctx context.Context, r Remote, p Plan, want Desired, cod
 	return cfg, nil
 }
 
-func (d *Deployer) create(ctx context.Context, want Desired, code Code) (*lambdatypes.FunctionConfiguration, error) {
+func (d *Deployer) create(ctx context.Context, want Desired, code *lambdatypes.FunctionCode) (*lambdatypes.FunctionConfiguration, error) {
 	in := &lambda.CreateFunctionInput{
 		FunctionName:     aws.String(want.Name),
 		Runtime:          lambdatypes.Runtime(want.Runtime),
@@ -109,7 +80,7 @@ func (d *Deployer) create(ctx context.Context, want Desired, code Code) (*lambda
 		TracingConfig:    &lambdatypes.TracingConfig{Mode: lambdatypes.TracingMode(want.Tracing)},
 		Layers:           nonNil(want.Layers),
 		VpcConfig:        want.vpcConfig(),
-		Code:             code.functionCode(),
+		Code:             code,
 		Tags:             want.Tags,
 	}
 	if want.KMSKeyArn != "" {

@@ -22,7 +22,7 @@ func deployOnce(t *testing.T, d *Deployer, want Desired, zipBytes []byte, sha st
 	if p.UpToDate {
 		return p, r.Alias.Version
 	}
-	latest, err := d.Sync(ctx, r, p, want, Code{ZipFile: zipBytes, Sha256: sha})
+	latest, err := d.Sync(ctx, r, p, want, CodeLocation{ZipFile: true}, zipBytes)
 	if err != nil {
 		t.Fatal(err)
 	}
