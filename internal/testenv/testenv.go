@@ -110,22 +110,37 @@ type Env struct {
 	srv *server
 }
 
-// The emulator is shared by all tests of one package: one test binary, one
-// server. mainInUse records that Main will stop it.
+// The emulators are shared by all tests of one package: one test binary, one
+// server of each kind. mainInUse records that Main will stop them.
 var (
-	startOnce sync.Once
-	shared    *server
-	startErr  error
-	mainInUse bool
+	plain        = &emulator{}
+	withPolicies = &emulator{env: []string{"MOTO_IAM_LOAD_MANAGED_POLICIES=true"}}
+	mainInUse    bool
 )
+
+// emulator is one moto_server, started on first use with env added to its
+// environment.
+type emulator struct {
+	once sync.Once
+	srv  *server
+	err  error
+	env  []string
+}
+
+func (em *emulator) start(path string) (*server, error) {
+	em.once.Do(func() { em.srv, em.err = start(path, em.env) })
+	return em.srv, em.err
+}
 
 // Main runs the package's tests and then stops the emulator if a test started
 // it. Call it from TestMain; it does not return.
 func Main(m *testing.M) {
 	mainInUse = true
 	code := m.Run()
-	if shared != nil {
-		shared.stop(code == 0)
+	for _, em := range []*emulator{plain, withPolicies} {
+		if em.srv != nil {
+			em.srv.stop(code == 0)
+		}
 	}
 	os.Exit(code)
 }
@@ -135,6 +150,20 @@ func Main(m *testing.M) {
 // the test when moto_server is not installed, unless LAMB_REQUIRE_MOTO is set,
 // in which case it fails it.
 func Moto(t testing.TB) *Env {
+	t.Helper()
+	return motoOn(t, plain)
+}
+
+// MotoWithManagedPolicies is Moto on a second emulator that also holds AWS's
+// managed policies, for tests that attach them to roles (AttachRolePolicy
+// refuses arn:aws:iam::aws:policy/... otherwise). Loading them makes each reset
+// about two seconds slower, which tests that do not need them should not pay.
+func MotoWithManagedPolicies(t testing.TB) *Env {
+	t.Helper()
+	return motoOn(t, withPolicies)
+}
+
+func motoOn(t testing.TB, em *emulator) *Env {
 	t.Helper()
 	path, err := findServer()
 	var named *namedServerError
@@ -151,9 +180,9 @@ func Moto(t testing.TB) *Env {
 	if !mainInUse {
 		t.Fatal("testenv.Moto needs testenv.Main: add func TestMain(m *testing.M) { testenv.Main(m) } to the package so the emulator is stopped")
 	}
-	startOnce.Do(func() { shared, startErr = start(path) })
-	if startErr != nil {
-		t.Fatalf("start moto_server: %v", startErr)
+	shared, err := em.start(path)
+	if err != nil {
+		t.Fatalf("start moto_server: %v", err)
 	}
 
 	e := &Env{Endpoint: shared.endpoint, Region: Region, Bucket: BucketName, srv: shared}
@@ -336,8 +365,9 @@ type server struct {
 var runningOn = regexp.MustCompile(`Running on (http://127\.0\.0\.1:[0-9]+)`)
 
 // start launches moto_server on a free loopback port, waits until it answers,
-// and switches Lambda to simple mode (no Docker is available).
-func start(path string) (*server, error) {
+// and switches Lambda to simple mode (no Docker is available). env is added to
+// the server's environment.
+func start(path string, env []string) (*server, error) {
 	logFile, err := os.CreateTemp("", "lamb-moto-*.log")
 	if err != nil {
 		return nil, fmt.Errorf("create moto log file: %w", err)
@@ -345,7 +375,7 @@ func start(path string) (*server, error) {
 	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", "0")
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
-	cmd.Env = append(os.Environ(), "PYTHONUNBUFFERED=1")
+	cmd.Env = append(append(os.Environ(), "PYTHONUNBUFFERED=1"), env...)
 	configureProcess(cmd)
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
