@@ -76,6 +76,13 @@ type CheckOptions struct {
 // Check runs [package, measure layers, check] on fns and returns the report
 // `lamb check` renders. It makes no AWS writes.
 func Check(ctx context.Context, cfg *config.Config, fns []*config.Function, o CheckOptions) (limits.Report, error) {
+	_, report, _, err := check(ctx, cfg, fns, o)
+	return report, err
+}
+
+// check runs the pre-flight and returns the packaged units with the report
+// and the quotas it used.
+func check(ctx context.Context, cfg *config.Config, fns []*config.Function, o CheckOptions) ([]*Unit, limits.Report, limits.Quotas, error) {
 	var skipped []string
 	var api LambdaReader
 	switch {
@@ -85,7 +92,7 @@ func Check(ctx context.Context, cfg *config.Config, fns []*config.Function, o Ch
 		c, err := o.Lambda(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
-				return limits.Report{}, ctx.Err()
+				return nil, limits.Report{}, nil, ctx.Err()
 			}
 			skipped = append(skipped, fmt.Sprintf("account limits and layer sizes not read from AWS: %v", err))
 		} else {
@@ -99,7 +106,7 @@ func Check(ctx context.Context, cfg *config.Config, fns []*config.Function, o Ch
 	}
 	quotas, note, err := limits.LoadQuotas(ctx, quotaAPI)
 	if err != nil {
-		return limits.Report{}, err
+		return nil, limits.Report{}, nil, err
 	}
 	if note != "" && quotaAPI != nil {
 		skipped = append(skipped, note)
@@ -111,14 +118,14 @@ func Check(ctx context.Context, cfg *config.Config, fns []*config.Function, o Ch
 		CheckStep{Quotas: quotas, Now: o.Now},
 	}
 	if err := o.runner(steps...).Run(ctx, units); err != nil {
-		return limits.Report{}, err
+		return nil, limits.Report{}, nil, err
 	}
 	reports := make([]limits.FunctionReport, len(units))
 	for i, u := range units {
 		reports[i] = u.Report
 		skipped = append(skipped, u.Notes...)
 	}
-	return limits.NewReport(reports, dedupe(skipped)), nil
+	return units, limits.NewReport(reports, dedupe(skipped)), quotas, nil
 }
 
 func dedupe(ss []string) []string {

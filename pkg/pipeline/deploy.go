@@ -1,0 +1,397 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/lambcli/lamb/internal/safefile"
+	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/pkg/deploy"
+	"github.com/lambcli/lamb/pkg/limits"
+	"github.com/lambcli/lamb/pkg/progress"
+)
+
+// DeployState is a unit's AWS side, filled in by the deploy steps.
+type DeployState struct {
+	// Desired is the configuration to deploy; Remote what Lambda has; Plan
+	// the difference.
+	Desired deploy.Desired
+	Remote  deploy.Remote
+	Plan    deploy.Plan
+	// RoleCreated says lamb created or changed the execution role in this run.
+	RoleCreated bool
+	// Code is where the bundle went (direct or S3).
+	Code deploy.CodeLocation
+	zip  []byte
+	// Latest is $LATEST after the sync.
+	Latest *lambdatypes.FunctionConfiguration
+	// Version is the published version; AliasFrom the version the alias left.
+	Version   string
+	AliasFrom string
+	// Pruned lists the versions deleted after the deploy.
+	Pruned []string
+	// Took is the time the deploy steps took.
+	Took time.Duration
+}
+
+// DeployClients are the AWS clients a deploy uses.
+type DeployClients struct {
+	Lambda deploy.LambdaAPI
+	S3     deploy.S3API
+	IAM    deploy.IAMAPI
+	// Region names the region in the tags of the roles lamb creates.
+	Region string
+}
+
+// DeployOptions are the inputs of a deploy run.
+type DeployOptions struct {
+	CheckOptions
+	// Clients returns the AWS clients; an error (no credentials) stops the
+	// deploy before any write.
+	Clients func(context.Context) (DeployClients, error)
+	// Force publishes a version even when nothing changed.
+	Force bool
+	// LambVersion is written into each version's description.
+	LambVersion string
+	// Tune adjusts the deployer (timings, sleeps) before use; tests set it.
+	Tune func(*deploy.Deployer)
+}
+
+// LimitsViolated is returned when the pre-flight finds an error: nothing
+// was written to AWS.
+type LimitsViolated struct {
+	Report limits.Report
+}
+
+func (e *LimitsViolated) Error() string {
+	return fmt.Sprintf("%d pre-flight finding(s) would make Lambda refuse the deploy; nothing was changed in AWS", e.Report.Errors)
+}
+
+// Outcomes of a function's deploy.
+const (
+	OutcomeDeployed = "deployed"
+	OutcomeUpToDate = "up to date"
+	OutcomeFailed   = "failed"
+)
+
+// DeployResult is one function's outcome.
+//
+// JSON fields: function (key), name (AWS name), outcome ("deployed", "up to
+// date", "failed"), version (published), previousVersion (the version the
+// alias left), alias, route ("direct", "s3", or "" when the code did not
+// change), uploaded (false when S3 already had the zip), bytes (zip size),
+// created (the function is new), roleCreated, codeChanged, configChanges
+// (field, old, new; environment values masked), pruned (versions deleted),
+// seconds, error.
+type DeployResult struct {
+	Function        string          `json:"function"`
+	Name            string          `json:"name"`
+	Outcome         string          `json:"outcome"`
+	Version         string          `json:"version,omitempty"`
+	PreviousVersion string          `json:"previousVersion,omitempty"`
+	Alias           string          `json:"alias"`
+	Route           string          `json:"route,omitempty"`
+	Uploaded        bool            `json:"uploaded"`
+	Bytes           int64           `json:"bytes"`
+	Created         bool            `json:"created"`
+	RoleCreated     bool            `json:"roleCreated"`
+	CodeChanged     bool            `json:"codeChanged"`
+	ConfigChanges   []deploy.Change `json:"configChanges"`
+	Pruned          []string        `json:"pruned"`
+	Seconds         float64         `json:"seconds"`
+	Error           string          `json:"error,omitempty"`
+}
+
+// DeployReport is the document `lamb deploy --output json` prints.
+//
+// JSON fields: functions (one DeployResult each, in lamb.yaml's order),
+// skipped (what the pre-flight could not check), failed (how many failed).
+type DeployReport struct {
+	Functions []DeployResult `json:"functions"`
+	Skipped   []string       `json:"skipped"`
+	Failed    int            `json:"failed"`
+}
+
+// Deploy runs package → measure layers → check on every function, and
+// stops with *LimitsViolated before any AWS write if a check fails; then it
+// runs read → role → upload → sync → publish → alias → prune on each
+// function, several at once. One function's failure neither stops nor
+// corrupts the others: the report says how each ended, and the returned
+// error joins the failures.
+func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o DeployOptions) (DeployReport, error) {
+	clients, err := o.Clients(ctx)
+	if err != nil {
+		return DeployReport{}, err
+	}
+	o.CheckOptions.Lambda = func(context.Context) (LambdaReader, error) {
+		r, ok := clients.Lambda.(LambdaReader)
+		if !ok {
+			return nil, errors.New("the Lambda client cannot read account limits")
+		}
+		return r, nil
+	}
+	units, report, quotas, err := check(ctx, cfg, fns, o.CheckOptions)
+	if err != nil {
+		return DeployReport{}, err
+	}
+	if report.Failed() {
+		return DeployReport{}, &LimitsViolated{Report: report}
+	}
+	d := &deploy.Deployer{Lambda: clients.Lambda}
+	if o.Tune != nil {
+		o.Tune(d)
+	}
+	steps := []Step{
+		readStep{d: d, force: o.Force},
+		roleStep{api: clients.IAM, region: clients.Region},
+		uploadStep{api: clients.S3, directLimit: quotas.Value(limits.QuotaZippedSize)},
+		syncStep{d: d},
+		publishStep{d: d, lambVersion: o.LambVersion, provenance: gitProvenance(ctx, cfg.Dir)},
+		aliasStep{d: d},
+		pruneStep{d: d},
+	}
+	r := o.runner(steps...)
+	r.KeepGoing = true
+	runErr := r.Run(ctx, units)
+	out := DeployReport{Functions: make([]DeployResult, len(units)), Skipped: report.Skipped}
+	for i, u := range units {
+		out.Functions[i] = resultOf(u)
+		if u.Err != nil {
+			out.Failed++
+		}
+	}
+	return out, runErr
+}
+
+func resultOf(u *Unit) DeployResult {
+	s := u.Deploy
+	res := DeployResult{
+		Function: u.Key(), Name: u.Function.Name, Alias: u.Function.Deploy.Alias,
+		Version: s.Version, PreviousVersion: s.AliasFrom, Created: s.Plan.Create, RoleCreated: s.RoleCreated,
+		CodeChanged: s.Plan.CodeChanged, ConfigChanges: s.Plan.ConfigChanges, Pruned: s.Pruned,
+		Uploaded: s.Code.Uploaded, Seconds: s.Took.Round(10 * time.Millisecond).Seconds(),
+	}
+	if res.ConfigChanges == nil {
+		res.ConfigChanges = []deploy.Change{}
+	}
+	if res.Pruned == nil {
+		res.Pruned = []string{}
+	}
+	if u.Manifest != nil {
+		res.Bytes = u.Manifest.ZippedBytes
+	}
+	if s.Code.ZipFile {
+		res.Route = "direct"
+	} else if s.Code.Key != "" {
+		res.Route = "s3"
+	}
+	switch {
+	case u.Err != nil:
+		res.Outcome, res.Error = OutcomeFailed, u.Err.Error()
+	case s.Plan.UpToDate:
+		res.Outcome = OutcomeUpToDate
+	default:
+		res.Outcome = OutcomeDeployed
+	}
+	return res
+}
+
+// readStep reads the function's state and plans the deploy.
+type readStep struct {
+	d     *deploy.Deployer
+	force bool
+}
+
+func (readStep) Name() string      { return "read" }
+func (readStep) Skip(*Unit) string { return "" }
+func (s readStep) Run(ctx context.Context, u *Unit) error {
+	start := time.Now()
+	defer func() { u.Deploy.Took += time.Since(start) }()
+	fn := u.Function
+	for _, l := range fn.Layers {
+		if !strings.HasPrefix(l, "arn:") {
+			return fmt.Errorf("layer %s is a local zip: lamb deploys layers given as version ARNs (arn:aws:lambda:...:layer:NAME:VERSION)", l)
+		}
+	}
+	u.Deploy.Desired = deploy.DesiredFrom(fn, fn.Role)
+	r, err := s.d.Read(ctx, fn.Name, fn.Deploy.Alias)
+	if err != nil {
+		return err
+	}
+	u.Deploy.Remote = r
+	u.Deploy.Plan = deploy.PlanFunction(r, u.Deploy.Desired, u.Manifest.CodeSha256, fn.Deploy.Alias)
+	if s.force {
+		u.Deploy.Plan.UpToDate = false
+	}
+	if u.Deploy.Plan.UpToDate {
+		u.Emit(progress.Event{Kind: progress.Advanced, Message: "up to date at version " + r.Alias.Version})
+	}
+	return nil
+}
+
+func upToDate(u *Unit) string {
+	if u.Deploy.Plan.UpToDate {
+		return "up to date"
+	}
+	return ""
+}
+
+// roleStep makes sure the execution role lamb manages exists when the
+// function names none.
+type roleStep struct {
+	api    deploy.IAMAPI
+	region string
+}
+
+func (roleStep) Name() string { return "role" }
+func (roleStep) Skip(u *Unit) string {
+	if u.Function.Role != "" {
+		return "role given in lamb.yaml"
+	}
+	return upToDate(u)
+}
+func (s roleStep) Run(ctx context.Context, u *Unit) error {
+	if s.api == nil {
+		return errors.New("no IAM client to manage the execution role; set role in lamb.yaml")
+	}
+	fn := u.Function
+	spec := deploy.RoleSpec{FunctionName: fn.Name, VPC: len(fn.VPC.SubnetIDs) > 0, Tracing: fn.Tracing == "Active", Region: s.region}
+	arn, created, err := deploy.EnsureRole(ctx, s.api, spec)
+	if err != nil {
+		return err
+	}
+	u.Deploy.RoleCreated = created
+	u.Deploy.Desired.Role = arn
+	// The role is now known: plan again with it.
+	u.Deploy.Plan = deploy.PlanFunction(u.Deploy.Remote, u.Deploy.Desired, u.Manifest.CodeSha256, fn.Deploy.Alias)
+	return nil
+}
+
+// uploadStep puts the bundle where Lambda takes it from: inline, or S3.
+type uploadStep struct {
+	api         deploy.S3API
+	directLimit int64
+}
+
+func (uploadStep) Name() string { return "upload" }
+func (uploadStep) Skip(u *Unit) string {
+	if why := upToDate(u); why != "" {
+		return why
+	}
+	p := u.Deploy.Plan
+	if !p.Create && !p.CodeChanged && !p.ArchitectureChanged {
+		return "code unchanged"
+	}
+	return ""
+}
+
+// maxZipRead bounds the zip read into memory for a direct upload: the
+// direct route only takes zips under Lambda's 50 MB limit.
+const maxZipRead = 70 << 20
+
+func (s uploadStep) Run(ctx context.Context, u *Unit) error {
+	m, fn := u.Manifest, u.Function
+	a := deploy.Artifact{Function: fn.Name, ZipPath: m.ZipPath, ZippedBytes: m.ZippedBytes, ContentHash: m.ContentHash, CodeSha256: m.CodeSha256}
+	t := deploy.S3Target{Bucket: fn.Deploy.S3.Bucket, Prefix: fn.Deploy.S3.Prefix, SSE: fn.Deploy.S3.SSE, KMSKeyID: fn.Deploy.S3.KMSKeyID}
+	direct, err := deploy.ChooseRoute(a, t, s.directLimit)
+	if err != nil {
+		return err
+	}
+	if direct {
+		zip, err := safefile.ReadFile(ctx, m.ZipPath, maxZipRead)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", m.ZipPath, err)
+		}
+		u.Deploy.zip = zip
+		u.Deploy.Code = deploy.CodeLocation{ZipFile: true, Uploaded: true, Bytes: int64(len(zip))}
+		return nil
+	}
+	if s.api == nil {
+		return errors.New("no S3 client for the upload")
+	}
+	loc, err := deploy.Upload(ctx, s.api, a, t, deploy.UploadOptions{Events: progress.SinkFunc(u.Emit)})
+	if err != nil {
+		return err
+	}
+	u.Deploy.Code = loc
+	return nil
+}
+
+// syncStep creates or updates $LATEST.
+type syncStep struct{ d *deploy.Deployer }
+
+func (syncStep) Name() string        { return "sync" }
+func (syncStep) Skip(u *Unit) string { return upToDate(u) }
+func (s syncStep) Run(ctx context.Context, u *Unit) error {
+	d := s.d
+	if u.Deploy.RoleCreated {
+		dd := *s.d
+		dd.RetryCreate = func(ctx context.Context, create func(context.Context) error) error {
+			return deploy.RetryRolePropagation(ctx, create, deploy.RetryOptions{RoleName: u.Deploy.Desired.Role})
+		}
+		d = &dd
+	}
+	st := &u.Deploy
+	latest, err := d.Sync(ctx, st.Remote, st.Plan, st.Desired, st.Code, st.zip)
+	if err != nil {
+		return err
+	}
+	st.Latest, st.zip = latest, nil
+	return nil
+}
+
+// publishStep publishes and verifies a version.
+type publishStep struct {
+	d           *deploy.Deployer
+	lambVersion string
+	provenance  provenance
+}
+
+func (publishStep) Name() string        { return "publish" }
+func (publishStep) Skip(u *Unit) string { return upToDate(u) }
+func (s publishStep) Run(ctx context.Context, u *Unit) error {
+	st := &u.Deploy
+	desc := deploy.VersionDescription(s.lambVersion, u.Manifest.ContentHash, s.provenance.commit, s.provenance.dirty)
+	v, err := s.d.Publish(ctx, st.Latest, st.Desired, u.Manifest.CodeSha256, desc)
+	if err != nil {
+		return err
+	}
+	st.Version = v
+	return nil
+}
+
+// aliasStep points the deploy alias at the new version.
+type aliasStep struct{ d *deploy.Deployer }
+
+func (aliasStep) Name() string        { return "alias" }
+func (aliasStep) Skip(u *Unit) string { return upToDate(u) }
+func (s aliasStep) Run(ctx context.Context, u *Unit) error {
+	st := &u.Deploy
+	from, err := s.d.EnsureAlias(ctx, u.Function.Name, u.Function.Deploy.Alias, st.Remote.Alias, st.Version, nil)
+	if err != nil {
+		return err
+	}
+	st.AliasFrom = from
+	return nil
+}
+
+// pruneStep deletes versions beyond deploy.keepVersions.
+type pruneStep struct{ d *deploy.Deployer }
+
+func (pruneStep) Name() string { return "prune" }
+func (pruneStep) Skip(u *Unit) string {
+	if u.Function.Deploy.KeepVersions <= 0 {
+		return "keepVersions is 0"
+	}
+	return upToDate(u)
+}
+func (s pruneStep) Run(ctx context.Context, u *Unit) error {
+	res, err := s.d.Prune(ctx, u.Function.Name, u.Function.Deploy.KeepVersions, false)
+	u.Deploy.Pruned = res.Deleted
+	return err
+}
