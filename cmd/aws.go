@@ -49,3 +49,26 @@ func (f *Factory) lambdaReader(ctx context.Context) (pipeline.LambdaReader, erro
 	}
 	return c, nil
 }
+
+// deployClients returns the AWS clients a deploy writes with. Missing
+// credentials are an error here (exit 4), before anything is packaged.
+func (f *Factory) deployClients(ctx context.Context) (pipeline.DeployClients, error) {
+	s := f.AWS()
+	lam, err := s.Lambda(ctx)
+	if err != nil {
+		return pipeline.DeployClients{}, err
+	}
+	s3c, err := s.S3(ctx)
+	if err != nil {
+		return pipeline.DeployClients{}, err
+	}
+	iamc, err := s.IAM(ctx)
+	if err != nil {
+		return pipeline.DeployClients{}, err
+	}
+	cfg, err := s.Config(ctx)
+	if err != nil {
+		return pipeline.DeployClients{}, err
+	}
+	return pipeline.DeployClients{Lambda: lam, S3: s3c, IAM: iamc, Region: cfg.Region}, nil
+}

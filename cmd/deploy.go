@@ -1,0 +1,163 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lambcli/lamb/internal/ui"
+	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/pkg/limits"
+	"github.com/lambcli/lamb/pkg/pipeline"
+	"github.com/lambcli/lamb/pkg/progress"
+)
+
+// DeployOptions are the inputs of `lamb deploy`: its dependencies first,
+// then what the flags and settings say.
+type DeployOptions struct {
+	IO *ui.IOStreams
+	// Config returns lamb.yaml as loaded for this command.
+	Config func() (*config.Config, error)
+	// Clients returns the AWS clients of the resolved settings.
+	Clients func(context.Context) (pipeline.DeployClients, error)
+	// Now decides runtime deprecation; tests fix it.
+	Now func() time.Time
+
+	Functions   []string
+	NoCache     bool
+	Concurrency int
+	Force       bool
+	CacheDir    string
+	Verbose     bool
+	JSON        bool
+}
+
+func newDeployCmd(f *Factory, runF func(context.Context, *DeployOptions) error) *cobra.Command {
+	opts := &DeployOptions{IO: f.IO, Config: f.LoadConfig, Clients: f.deployClients, Now: time.Now}
+	c := &cobra.Command{
+		Use:   "deploy [FN...]",
+		Short: "Package, check, upload, publish a version and move the alias",
+		Long: `Deploy each function (every function in lamb.yaml when none is named):
+package and run every pre-flight check first — a violation exits 3 having
+written nothing to AWS — then, per function and several at once: read its
+state, create its execution role when lamb.yaml names none, upload the zip
+(inline below 50 MB, else through deploy.s3.bucket), create or update the
+function waiting for each update to settle, publish an immutable version and
+verify it, move the alias, and prune old versions (deploy.keepVersions).
+
+A function whose code and configuration are deployed and whose alias is on a
+version with both is "up to date": no write at all. One function's failure
+does not stop the others; the exit status is then 1. Ctrl-C stops between
+AWS calls, never between an update and its wait, and leaves every alias on a
+published version; running lamb deploy again converges.`,
+		Example: `  lamb deploy
+  lamb deploy api --stage prod
+  lamb deploy --concurrency 8 --output json | jq '.functions[] | {function, version, outcome}'`,
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Functions = args
+			opts.CacheDir, opts.Verbose, opts.JSON = f.Settings.CacheDir, f.Settings.Verbose, f.Settings.JSON()
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return deployRun(c.Context(), opts)
+		},
+	}
+	addPackageFlags(c, &opts.NoCache, &opts.Concurrency)
+	c.Flags().BoolVar(&opts.Force, "force", false, "publish a new version even when nothing changed")
+	return readsConfig(c)
+}
+
+func deployRun(ctx context.Context, opts *DeployOptions) error {
+	cfg, fns, err := selectFunctions(opts.Config, opts.Functions)
+	if err != nil {
+		return err
+	}
+	var report pipeline.DeployReport
+	runErr := withProgress(opts.IO, opts.JSON, func(sink progress.Sink) (err error) {
+		report, err = pipeline.Deploy(ctx, cfg, fns, pipeline.DeployOptions{
+			CheckOptions: pipeline.CheckOptions{
+				Options: pipelineOptions(opts.IO, sink, opts.CacheDir, opts.NoCache, 0, opts.Concurrency, opts.Verbose),
+				Now:     opts.Now(),
+			},
+			Clients:     opts.Clients,
+			Force:       opts.Force,
+			LambVersion: currentBuild(debug.ReadBuildInfo).Version,
+		})
+		return err
+	})
+	var lv *pipeline.LimitsViolated
+	if errors.As(runErr, &lv) {
+		if opts.JSON {
+			err = ui.WriteJSON(opts.IO.Out, lv.Report)
+		} else {
+			err = limits.WriteText(opts.IO.Out, lv.Report)
+		}
+		if err != nil {
+			return err
+		}
+		return &ExitError{Code: ExitLimit, Err: runErr}
+	}
+	if report.Functions == nil {
+		// Nothing ran (no credentials, interrupted before the first step).
+		return runErr
+	}
+	if opts.JSON {
+		err = ui.WriteJSON(opts.IO.Out, report)
+	} else {
+		err = writeDeploySummary(opts.IO, report)
+	}
+	if err != nil {
+		return err
+	}
+	if runErr != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		return &silentError{code: ExitFailure}
+	}
+	return nil
+}
+
+// writeDeploySummary prints one row per function, and each failure below.
+func writeDeploySummary(io *ui.IOStreams, r pipeline.DeployReport) error {
+	p := io.OutPainter()
+	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FUNCTION\tVERSION\tALIAS\tROUTE\tBYTES\tTIME\tOUTCOME")
+	for _, f := range r.Functions {
+		version := f.Version
+		if f.PreviousVersion != "" {
+			version = f.PreviousVersion + " → " + f.Version
+		}
+		if version == "" {
+			version = "-"
+		}
+		route := f.Route
+		if route == "" {
+			route = "-"
+		} else if !f.Uploaded {
+			route += " (already there)"
+		}
+		outcome := f.Outcome
+		switch f.Outcome {
+		case pipeline.OutcomeFailed:
+			outcome = p.Red(outcome)
+		case pipeline.OutcomeDeployed:
+			outcome = p.Green(outcome)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.1fs\t%s\n", f.Function, version, f.Alias, route, ui.Bytes(f.Bytes), f.Seconds, outcome)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, f := range r.Functions {
+		if f.Error != "" {
+			fmt.Fprintf(io.Out, "%s: %s\n", f.Function, f.Error)
+		}
+	}
+	return nil
+}
