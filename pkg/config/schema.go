@@ -23,6 +23,9 @@ type schema struct {
 	enum   []string
 	fields []field
 	elem   *schema
+	// patterns marks a list of file patterns, checked as the packager
+	// reads them.
+	patterns bool
 }
 
 type field struct {
@@ -55,6 +58,7 @@ var (
 	scBoolean  = &schema{kind: kindBool}
 	scStrList  = &schema{kind: kindStringList}
 	scStrMap   = &schema{kind: kindStringMap}
+	scPatterns = &schema{kind: kindStringList, patterns: true}
 	scEnumOf   = func(values ...string) *schema { return &schema{kind: kindEnum, enum: values} }
 	scStructOf = func(fields ...field) *schema { return &schema{kind: kindStruct, fields: fields} }
 	scFieldOf  = func(key string, s *schema) field { return field{key: key, schema: s} }
@@ -105,8 +109,8 @@ var (
 		scFieldOf("package", scStructOf(
 			scFieldOf("build", scStr),
 			scFieldOf("dependencies", scEnumOf("auto", "none")),
-			scFieldOf("include", scStrList),
-			scFieldOf("exclude", scStrList),
+			scFieldOf("include", scPatterns),
+			scFieldOf("exclude", scPatterns),
 			scFieldOf("symlinks", scEnumOf("follow", "keep")),
 			scFieldOf("artifact", scStr),
 		)),
