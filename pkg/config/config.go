@@ -7,7 +7,9 @@
 //
 // Value ranges (memory 128–10240 MB, timeouts, sizes, environment size) are
 // Lambda quotas and belong to pkg/limits; traffic-shift strategies are parsed
-// by pkg/appspec. This package checks only that lamb.yaml is well formed.
+// by pkg/appspec. This package checks only that lamb.yaml is well formed,
+// which includes numbers that no field can hold (negative, or beyond 32
+// bits): those are reported here, naming the Lambda range.
 package config
 
 import (
