@@ -121,6 +121,13 @@ the precedence: flag > LAMB_* environment variable > lamb.yaml > default.`,
 		DisableAutoGenTag:          true,
 		SuggestionsMinimumDistance: 2,
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			// Cobra checks these after this hook, with plain errors;
+			// checking them first gives them their type.
+			for _, validate := range []func() error{c.ValidateRequiredFlags, c.ValidateFlagGroups} {
+				if err := validate(); err != nil {
+					return usageError(err, usageHint)
+				}
+			}
 			return f.resolveSettings(c)
 		},
 		// With Args and RunE on the root, an unknown command is an

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/lambcli/lamb/internal/ui"
 )
 
@@ -89,6 +91,31 @@ func TestUnknownCommandSuggestsTheNearestOne(t *testing.T) {
 	code, _, stderr := run(t, "valdate")
 	if code != ExitUsage || !strings.Contains(stderr, `unknown command "valdate" for "lamb" (did you mean "validate"?)`) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestRequiredAndGroupedFlagErrorsAreUsageErrors(t *testing.T) {
+	for name, mark := range map[string]func(*cobra.Command){
+		"required":  func(c *cobra.Command) { _ = c.MarkFlagRequired("a") },
+		"exclusive": func(c *cobra.Command) { c.MarkFlagsMutuallyExclusive("a", "b") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			io, _, _ := ui.Test(false)
+			root := NewRootCmd(&Factory{IO: io})
+			sub := &cobra.Command{Use: "sub", RunE: func(*cobra.Command, []string) error { return nil }}
+			sub.Flags().String("a", "", "")
+			sub.Flags().String("b", "", "")
+			mark(sub)
+			root.AddCommand(sub)
+			args := []string{"sub"}
+			if name == "exclusive" {
+				args = append(args, "--a", "1", "--b", "2")
+			}
+			root.SetArgs(args)
+			if code, _ := classify(root.Execute()); code != ExitUsage {
+				t.Errorf("exit = %d, want %d", code, ExitUsage)
+			}
+		})
 	}
 }
 
