@@ -249,7 +249,7 @@ func (v *validator) deferred(n *yaml.Node, path string) bool {
 		return false
 	}
 	v.checkRefs(n, path)
-	if v.deferEnv && v.waiting != nil {
+	if v.waiting != nil {
 		v.waiting[n] = true
 	}
 	return v.deferEnv
