@@ -16,7 +16,7 @@ LDFLAGS := -s -w \
 # Go files gofmt must accept; fixtures under testdata/ may be malformed on purpose.
 GOFILES  = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*' -not -path './dist/*')
 
-.PHONY: test build lint bench demo emulator clean
+.PHONY: test build lint bench fuzz demo emulator clean
 
 test:
 	$(GO) test -race -count=1 ./...
@@ -47,6 +47,11 @@ lint:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Each fuzz target for a bounded time. A failing input is written under the
+# package's testdata/fuzz/; commit it with the fix as a regression seed.
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 20s ./pkg/config/
 
 # The README's quick start: build, then init → validate → package → check on a
 # new Node.js function and on examples/, with no AWS account.

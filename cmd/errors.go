@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/spf13/cobra"
 )
 
 // Exit codes, as documented by `lamb help exit-codes` and the README.
@@ -32,6 +33,26 @@ func (e *ExitError) Unwrap() error { return e.Err }
 // usageError marks err as a usage or configuration problem (exit 2).
 func usageError(err error, hint string) error {
 	return &ExitError{Code: ExitUsage, Err: err, Hint: hint}
+}
+
+// usageHint follows every error about the command line itself.
+const usageHint = "run 'lamb --help' for usage"
+
+// typedArgErrors makes the argument errors of c and its subcommands usage
+// errors: cobra's Args validators return plain errors, and an exit code is
+// decided by an error's type, never by its text.
+func typedArgErrors(c *cobra.Command) {
+	if validate := c.Args; validate != nil {
+		c.Args = func(c *cobra.Command, args []string) error {
+			if err := validate(c, args); err != nil {
+				return usageError(err, usageHint)
+			}
+			return nil
+		}
+	}
+	for _, sub := range c.Commands() {
+		typedArgErrors(sub)
+	}
 }
 
 // silentError is returned when a command has already printed its outcome
@@ -65,20 +86,5 @@ func classify(err error) (int, string) {
 			return code, hint
 		}
 	}
-	if isCobraUsageError(err) {
-		return ExitUsage, "run 'lamb --help' for usage"
-	}
 	return ExitFailure, ""
-}
-
-// isCobraUsageError recognises the argument and command errors cobra returns
-// as plain errors.
-func isCobraUsageError(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "requires at most", "invalid argument", "flag needs an argument", "required flag"} {
-		if strings.HasPrefix(msg, p) || strings.Contains(msg, " "+p) {
-			return true
-		}
-	}
-	return false
 }

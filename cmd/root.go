@@ -7,12 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"sync"
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/lambcli/lamb/internal/ui"
 	"github.com/lambcli/lamb/pkg/awsconf"
@@ -77,8 +79,10 @@ func Run(ctx context.Context, io *ui.IOStreams, args []string) int {
 		err = fmt.Errorf("%w: %w", context.Canceled, err)
 	}
 	if f.resolver == nil {
-		// Cobra rejected the arguments before the settings were resolved;
-		// resolve them now so --output json still shapes the error.
+		// Cobra rejected the arguments before the settings were resolved,
+		// maybe before it parsed any flag; read the global flags from args
+		// alone, so --output json still shapes the error.
+		readGlobalFlags(root, args)
 		_ = f.resolveSettings(root)
 	}
 	code, hint := classify(err)
@@ -92,6 +96,16 @@ func Run(ctx context.Context, io *ui.IOStreams, args []string) int {
 	}
 	printError(f, err, code, hint)
 	return code
+}
+
+// readGlobalFlags parses lamb's global flags out of args, skipping every
+// other flag and argument.
+func readGlobalFlags(root *cobra.Command, args []string) {
+	fs := pflag.NewFlagSet(root.Name(), pflag.ContinueOnError)
+	fs.ParseErrorsAllowlist.UnknownFlags = true
+	fs.SetOutput(io.Discard)
+	fs.AddFlagSet(root.PersistentFlags())
+	_ = fs.Parse(args)
 }
 
 // jsonError is the document --output json prints on failure.
@@ -130,11 +144,34 @@ the precedence: flag > LAMB_* environment variable > lamb.yaml > default.`,
 		Example: `  lamb init --runtime nodejs
   lamb validate
   lamb package --output json`,
-		SilenceErrors:     true,
-		SilenceUsage:      true,
-		DisableAutoGenTag: true,
+		SilenceErrors:              true,
+		SilenceUsage:               true,
+		DisableAutoGenTag:          true,
+		SuggestionsMinimumDistance: 2,
 		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			// Cobra checks these after this hook, with plain errors;
+			// checking them first gives them their type.
+			for _, validate := range []func() error{c.ValidateRequiredFlags, c.ValidateFlagGroups} {
+				if err := validate(); err != nil {
+					return usageError(err, usageHint)
+				}
+			}
 			return f.resolveSettings(c)
+		},
+		// With Args and RunE on the root, an unknown command is an
+		// argument error like any other (cobra's own is a plain error).
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+			if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+			}
+			return errors.New(msg)
+		},
+		RunE: func(c *cobra.Command, _ []string) error {
+			return c.Help()
 		},
 	}
 	pf := root.PersistentFlags()
@@ -149,8 +186,9 @@ the precedence: flag > LAMB_* environment variable > lamb.yaml > default.`,
 	pf.BoolP("verbose", "v", false, "print build tool output and AWS call details [LAMB_VERBOSE]")
 	pf.BoolP("yes", "y", false, "answer yes to every confirmation [LAMB_YES]")
 
+	// Subcommands inherit this: every flag error is a usage error.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return usageError(err, "run 'lamb --help' for usage")
+		return usageError(err, usageHint)
 	})
 
 	root.AddCommand(
@@ -164,6 +202,7 @@ the precedence: flag > LAMB_* environment variable > lamb.yaml > default.`,
 		newVersionCmd(f, nil),
 		newExitCodesTopic(f),
 	)
+	typedArgErrors(root)
 	return root
 }
 

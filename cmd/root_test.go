@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/lambcli/lamb/internal/ui"
 )
 
@@ -61,12 +63,73 @@ func TestJSONErrorGoesToStdout(t *testing.T) {
 	}
 }
 
+func TestFlagAndArgumentErrorsAreJSONWithOutputJSON(t *testing.T) {
+	for _, args := range [][]string{
+		{"--output", "json", "no-such-command"},
+		{"--no-such-flag", "--output", "json", "version"},
+		{"-o", "json", "version", "--no-such-flag"},
+		{"version", "extra", "-o", "json"},
+		{"-o", "json", "completion"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			code, stdout, stderr := run(t, args...)
+			if code != ExitUsage {
+				t.Errorf("exit = %d, want %d", code, ExitUsage)
+			}
+			if stderr != "" {
+				t.Errorf("stderr = %q, want nothing with --output json", stderr)
+			}
+			var doc jsonError
+			if err := json.Unmarshal([]byte(stdout), &doc); err != nil || doc.Error.Code != ExitUsage || doc.Error.Hint == "" {
+				t.Errorf("stdout is not the JSON error document (%v):\n%s", err, stdout)
+			}
+		})
+	}
+}
+
+func TestUnknownCommandSuggestsTheNearestOne(t *testing.T) {
+	code, _, stderr := run(t, "valdate")
+	if code != ExitUsage || !strings.Contains(stderr, `unknown command "valdate" for "lamb" (did you mean "validate"?)`) {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestRequiredAndGroupedFlagErrorsAreUsageErrors(t *testing.T) {
+	for name, mark := range map[string]func(*cobra.Command){
+		"required":  func(c *cobra.Command) { _ = c.MarkFlagRequired("a") },
+		"exclusive": func(c *cobra.Command) { c.MarkFlagsMutuallyExclusive("a", "b") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			io, _, _ := ui.Test()
+			root := NewRootCmd(&Factory{IO: io})
+			sub := &cobra.Command{Use: "sub", RunE: func(*cobra.Command, []string) error { return nil }}
+			sub.Flags().String("a", "", "")
+			sub.Flags().String("b", "", "")
+			mark(sub)
+			root.AddCommand(sub)
+			args := []string{"sub"}
+			if name == "exclusive" {
+				args = append(args, "--a", "1", "--b", "2")
+			}
+			root.SetArgs(args)
+			if code, _ := classify(root.Execute()); code != ExitUsage {
+				t.Errorf("exit = %d, want %d", code, ExitUsage)
+			}
+		})
+	}
+}
+
 func TestClassify(t *testing.T) {
 	tests := []struct {
 		err  error
 		want int
 	}{
 		{errors.New("boom"), ExitFailure},
+		// A failure whose text reads like cobra's is still a failure:
+		// only the error's type makes a usage error.
+		{errors.New("package api: run package.build: exit status 1\n    tsc: unknown flag: --strict"), ExitFailure},
+		{errors.New("build: mytool accepts 1 arg(s), received 2"), ExitFailure},
+		{errors.New("required flag(s) \"x\" not set"), ExitFailure},
 		{usageError(errors.New("bad"), ""), ExitUsage},
 		{&ExitError{Code: ExitLimit, Err: errors.New("too big")}, ExitLimit},
 		{context.Canceled, ExitInterrupted},

@@ -7,7 +7,9 @@
 //
 // Value ranges (memory 128–10240 MB, timeouts, sizes, environment size) are
 // Lambda quotas and belong to pkg/limits; traffic-shift strategies are parsed
-// by pkg/appspec. This package checks only that lamb.yaml is well formed.
+// by pkg/appspec. This package checks only that lamb.yaml is well formed,
+// which includes numbers that no field can hold (negative, or beyond 32
+// bits): those are reported here, naming the Lambda range.
 package config
 
 import (
@@ -170,8 +172,8 @@ type Package struct {
 	Build string `json:"build,omitempty" lamb:"build" doc:"Shell command run in source before the zip is made, e.g. npm run build."`
 	// Dependencies is "auto" (install production dependencies) or "none".
 	Dependencies string   `json:"dependencies" lamb:"dependencies,enum=auto|none,default=auto" doc:"auto: install the production dependencies for the runtime and architecture; none: ship the folder as it is."`
-	Include      []string `json:"include,omitempty" lamb:"include" doc:"Patterns in gitignore syntax; when set, only matching files are packaged."`
-	Exclude      []string `json:"exclude,omitempty" lamb:"exclude" doc:"Patterns in gitignore syntax of files to leave out; ! negates."`
+	Include      []string `json:"include,omitempty" lamb:"include,patterns" doc:"Patterns in gitignore syntax; when set, only matching files are packaged."`
+	Exclude      []string `json:"exclude,omitempty" lamb:"exclude,patterns" doc:"Patterns in gitignore syntax of files to leave out; ! negates."`
 	// Symlinks is "follow" (materialise) or "keep" (store as links).
 	Symlinks string `json:"symlinks" lamb:"symlinks,enum=follow|keep,default=follow" doc:"follow: store the content of a link's target; keep: store links as links."`
 	// Artifact is the absolute path of a prebuilt zip, if set.

@@ -90,7 +90,7 @@ func TestEveryMistakeIsReportedWithItsPosition(t *testing.T) {
 		10: "functions.api.memroy: unknown key (did you mean \"memory\"?)",
 		11: "functions.api.memory: expected an integer number of MB, got \"lots\"",
 		12: "functions.api.timeout: expected a whole number of seconds, got \"1.5s\"",
-		13: "functions.api.ephemeralStorage: expected an integer number of MB, got -512 (negative)",
+		13: "functions.api.ephemeralStorage: -512 is out of range: ephemeralStorage must be 512–10240 MB",
 		14: "functions.api.tracing: expected Active or PassThrough, got \"active\" (did you mean \"Active\"?)",
 		15: "functions.api.layers: expected a list of strings",
 		17: "functions.api.environment.files: expected a list of strings, got \".env\"",
@@ -165,7 +165,16 @@ func TestValueTypes(t *testing.T) {
 	}{
 		{"memory", "512", func(f *Function) any { return f.Memory }, 512, ""},
 		{"memory", "lots", nil, nil, `expected an integer number of MB, got "lots"`},
-		{"memory", "-1", nil, nil, `expected an integer number of MB, got -1 (negative)`},
+		{"memory", "-1", nil, nil, `-1 is out of range: memory must be 128–10240 MB`},
+		{"memory", "2147483647", func(f *Function) any { return f.Memory }, 2147483647, ""},
+		{"memory", "2147483648", nil, nil, `2147483648 is out of range: memory must be 128–10240 MB`},
+		{"memory", "99999999999999999999", nil, nil, `99999999999999999999 is out of range: memory must be 128–10240 MB`},
+		{"memory", "1e12", nil, nil, `1e12 is out of range: memory must be 128–10240 MB`},
+		{"ephemeralStorage", "0x80000000", nil, nil, `0x80000000 is out of range: ephemeralStorage must be 512–10240 MB`},
+		{"timeout", "2147483648", nil, nil, `2147483648 is out of range: timeout must be 1–900 seconds`},
+		{"timeout", "1000000h", nil, nil, `"1000000h" is out of range: timeout must be 1–900 seconds`},
+		{"concurrency", "{reserved: -1}", nil, nil, `functions.api.concurrency.reserved: -1 is out of range: reserved must be from 0 to 2147483647`},
+		{"functionUrl", "{cors: {maxAge: 2147483648}}", nil, nil, `functions.api.functionUrl.cors.maxAge: 2147483648 is out of range: maxAge must be from 0 to 2147483647 seconds`},
 		{"memory", "512.5", nil, nil, `expected an integer number of MB, got 512.5`},
 		{"memory", `"512"`, nil, nil, `expected an integer number of MB, got "512"`},
 		{"memory", "[1]", nil, nil, `expected an integer number of MB, got a list`},
@@ -175,7 +184,7 @@ func TestValueTypes(t *testing.T) {
 		{"timeout", "45", func(f *Function) any { return f.Timeout }, 45, ""},
 		{"timeout", "15m", func(f *Function) any { return f.Timeout }, 900, ""},
 		{"timeout", "500ms", nil, nil, `expected a whole number of seconds, got "500ms"`},
-		{"timeout", "-5s", nil, nil, `got "-5s" (negative)`},
+		{"timeout", "-5s", nil, nil, `"-5s" is out of range: timeout must be 1–900 seconds`},
 		{"timeout", "soon", nil, nil, `expected a duration like 30s or 1m30s, or a whole number of seconds, got "soon"`},
 		{"architecture", "arm64", func(f *Function) any { return f.Architecture }, "arm64", ""},
 		{"architecture", "aarch64", nil, nil, `expected x86_64 or arm64, got "aarch64"`},
@@ -469,7 +478,7 @@ func TestInterpolation(t *testing.T) {
 		{"every unset is reported", "project: ${env:P1}\nfunctions:\n  api:\n    role: ${env:R1}\n    handler: \"${env:H1}.${env:H2}\"\n", nil, nil,
 			[]string{"1:10: project: environment variable P1 is not set", "4:11: functions.api.role: environment variable R1 is not set", "5:14: functions.api.handler: environment variables H1, H2 are not set"}},
 		{"interpolated value of the wrong type", "functions:\n  api:\n    memory: ${env:TABLE}\n", nil, nil,
-			[]string{`3:13: functions.api.memory: expected an integer number of MB, got "orders"`}},
+			[]string{`3:13: functions.api.memory: ${env:TABLE} is not an integer number of MB`}},
 		{"unterminated", "functions:\n  api:\n    role: \"${env:ROLE\"\n", nil, nil,
 			[]string{"3:11: functions.api.role: unterminated ${env:...} reference"}},
 		{"bad name", "functions:\n  api:\n    role: \"${env:1X}\"\n", nil, nil,
@@ -495,6 +504,34 @@ func TestInterpolation(t *testing.T) {
 			}
 			if got := tt.get(fn(t, c, "api")); got != tt.want {
 				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEnvironmentValuesNeverAppearInProblems(t *testing.T) {
+	const secret = "S3cr3t-do-not-print["
+	vars := map[string]string{"SECRET": secret, "BIG": "2147483648", "NEG": "-5"}
+	tests := []struct{ field, value, want string }{
+		{"memory", "${env:SECRET}", "functions.api.memory: ${env:SECRET} is not an integer number of MB"},
+		{"memory", "\"${env:SECRET}\"", "functions.api.memory: ${env:SECRET} is not an integer number of MB"},
+		{"timeout", "${env:SECRET}s", "functions.api.timeout: ${env:SECRET}s is not a duration like 30s or 1m30s, or a whole number of seconds"},
+		{"timeout", "${env:NEG}s", "functions.api.timeout: ${env:NEG}s is out of range: timeout must be 1–900 seconds"},
+		{"memory", "${env:BIG}", "functions.api.memory: ${env:BIG} is out of range: memory must be 128–10240 MB"},
+		{"architecture", "${env:SECRET}", "functions.api.architecture: ${env:SECRET} is not x86_64 or arm64"},
+		{"tracing", "x${env:SECRET}", "functions.api.tracing: x${env:SECRET} is not Active or PassThrough"},
+		{"functionUrl", "{cors: {allowCredentials: \"${env:SECRET}\"}}", "functions.api.functionUrl.cors.allowCredentials: ${env:SECRET} is not true or false"},
+		{"package", "{include: [\"${env:SECRET}\"]}", "functions.api.package.include[0]: ${env:SECRET} is not a valid file pattern"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.field+"="+tt.value, func(t *testing.T) {
+			_, err := load(t, "functions:\n  api:\n    "+tt.field+": "+tt.value+"\n", LoadOptions{LookupEnv: env(vars)})
+			ps := problems(t, err)
+			if len(ps) != 1 || ps[0].Line != 3 || !strings.Contains(ps[0].String(), tt.want) {
+				t.Errorf("got %v, want one problem on line 3 containing %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "S3cr3t") || strings.Contains(err.Error(), "2147483648") {
+				t.Errorf("a problem shows the variable's value: %v", err)
 			}
 		})
 	}
@@ -793,5 +830,136 @@ func TestHomeRelativeSource(t *testing.T) {
 	c := mustLoad(t, "functions: {api: {source: ~/src/api}}\n", LoadOptions{})
 	if got := fn(t, c, "api").Source; got != filepath.Join(home, "src", "api") {
 		t.Errorf("source = %q, want it under $HOME", got)
+	}
+}
+
+// acceptedOrOneProblem loads doc and checks that it is accepted (want is
+// empty) or refused with exactly one problem containing want.
+func acceptedOrOneProblem(t *testing.T, doc, want string) {
+	t.Helper()
+	_, err := load(t, doc, LoadOptions{})
+	if want == "" {
+		if err != nil {
+			t.Errorf("refused: %v", err)
+		}
+		return
+	}
+	if ps := problems(t, err); len(ps) != 1 || !strings.Contains(ps[0].String(), want) {
+		t.Errorf("got %v, want one problem containing %q", err, want)
+	}
+}
+
+func TestFunctionKeysMustBeLambdaNames(t *testing.T) {
+	long := strings.Repeat("a", 65)
+	tests := []struct{ key, want string }{
+		{"api", ""},
+		{"api-v2_EU", ""},
+		{strings.Repeat("a", 64), ""},
+		{"a/b", `3:3: functions: function key "a/b" is not valid: use 1–64 letters, digits, hyphens and underscores`},
+		{`"."`, `3:3: functions: function key "." is not valid`},
+		{`".."`, `3:3: functions: function key ".." is not valid`},
+		{`"a\0b"`, `3:3: functions: function key "a\x00b" is not valid`},
+		{`"my api"`, `3:3: functions: function key "my api" is not valid`},
+		{long, `3:3: functions: function key "` + long + `" is not valid`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			acceptedOrOneProblem(t, "project: orders\nfunctions:\n  "+tt.key+": {}\n", tt.want)
+		})
+	}
+}
+
+func TestPackagePatternsAreCheckedAsThePackagerReadsThem(t *testing.T) {
+	tests := []struct{ list, want string }{
+		{`include: ["*.js", "!tests/", "lib/**", "{a,b}.txt", "\\#literal"]`, ""},
+		{`include: ["src/[a-z"]`, `4:17: functions.api.package.include[0]: pattern "src/[a-z" is not a valid glob`},
+		{`exclude: ["ok", "bad\\"]`, `4:23: functions.api.package.exclude[1]: pattern "bad\\" is not a valid glob`},
+		{`exclude: ["/"]`, `4:17: functions.api.package.exclude[0]: pattern "/" matches nothing`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.list, func(t *testing.T) {
+			acceptedOrOneProblem(t, "functions:\n  api:\n    package:\n      "+tt.list+"\n", tt.want)
+		})
+	}
+	// Patterns in defaults and stages are checked too, whether or not the
+	// stage is selected.
+	_, err := load(t, "defaults:\n  package: {exclude: [\"[\"]}\nfunctions: {api: {}}\nstages:\n  prod:\n    functions: {api: {package: {include: [\"[\"]}}}\n", LoadOptions{})
+	ps := problems(t, err)
+	if len(ps) != 2 || ps[0].Path != "defaults.package.exclude[0]" || ps[1].Path != "stages.prod.functions.api.package.include[0]" {
+		t.Errorf("got %v, want the defaults and the stage pattern", err)
+	}
+}
+
+func TestDocumentProblemsAreLocated(t *testing.T) {
+	tests := []struct {
+		name, file, doc string
+		want            []string
+	}{
+		{"invalid UTF-8", "lamb.yaml", "functions:\n  api:\n    description: caf\xe9 au lait\n",
+			[]string{"3:21: invalid UTF-8 (byte 0xe9): save the file as UTF-8 text"}},
+		{"invalid UTF-8 after other characters", "lamb.yaml", "functions:\n  api:\n    description: \"été \xff\"\n",
+			[]string{"3:23: invalid UTF-8 (byte 0xff)"}},
+		{"undefined alias", "lamb.yaml", "defaults: &base {runtime: nodejs22.x}\nfunctions:\n  api:\n    <<: *bsae\n",
+			[]string{"4:9: invalid YAML: alias *bsae refers to no anchor: define &bsae before the alias"}},
+		{"alias in a flow list", "lamb.yaml", "functions:\n  api:\n    layers: [a, *nope]\n",
+			[]string{"3:17: invalid YAML: alias *nope refers to no anchor"}},
+		{"deep nesting", "lamb.yaml", "project: x\nfunctions:\n  api:\n    tags: " + strings.Repeat("[", 150) + strings.Repeat("]", 150) + "\n",
+			[]string{"4:109: values nest more than 100 levels deep here"}},
+		{"alias inside its own anchor", "lamb.yaml", "functions:\n  api: {}\nx: &loop\n  - *loop\n",
+			[]string{"nest more than 100 levels deep here"}},
+		{"second document", "lamb.yaml", "functions:\n  api: {}\n---\nfunctions:\n  worker: {}\n",
+			[]string{"3:1: a second YAML document starts here, and lamb reads only one"}},
+		{"document after an end marker", "lamb.yaml", "functions:\n  api: {}\n...\nproject: orders\n",
+			[]string{"4:1: invalid YAML: did not find expected <document start>"}},
+		{"broken second document", "lamb.yaml", "functions:\n  api: {}\n---\nfunctions: [\n",
+			[]string{"invalid YAML: did not find expected node content"}},
+		{"application tag", "lamb.yaml", "functions:\n  api:\n    handler: !Ref Handler\n    memory: !GetAtt 512\n    description: !!str 42\n",
+			[]string{"3:14: functions.api.handler: tag !Ref is not supported: lamb.yaml has no tags; write the value itself",
+				"4:13: functions.api.memory: tag !GetAtt is not supported"}},
+		{"tag on a mapping", "lamb.yaml", "functions:\n  api: !Function {}\n",
+			[]string{"2:8: functions.api: tag !Function is not supported"}},
+		{"JSON line comment", "lamb.json", "{\n  \"functions\": {\n    // the API\n    \"api\": {}\n  }\n}\n",
+			[]string{"3:5: JSON does not allow comments"}},
+		{"JSON block comment", "lamb.json", "{\"functions\": {\"api\": {} /* x */}}\n",
+			[]string{"1:26: JSON does not allow comments"}},
+		{"JSON trailing comma", "lamb.json", "{\n  \"functions\": {\"api\": {},}\n}\n",
+			[]string{"2:27: invalid JSON: invalid character '}' looking for beginning of object key string"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse(context.Background(), []byte(tt.doc), tt.file, LoadOptions{LookupEnv: env(nil)})
+			ps := problems(t, err)
+			if len(ps) != len(tt.want) {
+				t.Fatalf("got %d problems, want %d:\n%v", len(ps), len(tt.want), err)
+			}
+			for i, w := range tt.want {
+				if !strings.Contains(ps[i].String(), w) {
+					t.Errorf("problem %q, want it to contain %q", ps[i], w)
+				}
+				if ps[i].Line == 1 && ps[i].Column == 1 {
+					t.Errorf("problem %q is not located", ps[i])
+				}
+			}
+		})
+	}
+}
+
+func TestEveryProblemIsReportedInOneRunInFileOrder(t *testing.T) {
+	doc := "project: ${env:NO_PROJECT}\nfunctions:\n  api:\n    timeout: soon\n    role: ${env:NO_ROLE}\n    memory: ${env:MEM}\n"
+	_, err := load(t, doc, LoadOptions{LookupEnv: env(map[string]string{"MEM": "lots"})})
+	ps := problems(t, err)
+	want := []string{
+		"1:10: project: environment variable NO_PROJECT is not set",
+		"4:14: functions.api.timeout: expected a duration",
+		"5:11: functions.api.role: environment variable NO_ROLE is not set",
+		"6:13: functions.api.memory: ${env:MEM} is not an integer number of MB",
+	}
+	if len(ps) != len(want) {
+		t.Fatalf("got %d problems, want %d:\n%v", len(ps), len(want), err)
+	}
+	for i, w := range want {
+		if !strings.Contains(ps[i].String(), w) {
+			t.Errorf("problem %d = %q, want it to contain %q", i, ps[i], w)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -46,14 +47,21 @@ func expand(s string, lookup func(string) (string, bool)) (string, error) {
 		}
 		s = rest[end+1:]
 	}
-	switch len(missing) {
-	case 0:
-		return b.String(), nil
-	case 1:
-		return "", fmt.Errorf("environment variable %s is not set (referenced as %s%s}): set it or change the value", missing[0], refOpen, missing[0])
-	default:
-		return "", fmt.Errorf("environment variables %s are not set: set them or change the value", strings.Join(missing, ", "))
+	if len(missing) > 0 {
+		return "", &unsetError{names: missing}
 	}
+	return b.String(), nil
+}
+
+// unsetError names the referenced variables that are not set; other
+// errors from expand are mistakes in the reference itself.
+type unsetError struct{ names []string }
+
+func (e *unsetError) Error() string {
+	if len(e.names) == 1 {
+		return fmt.Sprintf("environment variable %s is not set (referenced as %s%s}): set it or change the value", e.names[0], refOpen, e.names[0])
+	}
+	return fmt.Sprintf("environment variables %s are not set: set them or change the value", strings.Join(e.names, ", "))
 }
 
 func validEnvName(name string) bool {
@@ -81,27 +89,33 @@ func containsString(list []string, s string) bool {
 }
 
 // interpolate expands references in every scalar value of the tree (keys
-// are left alone). A value that was written unquoted is re-typed from its
-// new text, so `memory: ${env:MEMORY}` becomes an integer.
-func (v *validator) interpolate(n *yaml.Node, path string, lookup func(string) (string, bool)) {
+// are left alone) and records each expanded value's text as written in
+// expanded. A value that was written unquoted is re-typed from its new
+// text, so `memory: ${env:MEMORY}` becomes an integer. Only unset
+// variables are reported: the first pass has reported malformed references.
+func (v *validator) interpolate(n *yaml.Node, path string, lookup func(string) (string, bool), expanded map[*yaml.Node]string) {
 	switch n.Kind {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			v.interpolate(n.Content[i+1], join(path, n.Content[i].Value), lookup)
+			v.interpolate(n.Content[i+1], join(path, n.Content[i].Value), lookup, expanded)
 		}
 	case yaml.SequenceNode:
 		for i, item := range n.Content {
-			v.interpolate(item, fmt.Sprintf("%s[%d]", path, i), lookup)
+			v.interpolate(item, fmt.Sprintf("%s[%d]", path, i), lookup, expanded)
 		}
 	case yaml.ScalarNode:
 		if !strings.Contains(n.Value, refOpen) {
 			return
 		}
 		out, err := expand(n.Value, lookup)
-		if err != nil {
+		var unset *unsetError
+		if errors.As(err, &unset) {
 			v.add(n, path, "%s", err)
+		}
+		if err != nil {
 			return
 		}
+		expanded[n] = n.Value
 		n.Value = out
 		if n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
 			n.Tag = ""

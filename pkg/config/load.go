@@ -21,28 +21,31 @@ type loader struct {
 }
 
 func (l *loader) load(data []byte) (*Config, error) {
-	root, problems := parseDocument(data, l.file)
-	if problems != nil {
-		return nil, newValidationError(problems)
+	root, parsed := parseDocument(data, l.file)
+	if root == nil {
+		return nil, newValidationError(parsed)
 	}
 
 	// Pass 1: the whole file, every stage included, so a mistake in a
 	// stage that is not selected today is still reported.
-	v := &validator{file: l.file, deferEnv: true}
+	v := &validator{file: l.file, deferEnv: true, waiting: map[*yaml.Node]bool{}, problems: parsed}
 	v.check(root, fileSc, "")
 	if root.Kind == yaml.MappingNode {
 		l.checkStructure(v, root)
 	}
-	if err := newValidationError(v.problems); err != nil {
-		return nil, err
-	}
 
 	stagesNode := lookup(root, "stages")
 	stages := keysOf(stagesNode)
-	doc := without(root, "stages")
+	doc := root
+	if root.Kind == yaml.MappingNode {
+		doc = without(root, "stages")
+	}
 	if l.opts.Stage != "" {
 		sn := lookup(stagesNode, l.opts.Stage)
 		if sn == nil {
+			if err := newValidationError(v.problems); err != nil {
+				return nil, err
+			}
 			known := "none are defined"
 			if len(stages) > 0 {
 				known = "known stages: " + strings.Join(stages, ", ")
@@ -52,19 +55,26 @@ func (l *loader) load(data []byte) (*Config, error) {
 		doc = overlay(doc, sn)
 	}
 
-	// Pass 2: the effective document, interpolated, checked again for the
-	// values that only now have their final text.
-	v2 := &validator{file: l.file, paths: map[*yaml.Node]string{}}
-	v2.interpolate(doc, "", l.opts.LookupEnv)
-	if err := newValidationError(v2.problems); err != nil {
-		return nil, err
+	// Pass 2: the effective document, interpolated. Its problems (unset
+	// variables) are reported with those of pass 1, in file order.
+	v2 := &validator{file: l.file}
+	expanded := map[*yaml.Node]string{}
+	v2.interpolate(doc, "", l.opts.LookupEnv, expanded)
+
+	// Pass 3: the values whose check waited for their final text.
+	v3 := &validator{file: l.file, paths: map[*yaml.Node]string{}, refsDone: true, only: map[*yaml.Node]string{}}
+	for n, raw := range expanded {
+		if v.waiting[n] {
+			v3.only[n] = raw
+		}
 	}
-	v2.refsDone = true
-	v2.check(doc, fileSc, "")
-	if err := newValidationError(v2.problems); err != nil {
+	v3.check(doc, fileSc, "")
+	if err := newValidationError(slices.Concat(v.problems, v2.problems, v3.problems)); err != nil {
 		return nil, err
 	}
 
+	// Reading dotenv files may still find problems, wherever they are.
+	vf := &validator{file: l.file, paths: v3.paths}
 	cfg := &Config{
 		Path:    l.path,
 		Dir:     l.dir,
@@ -78,13 +88,13 @@ func (l *loader) load(data []byte) (*Config, error) {
 	fns := lookup(doc, "functions")
 	for i := 0; i+1 < len(fns.Content); i += 2 {
 		key := fns.Content[i].Value
-		cfg.Functions = append(cfg.Functions, l.function(v2, cfg, key, overlay(defaults, fns.Content[i+1])))
+		cfg.Functions = append(cfg.Functions, l.function(vf, cfg, key, overlay(defaults, fns.Content[i+1])))
 	}
 	slices.SortFunc(cfg.Functions, func(a, b *Function) int { return strings.Compare(a.Key, b.Key) })
 	if err := l.ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := newValidationError(v2.problems); err != nil {
+	if err := newValidationError(vf.problems); err != nil {
 		return nil, err
 	}
 	return cfg, nil
@@ -103,8 +113,11 @@ func (l *loader) checkStructure(v *validator, root *yaml.Node) {
 	}
 	keys := keysOf(fns)
 	for i := 0; fns != nil && fns.Kind == yaml.MappingNode && i+1 < len(fns.Content); i += 2 {
-		if k := fns.Content[i]; strings.TrimSpace(k.Value) == "" {
+		switch k := fns.Content[i]; {
+		case strings.TrimSpace(k.Value) == "":
 			v.add(k, "functions", "a function key must not be empty")
+		case k.Kind == yaml.ScalarNode && !validFunctionKey(k.Value):
+			v.add(k, "functions", "function key %q is not valid: use 1–64 letters, digits, hyphens and underscores (the key names the function's zip and becomes part of its Lambda name)", k.Value)
 		}
 	}
 	checkDefaults := func(defaults *yaml.Node, path string) {
@@ -139,6 +152,21 @@ func (l *loader) checkStructure(v *validator, root *yaml.Node) {
 			v.add(k, "stages."+name+".functions."+k.Value, "%s", msg)
 		}
 	}
+}
+
+// validFunctionKey reports whether key can be part of a Lambda function
+// name (letters, digits, - and _, at most 64 characters). A key is also a
+// file name under .lamb/build/, so anything else ("..", "a/b") is refused.
+func validFunctionKey(key string) bool {
+	if key == "" || len(key) > 64 {
+		return false
+	}
+	for _, r := range key {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func keysOf(n *yaml.Node) []string {

@@ -44,6 +44,9 @@ type schema struct {
 	runtime  bool
 	min, max string
 	maxKey   string
+	// patterns marks a list of file patterns, checked as the packager
+	// reads them.
+	patterns bool
 }
 
 type field struct {
@@ -203,6 +206,8 @@ func schemaOf(name string, t reflect.Type, opts []string) *schema {
 			s.def = v
 		case "runtime":
 			s.runtime = true
+		case "patterns":
+			s.patterns = true
 		case "min":
 			s.min = v
 		case "max":

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/lambcli/lamb/pkg/packager"
 )
 
 // validator walks a document against a schema and collects every problem.
@@ -24,9 +27,20 @@ type validator struct {
 	// refsDone is set once references have been expanded: what remains
 	// (from a $${env: escape) is literal text.
 	refsDone bool
+	// waiting collects, with deferEnv, the values whose check waits for
+	// interpolation.
+	waiting map[*yaml.Node]bool
+	// only, when set, limits the problems to these values (the ones
+	// checked again after interpolation) and holds each one's text as
+	// written, which problems show instead of the value: that came from
+	// the environment and may be a secret.
+	only map[*yaml.Node]string
 }
 
 func (v *validator) add(n *yaml.Node, path, format string, args ...any) {
+	if _, ok := v.only[n]; v.only != nil && !ok {
+		return
+	}
 	line, col := 1, 1
 	if n != nil && n.Line > 0 {
 		line, col = n.Line, n.Column
@@ -62,6 +76,16 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
+// mismatch reports that n is not the expected kind of value. A value that
+// came from ${env:...} is named by its references, never shown.
+func (v *validator) mismatch(n *yaml.Node, path, expected, hint string) {
+	if raw, ok := v.only[n]; ok {
+		v.add(n, path, "%s is not %s", raw, expected)
+		return
+	}
+	v.add(n, path, "expected %s, got %s%s", expected, describe(n), hint)
+}
+
 // check validates n against s at path. A null value means "unset" and is
 // always allowed.
 func (v *validator) check(n *yaml.Node, s *schema, path string) {
@@ -77,45 +101,46 @@ func (v *validator) check(n *yaml.Node, s *schema, path string) {
 	switch s.kind {
 	case kindString:
 		if n.Kind != yaml.ScalarNode {
-			v.add(n, path, "expected a string, got %s", describe(n))
+			v.mismatch(n, path, "a string", "")
 			return
 		}
 		v.checkRefs(n, path)
 	case kindEnum:
 		if n.Kind != yaml.ScalarNode {
-			v.add(n, path, "expected %s, got %s", orList(s.enum), describe(n))
+			v.mismatch(n, path, orList(s.enum), "")
 			return
 		}
-		if v.deferred(n, path) {
+		if v.deferred(n, path) || slices.Contains(s.enum, n.Value) {
 			return
 		}
-		for _, e := range s.enum {
-			if n.Value == e {
-				return
-			}
-		}
-		msg := fmt.Sprintf("expected %s, got %s", orList(s.enum), describe(n))
+		hint := ""
 		if sug := suggestValue(n.Value, s.enum); sug != "" {
-			msg += fmt.Sprintf(" (did you mean %q?)", sug)
+			hint = fmt.Sprintf(" (did you mean %q?)", sug)
 		}
-		v.add(n, path, "%s", msg)
+		v.mismatch(n, path, orList(s.enum), hint)
 	case kindMB, kindCount, kindSeconds:
 		if n.Kind == yaml.ScalarNode && v.deferred(n, path) {
 			return
 		}
-		if _, err := number(n, s.kind); err != nil {
-			v.add(n, path, "%s", err)
+		_, err := number(n, s.kind)
+		switch {
+		case errors.Is(err, errOutOfRange):
+			v.outOfRange(n, path, s.kind)
+		case errors.Is(err, errFraction):
+			v.mismatch(n, path, "a whole number of seconds", "")
+		case err != nil:
+			v.mismatch(n, path, s.kind.expected(), "")
 		}
 	case kindBool:
 		if n.Kind == yaml.ScalarNode && v.deferred(n, path) {
 			return
 		}
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
-			v.add(n, path, "expected true or false, got %s", describe(n))
+			v.mismatch(n, path, "true or false", "")
 		}
 	case kindStringList:
 		if n.Kind != yaml.SequenceNode {
-			v.add(n, path, "expected a list of strings, got %s", describe(n))
+			v.mismatch(n, path, "a list of strings", "")
 			return
 		}
 		for i, item := range n.Content {
@@ -124,10 +149,14 @@ func (v *validator) check(n *yaml.Node, s *schema, path string) {
 				v.paths[item] = p
 			}
 			if item.Kind != yaml.ScalarNode || isNull(item) {
-				v.add(item, p, "expected a string, got %s", describe(item))
+				v.mismatch(item, p, "a string", "")
 				continue
 			}
-			v.checkRefs(item, p)
+			if !s.patterns {
+				v.checkRefs(item, p)
+			} else if !v.deferred(item, p) {
+				v.checkPattern(item, p)
+			}
 		}
 	case kindStringMap:
 		if !v.mapping(n, path, s) {
@@ -140,7 +169,7 @@ func (v *validator) check(n *yaml.Node, s *schema, path string) {
 				v.paths[val] = p
 			}
 			if val.Kind != yaml.ScalarNode {
-				v.add(val, p, "expected a string, got %s", describe(val))
+				v.mismatch(val, p, "a string", "")
 				continue
 			}
 			v.checkRefs(val, p)
@@ -175,10 +204,23 @@ func (v *validator) check(n *yaml.Node, s *schema, path string) {
 	}
 }
 
+// checkPattern reports a file pattern the packager would refuse.
+func (v *validator) checkPattern(n *yaml.Node, path string) {
+	err := packager.ValidatePattern(n.Value)
+	if err == nil {
+		return
+	}
+	if raw, ok := v.only[n]; ok {
+		v.add(n, path, "%s is not a valid file pattern: check brackets and escapes", raw)
+		return
+	}
+	v.add(n, path, "%s", err)
+}
+
 // mapping checks that n is a mapping with scalar, unique keys.
 func (v *validator) mapping(n *yaml.Node, path string, s *schema) bool {
 	if n.Kind != yaml.MappingNode {
-		v.add(n, path, "expected %s, got %s", s.kind.expected(), describe(n))
+		v.mismatch(n, path, s.kind.expected(), "")
 		return false
 	}
 	seen := map[string]*yaml.Node{}
@@ -207,6 +249,9 @@ func (v *validator) deferred(n *yaml.Node, path string) bool {
 		return false
 	}
 	v.checkRefs(n, path)
+	if v.waiting != nil {
+		v.waiting[n] = true
+	}
 	return v.deferEnv
 }
 
@@ -220,47 +265,96 @@ func (v *validator) checkRefs(n *yaml.Node, path string) {
 	}
 }
 
-// number reads an MB, count or seconds value.
+// Why number refuses a value.
+var (
+	errNotNumber  = errors.New("not a number")
+	errFraction   = errors.New("not a whole number of seconds")
+	errOutOfRange = errors.New("out of range")
+)
+
+// number reads an MB, count or seconds value. A whole number below zero or
+// beyond 2147483647 (which no field can use) is errOutOfRange.
 func number(n *yaml.Node, k kind) (int, error) {
-	bad := func() (int, error) {
-		return 0, fmt.Errorf("expected %s, got %s", k.expected(), describe(n))
-	}
 	if n.Kind != yaml.ScalarNode {
-		return bad()
+		return 0, errNotNumber
 	}
 	switch n.ShortTag() {
 	case "!!int":
 		i, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
-		if err != nil || i < 0 || i > math.MaxInt32 {
-			if err == nil && i < 0 {
-				return 0, fmt.Errorf("expected %s, got %s (negative)", k.expected(), n.Value)
-			}
-			return bad()
+		switch {
+		case errors.Is(err, strconv.ErrRange):
+			return 0, errOutOfRange
+		case err != nil:
+			return 0, errNotNumber
+		case i < 0 || i > math.MaxInt32:
+			return 0, errOutOfRange
 		}
 		return int(i), nil
 	case "!!float":
 		f, err := strconv.ParseFloat(n.Value, 64)
-		if err == nil && f == math.Trunc(f) && f >= 0 && f <= math.MaxInt32 {
-			return int(f), nil
+		switch {
+		case errors.Is(err, strconv.ErrRange):
+			return 0, errOutOfRange
+		case err != nil || f != math.Trunc(f):
+			return 0, errNotNumber
+		case f < 0 || f > math.MaxInt32:
+			return 0, errOutOfRange
 		}
-		return bad()
+		return int(f), nil
 	case "!!str":
 		if k != kindSeconds {
-			return bad()
+			return 0, errNotNumber
 		}
 		d, err := time.ParseDuration(n.Value)
-		if err != nil {
-			return bad()
-		}
-		if d < 0 {
-			return 0, fmt.Errorf("expected %s, got %s (negative)", k.expected(), strconv.Quote(n.Value))
-		}
-		if d%time.Second != 0 {
-			return 0, fmt.Errorf("expected a whole number of seconds, got %s", strconv.Quote(n.Value))
+		switch {
+		case err != nil:
+			return 0, errNotNumber
+		case d < 0 || d/time.Second > math.MaxInt32:
+			return 0, errOutOfRange
+		case d%time.Second != 0:
+			return 0, errFraction
 		}
 		return int(d / time.Second), nil
 	}
-	return bad()
+	return 0, errNotNumber
+}
+
+// valueRange is the range Lambda accepts for a field.
+type valueRange struct {
+	min, max int
+	unit     string
+}
+
+// lambdaRanges are the ranges of the fields with a fixed Lambda range; they
+// name the limit when a value is out of what lamb.yaml can hold at all.
+// Values inside that but outside these ranges are left to 'lamb check',
+// which reads them from pkg/limits (a test keeps the two equal).
+var lambdaRanges = map[string]valueRange{
+	"memory":           {128, 10240, "MB"},
+	"ephemeralStorage": {512, 10240, "MB"},
+	"timeout":          {1, 900, "seconds"},
+}
+
+var kindUnits = map[kind]string{kindMB: "MB", kindSeconds: "seconds"}
+
+// outOfRange reports a whole number that no field can hold, naming the
+// field's Lambda range where it has one.
+func (v *validator) outOfRange(n *yaml.Node, path string, k kind) {
+	field := path[strings.LastIndexByte(path, '.')+1:]
+	got := n.Value
+	if n.ShortTag() == "!!str" {
+		got = strconv.Quote(n.Value)
+	}
+	if raw, ok := v.only[n]; ok {
+		got = raw
+	}
+	limit := fmt.Sprintf("%s must be from 0 to %d", field, math.MaxInt32)
+	if r, ok := lambdaRanges[field]; ok {
+		limit = fmt.Sprintf("%s must be %d–%d %s", field, r.min, r.max, r.unit)
+	} else if unit := kindUnits[k]; unit != "" {
+		limit += " " + unit
+	}
+	v.add(n, path, "%s is out of range: %s", got, limit)
 }
 
 // valueSynonyms are other tools' names for lamb's enumeration values.
