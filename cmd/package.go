@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -15,6 +16,16 @@ import (
 )
 
 func init() { register(newPackageCmd) }
+
+func init() {
+	classifiers = append(classifiers, func(err error) (int, string, bool) {
+		var le *packager.LimitError
+		if errors.As(err, &le) {
+			return ExitLimit, "'lamb limits' lists Lambda's size limits", true
+		}
+		return 0, "", false
+	})
+}
 
 // PackageOptions are the inputs of `lamb package`.
 type PackageOptions struct {
