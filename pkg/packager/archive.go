@@ -33,14 +33,16 @@ const LambdaUnzippedLimit = 262_144_000
 const MaxArtifactBytes = LambdaUnzippedLimit + LambdaUnzippedLimit/4
 
 const (
-	// maxArtifactEntries bounds the entries of an artifact: a bundle holds
-	// at most maxEntries, and an artifact may carry some that are dropped.
+	// maxArtifactEntries bounds the files, folders (implied ones too) and
+	// links of an artifact: a bundle holds at most maxEntries, and an
+	// artifact may carry some that are dropped.
 	maxArtifactEntries = 4 * maxEntries
 	// maxLinkHops is how many symlinks one target may pass through, as on
 	// Linux; more means a loop.
 	maxLinkHops = 40
-	// maxLinkTarget bounds a zip symlink's target, which is its data.
-	maxLinkTarget = 4096
+	// maxPathLen bounds entry names and symlink targets, as PATH_MAX does
+	// on Linux: the unpacked function could not use longer ones.
+	maxPathLen = 4096
 )
 
 // LimitError reports an artifact that unpacks to more bytes than a Lambda
@@ -55,6 +57,17 @@ func (e *LimitError) Error() string {
 		e.Entry, e.Limit, LambdaUnzippedLimit)
 }
 
+// unpackLimits bound what an artifact may unpack to.
+type unpackLimits struct {
+	bytes   int64 // file data, hard links counting as copies
+	entries int   // files, folders (implied ones too) and links
+}
+
+// artifactLimits are the limits for a package.artifact.
+func artifactLimits() unpackLimits {
+	return unpackLimits{bytes: MaxArtifactBytes, entries: maxArtifactEntries}
+}
+
 // errOutside is the reason for names and links that leave the archive.
 var errOutside = errors.New("points outside the archive")
 
@@ -64,44 +77,48 @@ var errOutside = errors.New("points outside the archive")
 // trusted builds, so entries are read as data and never followed: every
 // path is resolved beneath dest without following links, links are made
 // last and only when their targets stay inside the archive, and the
-// unpacked size stops at limit bytes with a *LimitError.
-func extractArchive(ctx context.Context, archivePath, dest string, limit int64) error {
+// unpacked size stops at lim.bytes with a *LimitError.
+func extractArchive(ctx context.Context, archivePath, dest string, lim unpackLimits) error {
 	f, err := os.Open(archivePath)
 	if err != nil {
 		return fmt.Errorf("open artifact %s: %w", archivePath, err)
 	}
 	defer f.Close()
-	if err := os.MkdirAll(dest, 0o755); err != nil {
-		return fmt.Errorf("unpack artifact %s: %w", archivePath, err)
-	}
-	root, err := os.OpenRoot(dest)
-	if err != nil {
-		return fmt.Errorf("unpack artifact %s: %w", archivePath, err)
-	}
-	defer root.Close()
-	u := &unpacker{ctx: ctx, root: root, limit: limit, entries: map[string]*unpacked{}}
-	if err := u.read(f, archivePath); err != nil {
-		return err
-	}
-	if err := u.makeLinks(); err != nil {
+	if err := unpack(ctx, f, dest, lim); err != nil {
 		return fmt.Errorf("unpack artifact %s: %w", archivePath, err)
 	}
 	return nil
+}
+
+func unpack(ctx context.Context, f *os.File, dest string, lim unpackLimits) error {
+	if err := os.MkdirAll(dest, 0o755); err != nil {
+		return err
+	}
+	root, err := os.OpenRoot(dest)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	u := &unpacker{ctx: ctx, root: root, limits: lim, entries: map[string]*unpacked{}, top: &unpacked{kind: kindDir}}
+	if err := u.read(f); err != nil {
+		return err
+	}
+	return u.makeLinks()
 }
 
 // unpacker writes one archive's entries beneath root.
 type unpacker struct {
 	ctx     context.Context
 	root    *os.Root
-	limit   int64
+	limits  unpackLimits
 	size    int64                // bytes the entries so far unpack to
 	entries map[string]*unpacked // by clean name, folders implied by other entries included
-	count   int
-	links   []*unpacked // made once every entry is known
+	top     *unpacked            // the archive's root folder
+	links   []*unpacked          // made once every entry is known
 	buf     []byte
 }
 
-// unpacked is one entry of the archive.
+// unpacked is one entry of the archive, a node of its tree.
 type unpacked struct {
 	name     string // as in the archive, for messages
 	clean    string // slash separated, relative, no trailing slash
@@ -110,6 +127,18 @@ type unpacked struct {
 	link     string // a symlink's target as stored
 	hardLink string // a hard link's file, by clean name
 	size     int64
+
+	parent   *unpacked
+	children map[string]*unpacked // folders: entries by base name
+	target   *resolved            // symlinks: where the target leads, once followed
+}
+
+// resolved is where a symlink's target leads inside the archive: a folder,
+// then virtual more parts that name nothing in it.
+type resolved struct {
+	at      *unpacked
+	virtual int
+	err     error
 }
 
 // header is what the unpacker needs from a zip or tar entry header.
@@ -121,48 +150,39 @@ type header struct {
 	hardLink string // tar hard link: the name of an earlier entry
 }
 
-func (u *unpacker) read(f *os.File, archivePath string) error {
+// read takes the archive for a tar.gz, a tar or a zip by its content.
+func (u *unpacker) read(f *os.File) error {
 	head := make([]byte, 512)
 	n, err := io.ReadFull(f, head)
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return fmt.Errorf("read artifact %s: %w", archivePath, err)
+		return err
 	}
 	head = head[:n]
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return fmt.Errorf("read artifact %s: %w", archivePath, err)
+		return err
 	}
 	switch {
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
 		gz, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<16))
 		if err != nil {
-			return fmt.Errorf("read artifact %s: %w", archivePath, err)
+			return err
 		}
-		err = u.readTar(tar.NewReader(gz))
-		if err != nil {
-			return fmt.Errorf("unpack artifact %s: %w", archivePath, err)
-		}
-		return nil
+		return u.readTar(tar.NewReader(gz))
 	case len(head) > 262 && string(head[257:262]) == "ustar":
-		if err := u.readTar(tar.NewReader(bufio.NewReaderSize(f, 1<<16))); err != nil {
-			return fmt.Errorf("unpack artifact %s: %w", archivePath, err)
-		}
-		return nil
+		return u.readTar(tar.NewReader(bufio.NewReaderSize(f, 1<<16)))
 	}
 	st, err := f.Stat()
 	if err != nil {
-		return fmt.Errorf("read artifact %s: %w", archivePath, err)
+		return err
 	}
 	zr, err := zip.NewReader(f, st.Size())
-	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		if errors.Is(err, zip.ErrFormat) {
-			return fmt.Errorf("read artifact %s: not a .zip, .jar or .tar.gz archive; point package.artifact at one", archivePath)
-		}
-		return fmt.Errorf("read artifact %s: %w", archivePath, err)
+	switch {
+	case errors.Is(err, zip.ErrFormat):
+		return errors.New("not a .zip, .jar or .tar.gz archive; point package.artifact at one")
+	case err != nil && !errors.Is(err, zip.ErrInsecurePath): // names are checked here
+		return err
 	}
-	if err := u.readZip(zr); err != nil {
-		return fmt.Errorf("unpack artifact %s: %w", archivePath, err)
-	}
-	return nil
+	return u.readZip(zr)
 }
 
 func (u *unpacker) readZip(zr *zip.Reader) error {
@@ -174,8 +194,8 @@ func (u *unpacker) readZip(zr *zip.Reader) error {
 			continue
 		}
 		declared += min(f.UncompressedSize64, math.MaxInt64)
-		if declared > uint64(u.limit) {
-			return &LimitError{Entry: f.Name, Limit: u.limit}
+		if declared > uint64(u.limits.bytes) {
+			return &LimitError{Entry: f.Name, Limit: u.limits.bytes}
 		}
 	}
 	for _, f := range zr.File {
@@ -197,15 +217,15 @@ func (u *unpacker) readZip(zr *zip.Reader) error {
 
 // readZipLink reads a zip symlink's target, which is its data.
 func readZipLink(f *zip.File) (string, error) {
-	if f.UncompressedSize64 > maxLinkTarget {
-		return "", fmt.Errorf("symlink entry %q has a target of %d bytes; rebuild the artifact without it", f.Name, f.UncompressedSize64)
+	if f.UncompressedSize64 > maxPathLen {
+		return "", fmt.Errorf("symlink entry %q has a target longer than %d bytes; rebuild the artifact without it", f.Name, maxPathLen)
 	}
 	r, err := f.Open()
 	if err != nil {
 		return "", fmt.Errorf("read entry %q: %w", f.Name, err)
 	}
 	defer r.Close()
-	b, err := io.ReadAll(io.LimitReader(r, maxLinkTarget))
+	b, err := io.ReadAll(io.LimitReader(r, maxPathLen))
 	if err != nil {
 		return "", fmt.Errorf("read entry %q: %w", f.Name, err)
 	}
@@ -258,12 +278,9 @@ func (u *unpacker) entry(h header, open func() (io.ReadCloser, error)) error {
 	if err := u.ctx.Err(); err != nil {
 		return err
 	}
-	if u.count++; u.count > maxArtifactEntries {
-		return fmt.Errorf("the artifact has more than %d entries; a bundle holds at most %d: leave files out of the artifact", maxArtifactEntries, maxEntries)
-	}
 	clean, err := cleanEntryName(h.name)
 	if err != nil {
-		return fmt.Errorf("entry %q %w; rebuild the artifact without absolute or .. paths", h.name, err)
+		return fmt.Errorf("entry %q %w; rebuild the artifact with plain relative names", h.name, err)
 	}
 	e := &unpacked{name: h.name, clean: clean}
 	switch {
@@ -316,6 +333,9 @@ func cleanEntryName(name string) (string, error) {
 	if strings.IndexByte(name, 0) >= 0 {
 		return "", errors.New("has a NUL byte in its name")
 	}
+	if len(name) > maxPathLen {
+		return "", fmt.Errorf("has a name longer than %d bytes", maxPathLen)
+	}
 	if strings.HasPrefix(name, "/") || filepath.IsAbs(name) {
 		return "", errOutside
 	}
@@ -342,6 +362,8 @@ func checkLinkTarget(target string) error {
 		return errors.New("has no target")
 	case strings.IndexByte(target, 0) >= 0:
 		return errors.New("has a NUL byte in its target")
+	case len(target) > maxPathLen:
+		return fmt.Errorf("has a target longer than %d bytes", maxPathLen)
 	case strings.HasPrefix(target, "/") || filepath.IsAbs(target) || filepath.VolumeName(target) != "":
 		return fmt.Errorf("is absolute, so it %w", errOutside)
 	}
@@ -353,28 +375,54 @@ func checkLinkTarget(target string) error {
 // hostile archive writes through a link, or swaps a checked entry for
 // another. done reports a folder already known.
 func (u *unpacker) claim(e *unpacked) (done bool, err error) {
-	for d := path.Dir(e.clean); d != "."; d = path.Dir(d) {
-		p := u.entries[d]
-		if p == nil {
-			u.entries[d] = &unpacked{name: d, clean: d, kind: kindDir, implied: true}
-			continue
-		}
-		if p.kind != kindDir {
-			return false, fmt.Errorf("entry %q lies inside %q, which is a %s in the artifact; rebuild the artifact without one of them", e.name, p.name, kindWord(p))
-		}
-		break // p's own parents were checked when it was claimed
+	parent, err := u.folder(path.Dir(e.clean), e)
+	if err != nil {
+		return false, err
 	}
 	old := u.entries[e.clean]
 	switch {
 	case old == nil:
-		u.entries[e.clean] = e
-		return false, nil
+		return false, u.adopt(parent, e)
 	case old.kind == kindDir && e.kind == kindDir:
 		return true, nil
 	case old.implied:
 		return false, fmt.Errorf("entry %q is a %s, but earlier entries lie inside it; rebuild the artifact without one of them", e.name, kindWord(e))
 	}
 	return false, fmt.Errorf("entry %q comes twice in the artifact (a %s, then a %s); rebuild the artifact with one of them", e.name, kindWord(old), kindWord(e))
+}
+
+// folder returns the folder dir ("." is the root) that e lies in, adding
+// the folders only implied by e's name.
+func (u *unpacker) folder(dir string, e *unpacked) (*unpacked, error) {
+	if dir == "." {
+		return u.top, nil
+	}
+	if d := u.entries[dir]; d != nil {
+		if d.kind != kindDir {
+			return nil, fmt.Errorf("entry %q lies inside %q, which is a %s in the artifact; rebuild the artifact without one of them", e.name, d.name, kindWord(d))
+		}
+		return d, nil
+	}
+	parent, err := u.folder(path.Dir(dir), e)
+	if err != nil {
+		return nil, err
+	}
+	d := &unpacked{name: dir, clean: dir, kind: kindDir, implied: true}
+	return d, u.adopt(parent, d)
+}
+
+// adopt adds e to the tree under parent.
+func (u *unpacker) adopt(parent, e *unpacked) error {
+	if len(u.entries) >= u.limits.entries {
+		return fmt.Errorf("the artifact has more than %d files, folders and links; a bundle holds at most %d: leave files out of the artifact", u.limits.entries, maxEntries)
+	}
+	u.entries[e.clean] = e
+	e.parent = parent
+	if parent.children == nil {
+		parent.children = map[string]*unpacked{}
+	}
+	parent.children[path.Base(e.clean)] = e
+	return nil
 }
 
 func kindWord(e *unpacked) string {
@@ -393,8 +441,8 @@ func kindWord(e *unpacked) string {
 // entry's data is then held to its declared size while it is copied, so
 // the bytes actually written never pass the limit either.
 func (u *unpacker) charge(e *unpacked, n uint64) error {
-	if n > uint64(u.limit-u.size) {
-		return &LimitError{Entry: e.name, Limit: u.limit}
+	if n > uint64(u.limits.bytes-u.size) {
+		return &LimitError{Entry: e.name, Limit: u.limits.bytes}
 	}
 	u.size += int64(n)
 	e.size = int64(n)
@@ -412,7 +460,7 @@ func (u *unpacker) hardLink(e *unpacked, target string) error {
 		return fmt.Errorf("hard link entry %q -> %q %w; rebuild the artifact without it", e.name, target, err)
 	}
 	t := u.entries[clean]
-	if t == nil || t.kind != kindFile {
+	if t == nil || t == e || t.kind != kindFile {
 		return fmt.Errorf("hard link entry %q -> %q does not point to a file earlier in the artifact; rebuild the artifact without it", e.name, target)
 	}
 	e.hardLink = clean
@@ -491,7 +539,7 @@ func (u *unpacker) makeLinks() error {
 		if e.kind != kindSymlink {
 			continue
 		}
-		if err := u.resolve(e); err != nil {
+		if err := u.follow(e, 0).err; err != nil {
 			return fmt.Errorf("symlink entry %q -> %q %w; rebuild the artifact without it", e.name, e.link, err)
 		}
 	}
@@ -524,47 +572,56 @@ func (u *unpacker) makeLinks() error {
 	for _, e := range u.links {
 		if e.kind == kindSymlink {
 			if _, err := u.root.Stat(e.clean); err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) {
-				return fmt.Errorf("symlink entry %q -> %q %w; rebuild the artifact without it", e.name, e.link, errOutside)
+				return fmt.Errorf("symlink entry %q -> %q does not resolve inside the archive (%w); rebuild the artifact without it", e.name, e.link, err)
 			}
 		}
 	}
 	return nil
 }
 
-// resolve follows a symlink entry's target through the archive's entries the
+// follow resolves a symlink entry's target through the archive's tree the
 // way the kernel will through the unpacked links: ".." after a link climbs
 // from where the link points, not from where it is. A target that climbs
 // above the archive's root, or passes too many links, is an error. A target
 // that does not exist is left to the walk, which reports it unless the link
-// is excluded.
-func (u *unpacker) resolve(e *unpacked) error {
-	var at []string // the real folders walked so far
-	if dir := path.Dir(e.clean); dir != "." {
-		at = strings.Split(dir, "/")
+// is excluded. Each link is followed once; hops counts the links passed on
+// the way to this one.
+func (u *unpacker) follow(l *unpacked, hops int) *resolved {
+	if l.target != nil {
+		return l.target
 	}
-	todo := strings.Split(e.link, "/")
-	for hops := 0; len(todo) > 0; {
-		part := todo[0]
-		todo = todo[1:]
-		switch part {
-		case "", ".":
-			continue
-		case "..":
-			if len(at) == 0 {
-				return errOutside
-			}
-			at = at[:len(at)-1]
-			continue
-		}
-		next := strings.Join(append(at[:len(at):len(at)], part), "/")
-		if l := u.entries[next]; l != nil && l.kind == kindSymlink {
-			if hops++; hops > maxLinkHops {
-				return fmt.Errorf("passes more than %d links (a loop)", maxLinkHops)
-			}
-			todo = append(strings.Split(l.link, "/"), todo...)
-			continue
-		}
-		at = append(at, part)
+	if hops > maxLinkHops {
+		return &resolved{err: fmt.Errorf("passes more than %d links (a loop)", maxLinkHops)}
 	}
-	return nil
+	// Marks the link while its target is followed: meeting it again is a loop.
+	l.target = &resolved{err: errors.New("leads back to itself (a loop)")}
+	r := resolved{at: l.parent}
+	for part := range strings.SplitSeq(l.link, "/") {
+		switch {
+		case part == "" || part == ".":
+		case part == ".." && r.virtual > 0:
+			r.virtual--
+		case part == "..":
+			if r.at == u.top {
+				r.err = errOutside
+			}
+			r.at = r.at.parent
+		case r.virtual > 0:
+			r.virtual++
+		default:
+			switch c := r.at.children[part]; {
+			case c == nil || c.kind == kindFile:
+				r.virtual++
+			case c.kind == kindSymlink:
+				r = *u.follow(c, hops+1)
+			default:
+				r.at = c
+			}
+		}
+		if r.err != nil {
+			break
+		}
+	}
+	l.target = &r
+	return &r
 }

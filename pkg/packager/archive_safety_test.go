@@ -31,21 +31,27 @@ const (
 // hostileSetup lays out base/outside, the files an artifact must neither
 // change nor read, next to base/scratch, where the artifact is unpacked
 // (base/scratch/unpacked: "../.." from there is base).
-func hostileSetup(t *testing.T) (base, outside, scratch string) {
+func hostileSetup(t testing.TB) (base, outside, scratch string) {
 	t.Helper()
 	base = t.TempDir()
 	outside = filepath.Join(base, "outside")
 	scratch = filepath.Join(base, "scratch")
-	writeFiles(t, outside, map[string]string{"important.txt": outsideImportant, "secret.txt": outsideSecret})
-	if err := os.Mkdir(scratch, 0o755); err != nil {
-		t.Fatal(err)
+	for _, dir := range []string{outside, scratch} {
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, body := range map[string]string{"important.txt": outsideImportant, "secret.txt": outsideSecret} {
+		if err := os.WriteFile(filepath.Join(outside, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return base, outside, scratch
 }
 
 // snapshotOutside records every path under base except scratch: its type,
 // permissions and content or link target.
-func snapshotOutside(t *testing.T, base, scratch string) map[string]string {
+func snapshotOutside(t testing.TB, base, scratch string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	err := filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
@@ -149,6 +155,15 @@ func TestHostileArchivesStayInside(t *testing.T) {
 				{name: "x", link: "d1/d2/ln/../../..", mode: link},
 			}
 		}, want: []string{`"x"`, "outside"}},
+		{name: "link through a link already followed", entries: func(string) []archiveEntry {
+			// b is followed for x first; y must still climb from lib.
+			return []archiveEntry{
+				{name: "lib/sub/", mode: os.ModeDir | 0o755},
+				{name: "b", link: "lib", mode: link},
+				{name: "x", link: "b/sub", mode: link},
+				{name: "y", link: "b/../..", mode: link},
+			}
+		}, want: []string{`"y"`, "outside"}},
 		{name: "symlink loop", entries: func(string) []archiveEntry {
 			return []archiveEntry{{name: "a", link: "b", mode: link}, {name: "b", link: "a", mode: link}}
 		}, want: []string{`"a"`, "loop"}},
@@ -170,6 +185,9 @@ func TestHostileArchivesStayInside(t *testing.T) {
 		{name: "hard link to a later entry", tarOnly: true, entries: func(string) []archiveEntry {
 			return []archiveEntry{{name: "h", hard: "a.js", mode: 0o644}, {name: "a.js", body: "a", mode: 0o644}}
 		}, want: []string{`"h"`, "earlier"}},
+		{name: "hard link to itself", tarOnly: true, entries: func(string) []archiveEntry {
+			return []archiveEntry{{name: "h", hard: "./h", mode: 0o644}}
+		}, want: []string{`"h"`, "earlier"}},
 		{name: "absolute file name", entries: func(o string) []archiveEntry {
 			return []archiveEntry{{name: filepath.ToSlash(filepath.Join(o, "important.txt")), body: "pwned", mode: 0o644}}
 		}, want: []string{"important.txt", "outside"}},
@@ -179,6 +197,12 @@ func TestHostileArchivesStayInside(t *testing.T) {
 		{name: "NUL in a name", zipOnly: true, entries: func(string) []archiveEntry {
 			return []archiveEntry{{name: "a\x00/../../../outside/important.txt", body: "pwned", mode: 0o644}}
 		}, want: []string{strconv.Quote("a\x00/../../../outside/important.txt"), "NUL"}},
+		{name: "name longer than a path may be", entries: func(string) []archiveEntry {
+			return []archiveEntry{{name: strings.Repeat("a/", 2100) + "f", body: "x", mode: 0o644}}
+		}, want: []string{"a/a/a/", "longer than 4096 bytes"}},
+		{name: "symlink target longer than a path may be", entries: func(string) []archiveEntry {
+			return []archiveEntry{{name: "l", link: strings.Repeat("./", 2100) + "f", mode: link}}
+		}, want: []string{`"l"`, "longer than 4096 bytes"}},
 		{name: "same file twice", entries: func(string) []archiveEntry {
 			return []archiveEntry{{name: "a.js", body: "1", mode: 0o644}, {name: "./a.js", body: "2", mode: 0o644}}
 		}, want: []string{`"./a.js"`, "twice"}},
@@ -200,7 +224,7 @@ func TestHostileArchivesStayInside(t *testing.T) {
 				form.write(t, art, tt.entries(outside))
 				before := snapshotOutside(t, base, scratch)
 
-				err := extractArchive(context.Background(), art, filepath.Join(scratch, "unpacked"), MaxArtifactBytes)
+				err := extractArchive(context.Background(), art, filepath.Join(scratch, "unpacked"), artifactLimits())
 				assertContained(t, base, scratch, before)
 				if err == nil {
 					t.Fatal("unpacking succeeded, want an error naming the entry")
@@ -316,7 +340,7 @@ func TestArchiveSizeLimit(t *testing.T) {
 			art := filepath.Join(dir, "bomb."+tt.form.ext)
 			tt.form.write(t, art, tt.entries)
 			dest := filepath.Join(dir, "unpacked")
-			err := extractArchive(context.Background(), art, dest, limit)
+			err := extractArchive(context.Background(), art, dest, unpackLimits{bytes: limit, entries: maxArtifactEntries})
 			if n := unpackedBytes(t, dest); n > tt.wantMax {
 				t.Errorf("%d bytes written, want at most %d", n, tt.wantMax)
 			}
@@ -342,6 +366,25 @@ func TestArchiveSizeLimit(t *testing.T) {
 	}
 }
 
+// Folders only implied by names count as entries: a few names must not
+// make millions of folders.
+func TestArchiveEntryLimit(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		wantErr bool
+	}{{"a/b/c/d/e.js", false}, {"a/b/c/d/e/f.js", true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			art := filepath.Join(dir, "deep.tar.gz")
+			writeTestTarGz(t, art, []archiveEntry{{name: tt.name, body: "x", mode: 0o644}})
+			err := extractArchive(context.Background(), art, filepath.Join(dir, "unpacked"), unpackLimits{bytes: 1000, entries: 5})
+			if tt.wantErr != (err != nil) || (err != nil && !strings.Contains(err.Error(), "more than 5 files, folders and links")) {
+				t.Errorf("error = %v, want one: %v", err, tt.wantErr)
+			}
+		})
+	}
+}
+
 // A zip entry whose header declares fewer bytes than it holds is cut off
 // at the declared size, not unpacked in full.
 func TestArchiveEntryLargerThanDeclared(t *testing.T) {
@@ -362,7 +405,7 @@ func TestArchiveEntryLargerThanDeclared(t *testing.T) {
 	f.Close()
 
 	dest := filepath.Join(dir, "unpacked")
-	err = extractArchive(context.Background(), art, dest, MaxArtifactBytes)
+	err = extractArchive(context.Background(), art, dest, artifactLimits())
 	if err == nil || !strings.Contains(err.Error(), `"liar.bin"`) {
 		t.Fatalf("error = %v, want one naming liar.bin", err)
 	}
@@ -378,7 +421,7 @@ func TestArchiveReadingIsCancellable(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	dest := filepath.Join(dir, "unpacked")
-	if err := extractArchive(ctx, art, dest, MaxArtifactBytes); !errors.Is(err, context.Canceled) {
+	if err := extractArchive(ctx, art, dest, artifactLimits()); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled before reading: error %v, want context.Canceled", err)
 	}
 	if n := unpackedBytes(t, dest); n != 0 {
