@@ -16,7 +16,7 @@ LDFLAGS := -s -w \
 # Go files gofmt must accept; fixtures under testdata/ may be malformed on purpose.
 GOFILES  = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/testdata/*' -not -path './dist/*')
 
-.PHONY: test build lint bench demo clean
+.PHONY: test build lint bench fuzz demo clean
 
 test:
 	$(GO) test -race -count=1 ./...
@@ -33,6 +33,12 @@ lint:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Each fuzz target for a bounded time, one line per target (go test fuzzes one
+# target per run). New inputs that fail land in the package's testdata/fuzz/.
+FUZZTIME ?= 20s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzArchive$$' -fuzztime $(FUZZTIME) ./pkg/packager/
 
 # The README's quick start: build, then init → validate → package → check on a
 # new Node.js function and on examples/, with no AWS account.
