@@ -48,10 +48,13 @@ lint:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-# Each fuzz target for a bounded time. A failing input is written under the
-# package's testdata/fuzz/; commit it with the fix as a regression seed.
+# Each fuzz target for a bounded time, one line per target (go test fuzzes one
+# target per run). A failing input is written under the package's
+# testdata/fuzz/; commit it with the fix as a regression seed.
+FUZZTIME ?= 20s
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime 20s ./pkg/config/
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./pkg/config/
+	$(GO) test -run '^$$' -fuzz '^FuzzArchive$$' -fuzztime $(FUZZTIME) ./pkg/packager/
 
 # The README's quick start: build, then init → validate → package → check on a
 # new Node.js function and on examples/, with no AWS account.

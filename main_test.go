@@ -22,7 +22,8 @@ func TestMain(m *testing.M) {
 // fresh folder with its files, running the lamb binary as a user would.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
-		Dir: filepath.Join("testdata", "script"),
+		Dir:  filepath.Join("testdata", "script"),
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){"mkarchive": mkarchive},
 		Setup: func(env *testscript.Env) error {
 			// The cache and HOME live outside the packaged folder.
 			home, err := os.MkdirTemp("", "lamb-script-home-")

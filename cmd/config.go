@@ -8,6 +8,7 @@ import (
 
 	"github.com/lambcli/lamb/internal/safefile"
 	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/pkg/packager"
 )
 
 // classifyConfigError: an invalid lamb.yaml, or a file lamb refuses to read
@@ -26,6 +27,16 @@ func classifyConfigError(err error) (int, string, bool) {
 	}
 	if errors.As(err, &nr) || errors.As(err, &tl) || errors.As(err, &or) || errors.As(err, &sl) {
 		return ExitUsage, "", true
+	}
+	return 0, "", false
+}
+
+// classifyPackageLimit: an artifact that expands beyond Lambda's unzipped
+// limit is a Lambda limit (exit 3), found before anything is written.
+func classifyPackageLimit(err error) (int, string, bool) {
+	var le *packager.LimitError
+	if errors.As(err, &le) {
+		return ExitLimit, "'lamb limits' lists Lambda's size limits", true
 	}
 	return 0, "", false
 }

@@ -9,7 +9,8 @@ const exitCodesHelp = `lamb exits with one of these codes, so scripts and CI can
   0    success, or nothing to do (deploy found everything up to date)
   1    failure (a build, an upload or an AWS call failed)
   2    usage or configuration error (bad flag, invalid lamb.yaml)
-  3    a Lambda limit would be violated (lamb check / deploy pre-flight)
+  3    a Lambda limit would be violated (lamb check / deploy pre-flight,
+       or a package.artifact that unpacks too big)
   4    AWS credentials missing or rejected, or permission denied
   5    the traffic shift was rolled back (alarm, hook or interruption)
   130  interrupted (Ctrl-C or SIGTERM)

@@ -5,6 +5,7 @@ import (
 	"archive/zip"
 	"compress/gzip"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 type archiveEntry struct {
 	name, body, link string
+	hard             string // tar only: a hard link to this earlier entry
 	mode             os.FileMode
 }
 
@@ -63,7 +65,24 @@ func writeTestTarGz(t *testing.T, path string, entries []archiveEntry) {
 		t.Fatal(err)
 	}
 	gz := gzip.NewWriter(f)
-	tw := tar.NewWriter(gz)
+	writeTestTarTo(t, gz, entries)
+	gz.Close()
+	f.Close()
+}
+
+func writeTestTar(t *testing.T, path string, entries []archiveEntry) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeTestTarTo(t, f, entries)
+	f.Close()
+}
+
+func writeTestTarTo(t *testing.T, w io.Writer, entries []archiveEntry) {
+	t.Helper()
+	tw := tar.NewWriter(w)
 	for i, e := range entries {
 		h := &tar.Header{Name: e.name, Mode: int64(e.mode.Perm()), ModTime: time.Unix(int64(1e9+i), 0), Size: int64(len(e.body))}
 		switch {
@@ -71,6 +90,8 @@ func writeTestTarGz(t *testing.T, path string, entries []archiveEntry) {
 			h.Typeflag = tar.TypeDir
 		case e.link != "":
 			h.Typeflag, h.Linkname, h.Size = tar.TypeSymlink, e.link, 0
+		case e.hard != "":
+			h.Typeflag, h.Linkname, h.Size = tar.TypeLink, e.hard, 0
 		default:
 			h.Typeflag = tar.TypeReg
 		}
@@ -79,9 +100,9 @@ func writeTestTarGz(t *testing.T, path string, entries []archiveEntry) {
 		}
 		tw.Write([]byte(e.body))
 	}
-	tw.Close()
-	gz.Close()
-	f.Close()
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func packArchive(t *testing.T, spec Spec, archive string) (*Manifest, error) {
@@ -98,12 +119,14 @@ func TestArchivesAreRewrittenDeterministically(t *testing.T) {
 	zipIn := filepath.Join(dir, "app.zip")
 	jarIn := filepath.Join(dir, "app.jar")
 	tgzIn := filepath.Join(dir, "app.tar.gz")
+	tarIn := filepath.Join(dir, "app.tar")
 	writeTestZip(t, zipIn, archiveEntries)
 	writeTestZip(t, jarIn, archiveEntries)
 	writeTestTarGz(t, tgzIn, archiveEntries)
+	writeTestTar(t, tarIn, archiveEntries)
 
 	var first *Manifest
-	for _, in := range []string{zipIn, jarIn, tgzIn} {
+	for _, in := range []string{zipIn, jarIn, tgzIn, tarIn} {
 		for _, links := range []string{"keep", "follow"} {
 			t.Run(filepath.Base(in)+" "+links, func(t *testing.T) {
 				spec := testSpec(t, src)

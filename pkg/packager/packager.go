@@ -193,7 +193,7 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 	if b.archive != "" {
 		spec.step("unpacking " + b.archive)
 		dir := filepath.Join(tmpDir, "artifact")
-		if err := extractArchive(ctx, b.archive, dir); err != nil {
+		if err := extractArchive(ctx, b.archive, dir, artifactLimits()); err != nil {
 			return nil, err
 		}
 		trees = []tree{{Dir: dir}}
