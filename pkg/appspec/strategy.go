@@ -455,7 +455,7 @@ func suggest(word string, candidates []string) string {
 			best, bestDist = c, d
 		}
 	}
-	if bestDist >= 0 && bestDist <= max(1, min(4, utf8.RuneCountInString(word)/4)) {
+	if bestDist >= 0 && bestDist <= min(4, (utf8.RuneCountInString(word)+2)/3) {
 		return best
 	}
 	return ""
