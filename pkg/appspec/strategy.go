@@ -38,8 +38,8 @@ func (k Kind) String() string {
 type Strategy struct {
 	Kind Kind
 	// Percent is the share of traffic moved by the first step (Canary) or by
-	// every step (Linear), above 0 and below 100, with at most two decimals;
-	// 100 for AllAtOnce.
+	// every step (Linear), above 0 and below 100, with at most two decimals.
+	// AllAtOnce ignores it (ParseStrategy sets 100).
 	Percent float64
 	// Interval is the bake time after each step but the last; 0 for AllAtOnce.
 	Interval time.Duration
