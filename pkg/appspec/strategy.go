@@ -191,7 +191,7 @@ func parsePercent(p string) (int, error) {
 	if len(m[2]) > 2 {
 		return 0, fmt.Errorf("percentage %s has more than two decimals: lamb shifts traffic in steps of 0.01%%", p)
 	}
-	if len(m[1]) > 3 {
+	if len(strings.TrimLeft(m[1], "0")) > 3 {
 		return 0, fmt.Errorf("percentage %s must be below 100%%", p)
 	}
 	whole, _ := strconv.Atoi(m[1])

@@ -78,6 +78,7 @@ func TestParseStrategyCustom(t *testing.T) {
 		{"canary:10%:5m", "canary:10%:5m", steps(5*time.Minute, 10, 100)},
 		{"canary:10%:30s", "canary:10%:30s", steps(30*time.Second, 10, 100)},
 		{"Canary:1%:1m", "canary:1%:1m", steps(time.Minute, 1, 100)},
+		{"canary:0001%:1m", "canary:1%:1m", steps(time.Minute, 1, 100)},
 		{"canary:99%:2m", "canary:99%:2m", steps(2*time.Minute, 99, 100)},
 		{"canary:33%:90s", "canary:33%:1m30s", steps(90*time.Second, 33, 100)},
 		{"canary:2.5%:5m", "canary:2.5%:5m", steps(5*time.Minute, 2.5, 100)},
