@@ -110,7 +110,7 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 	fmt.Fprintf(tw, "  %s\t%s\n", deleted, listOrNone(res.Deleted))
 	protected := listOrNone(res.Protected)
 	if len(res.Protected) > 0 {
-		protected += " (an alias routes to it)"
+		protected += " (an alias routes to each)"
 	}
 	fmt.Fprintf(tw, "  protected\t%s\n", protected)
 	return tw.Flush()

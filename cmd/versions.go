@@ -140,14 +140,16 @@ func route(version string, weights map[string]float64) string {
 	return strings.Join(append([]string{version + " (" + percent(primary) + ")"}, rest...), ", ")
 }
 
-// lambdaDate shows Lambda's LastModified ("2024-05-01T10:04:05.000+0000")
-// as a UTC minute, or as it came when it does not parse.
+// lambdaDate shows a LastModified as a UTC minute, or as it came when it
+// does not parse. Lambda writes "2024-05-01T10:04:05.000+0000"; emulators
+// may write RFC 3339.
 func lambdaDate(s string) string {
-	t, err := time.Parse("2006-01-02T15:04:05.000-0700", s)
-	if err != nil {
-		return dashIfEmpty(s)
+	for _, layout := range []string{"2006-01-02T15:04:05.000-0700", time.RFC3339Nano} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC().Format("2006-01-02 15:04 UTC")
+		}
 	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
+	return dashIfEmpty(s)
 }
 
 // shortSha is the start of a CodeSha256: enough to tell versions apart.
