@@ -116,28 +116,3 @@ func (d *Deployer) ReadAlias(ctx context.Context, function, alias string) (*Alia
 	}
 	return aliasFrom(a.Name, a.FunctionVersion, a.Description, a.RevisionId, a.RoutingConfig), nil
 }
-
-// Rollback moves the alias back to version to, or when to is "" to the
-// version lamb recorded that it left. It returns the version it moved to.
-func (d *Deployer) Rollback(ctx context.Context, function, alias, to string) (string, error) {
-	a, err := d.ReadAlias(ctx, function, alias)
-	if err != nil {
-		return "", err
-	}
-	if a == nil {
-		return "", fmt.Errorf("roll back %s: it has no alias %s; deploy it first", function, alias)
-	}
-	if to == "" {
-		to = PreviousVersion(a)
-		if to == "" {
-			return "", fmt.Errorf("roll back %s: alias %s records no previous version (it was created at version %s); pass --to VERSION", function, alias, a.Version)
-		}
-	}
-	if to == a.Version && len(a.Weights) == 0 {
-		return to, nil
-	}
-	if err := d.PointAlias(ctx, function, a, to); err != nil {
-		return "", err
-	}
-	return to, nil
-}

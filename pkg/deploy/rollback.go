@@ -36,7 +36,7 @@ type RollbackResult struct {
 }
 
 // RollbackAlias moves the alias back to version to, or when to is "" to
-// the version lamb recorded that it left, as Rollback does, but only to a
+// the version lamb recorded that it left, but only to a
 // published version that still exists: $LATEST, anything that is not a
 // version number, and a version Lambda does not know (pruned, or never
 // published) are refused with *RollbackRefusedError before the alias is

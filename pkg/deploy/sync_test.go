@@ -92,9 +92,9 @@ func TestDeployCreateUpdateNoOpAndConfigChange(t *testing.T) {
 	}
 
 	// Rollback goes to the recorded version, read back independently.
-	to, err := d.Rollback(t.Context(), "orders-api", "live", "")
-	if err != nil || to != "2" {
-		t.Fatalf("rollback = %s, %v; want 2", to, err)
+	rb, err := d.RollbackAlias(t.Context(), "orders-api", "live", "")
+	if err != nil || rb.To != "2" {
+		t.Fatalf("rollback = %+v, %v; want 2", rb, err)
 	}
 	a, err = raw.GetAlias(t.Context(), &lambda.GetAliasInput{FunctionName: aws.String("orders-api"), Name: aws.String("live")})
 	if err != nil || aws.ToString(a.FunctionVersion) != "2" {
