@@ -18,7 +18,11 @@ GOFILES  = $(shell find . -name '*.go' -not -path './.git/*' -not -path '*/testd
 
 .PHONY: test build lint bench fuzz demo emulator clean
 
-test:
+# The emulator is installed first unless LAMB_MOTO_SERVER names one already
+# (as .ci/run does), so on a fresh machine `make test` is the one command.
+NEED_EMULATOR = $(if $(LAMB_MOTO_SERVER),,emulator)
+
+test: $(NEED_EMULATOR)
 	$(GO) test -race -count=1 ./...
 
 # The AWS emulator the integration tests run: moto as requirements-test.txt
@@ -56,9 +60,10 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./pkg/config/
 	$(GO) test -run '^$$' -fuzz '^FuzzArchive$$' -fuzztime $(FUZZTIME) ./pkg/packager/
 
-# The README's quick start: build, then init → validate → package → check on a
-# new Node.js function and on examples/, with no AWS account.
-demo:
+# The README's quick start: build lamb, start the emulator, then init → validate
+# → package → check → deploy → invoke → change → deploy → rollback on a new
+# Node.js function, and deploy examples/, with no AWS account.
+demo: $(NEED_EMULATOR)
 	./scripts/quickstart.sh
 
 clean:

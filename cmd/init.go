@@ -158,7 +158,7 @@ func initRun(ctx context.Context, f *Factory, opts *InitOptions) error {
 	for _, k := range doc.Kept {
 		f.IO.Progressf("kept the existing %s", k)
 	}
-	f.IO.Progressf("function %q on %s: set its role, then run lamb validate and lamb package", name, fam.Runtime)
+	f.IO.Progressf("function %q on %s: next, lamb validate, lamb check, then lamb deploy", name, fam.Runtime)
 	return nil
 }
 

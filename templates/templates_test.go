@@ -81,7 +81,7 @@ func TestEveryTemplateLoads(t *testing.T) {
 			if f.Runtime != tt.wantRuntime || f.Handler != tt.wantHandler || f.Memory == 0 || f.Timeout == 0 {
 				t.Errorf("function = runtime %q handler %q memory %d timeout %d", f.Runtime, f.Handler, f.Memory, f.Timeout)
 			}
-			if f.RequireRole() == nil {
+			if f.Role != "" {
 				t.Errorf("the template must leave the role to the user (commented), got %q", f.Role)
 			}
 

@@ -1,5 +1,7 @@
 // A function-URL handler: GET /hello?name=X greets X, GET /health reports
-// the stage; anything else is a 404. It needs nothing outside Node itself.
+// the stage and how long this execution environment has been up; anything
+// else is a 404. Its one dependency, ms, formats that time.
+import ms from "ms";
 
 const greeting = process.env.GREETING ?? "Hello";
 const stage = process.env.STAGE ?? "dev";
@@ -16,7 +18,7 @@ export const handler = async (event = {}) => {
 
   switch (path) {
     case "/health":
-      return json(200, { ok: true, stage });
+      return json(200, { ok: true, stage, up: ms(Math.round(process.uptime() * 1000)) });
     case "/":
     case "/hello": {
       const name = typeof query.name === "string" && query.name.trim() !== "" ? query.name.trim() : "world";

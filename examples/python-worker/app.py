@@ -1,6 +1,7 @@
 """A queue worker: validates order messages from an SQS batch.
 
-Each record's body is JSON like {"orderId": 7, "amount": 12.5}. Records that
+Each record's body is JSON like {"orderId": 7, "amount": 12.5}, with an
+optional "placedAt" timestamp in any format dateutil reads. Records that
 are not valid orders are returned in batchItemFailures so that only they are
 retried (the event source mapping needs ReportBatchItemFailures).
 """
@@ -8,6 +9,8 @@ retried (the event source mapping needs ReportBatchItemFailures).
 import json
 import logging
 import os
+
+from dateutil import parser as dateparser
 
 logger = logging.getLogger()
 logger.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
@@ -24,6 +27,12 @@ def process(order):
         raise ValueError("amount must be a positive number")
     if amount > MAX_AMOUNT:
         raise ValueError(f"amount {amount} exceeds {MAX_AMOUNT}")
+    placed = order.get("placedAt")
+    if placed is not None:
+        try:
+            dateparser.parse(str(placed))
+        except (ValueError, OverflowError) as err:
+            raise ValueError(f"placedAt {placed!r} is not a timestamp") from err
     return round(float(amount), 2)
 
 

@@ -89,7 +89,7 @@ type Function struct {
 	Handler      string `json:"handler,omitempty" lamb:"handler,max=handlerLength" doc:"What Lambda calls: index.handler (Node.js), app.handler (Python), example.Handler::handleRequest (Java), bootstrap (provided runtimes)."`
 	Runtime      string `json:"runtime,omitempty" lamb:"runtime,runtime" doc:"Lambda runtime identifier, e.g. nodejs22.x, python3.12, java21, provided.al2023."`
 	Architecture string `json:"architecture" lamb:"architecture,enum=x86_64|arm64,default=x86_64" doc:"Instruction set: x86_64, or arm64 (Graviton)."`
-	Role         string `json:"role,omitempty" lamb:"role" doc:"ARN of the execution role; commands that create the function need it."`
+	Role         string `json:"role,omitempty" lamb:"role" doc:"ARN of the execution role; without it lamb deploy creates and manages one per function."`
 	Description  string `json:"description,omitempty" lamb:"description,max=descriptionLength" doc:"Description shown in the Lambda console."`
 	KMSKeyArn    string `json:"kmsKeyArn,omitempty" lamb:"kmsKeyArn" doc:"ARN of the KMS key that encrypts the environment variables; empty for the AWS managed key."`
 	Tracing      string `json:"tracing,omitempty" lamb:"tracing,enum=Active|PassThrough" doc:"X-Ray tracing: Active samples and traces requests; PassThrough only passes on an upstream decision."`
@@ -311,11 +311,3 @@ func (c *Config) Keys() []string {
 	return keys
 }
 
-// RequireRole returns an error naming the field to set when the function
-// has no execution role; only commands that create functions need one.
-func (f *Function) RequireRole() error {
-	if f.Role == "" {
-		return fmt.Errorf("functions.%s.role is not set: add the execution role ARN to the function or to defaults in lamb.yaml", f.Key)
-	}
-	return nil
-}

@@ -718,16 +718,6 @@ func TestLoadAFolderReadsItsLambYAML(t *testing.T) {
 	}
 }
 
-func TestRequireRole(t *testing.T) {
-	c := mustLoad(t, "functions:\n  api: {}\n  worker: {role: arn:aws:iam::123456789012:role/w}\n", LoadOptions{})
-	if err := fn(t, c, "api").RequireRole(); err == nil || !strings.Contains(err.Error(), "functions.api.role") {
-		t.Errorf("RequireRole() = %v, want an error naming functions.api.role", err)
-	}
-	if err := fn(t, c, "worker").RequireRole(); err != nil {
-		t.Errorf("RequireRole() = %v for a function with a role", err)
-	}
-}
-
 func TestFullFileResolvesEveryField(t *testing.T) {
 	c, err := Load(t.Context(), "testdata/full.yaml", LoadOptions{Stage: "prod", LookupEnv: env(nil)})
 	if err != nil {

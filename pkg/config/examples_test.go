@@ -33,9 +33,6 @@ func TestExamplesLoad(t *testing.T) {
 					t.Fatalf("stage %q: %v", stage, err)
 				}
 				for _, f := range c.Functions {
-					if err := f.RequireRole(); err != nil {
-						t.Error(err)
-					}
 					if f.Memory == 0 || f.Timeout == 0 || f.Deploy.Alias != "live" || f.Runtime == "" {
 						t.Errorf("stage %q, %s: memory %d, timeout %d, alias %q, runtime %q", stage, f.Key, f.Memory, f.Timeout, f.Deploy.Alias, f.Runtime)
 					}
