@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/lambcli/lamb/internal/ui"
+	"github.com/lambcli/lamb/pkg/deploy"
 	"github.com/lambcli/lamb/pkg/limits"
 )
 
@@ -14,7 +15,7 @@ import (
 type LimitsOptions struct {
 	IO *ui.IOStreams
 	// Lambda returns the client that reads the account's limits.
-	Lambda func(context.Context) (limits.AccountSettingsAPI, error)
+	Lambda func(context.Context) (deploy.AccountSettingsAPI, error)
 
 	// Account reads the account's own limits with GetAccountSettings.
 	Account bool
@@ -29,7 +30,7 @@ type limitsDocument struct {
 }
 
 func newLimitsCmd(f *Factory, runF func(context.Context, *LimitsOptions) error) *cobra.Command {
-	opts := &LimitsOptions{IO: f.IO, Lambda: func(ctx context.Context) (limits.AccountSettingsAPI, error) {
+	opts := &LimitsOptions{IO: f.IO, Lambda: func(ctx context.Context) (deploy.AccountSettingsAPI, error) {
 		return f.lambdaReader(ctx)
 	}}
 	c := &cobra.Command{
@@ -66,7 +67,7 @@ func limitsRun(ctx context.Context, opts *LimitsOptions) error {
 			skipped = append(skipped, fmt.Sprintf("account limits not read from AWS: %v", err))
 			api = nil
 		}
-		q, note, err := limits.LoadQuotas(ctx, api)
+		q, note, err := deploy.LoadQuotas(ctx, api)
 		if err != nil {
 			return err
 		}

@@ -14,6 +14,8 @@ import (
 	"sync"
 
 	"github.com/mattn/go-isatty"
+
+	"github.com/lambcli/lamb/internal/units"
 )
 
 // IOStreams are the streams a command reads and writes, with what is known
@@ -155,19 +157,8 @@ func (p Painter) Green(t string) string  { return p.paint(colorGreen, t) }
 func (p Painter) Bold(t string) string   { return p.paint(colorBold, t) }
 
 // Bytes formats a byte count for people in binary units ("812 B",
-// "4.1 KiB", "48.2 MiB"), the units Lambda's "50 MB" and "250 MB" limits use.
-func Bytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 3; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGT"[exp])
-}
+// "4.1 KiB", "48.2 MiB"), as units.Bytes does for the checks' messages.
+func Bytes(n int64) string { return units.Bytes(n) }
 
 // Percent formats part/whole as a percentage with one decimal.
 func Percent(part, whole int64) string {

@@ -22,6 +22,7 @@ import (
 	"strings"
 
 	"github.com/lambcli/lamb/internal/safefile"
+	"github.com/lambcli/lamb/internal/suggest"
 )
 
 // Sentinel errors let callers (the CLI's exit codes) tell a configuration
@@ -275,7 +276,7 @@ func (c *Config) Lookup(names ...string) ([]*Function, error) {
 		if f == nil {
 			keys := c.Keys()
 			msg := fmt.Sprintf("%q is not in %s", name, filepath.Base(c.Path))
-			if s := suggest(name, keys); s != "" {
+			if s := suggest.Closest(name, keys); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			return nil, fmt.Errorf("%w: %s; known functions: %s", ErrUnknownFunction, msg, strings.Join(keys, ", "))

@@ -731,28 +731,6 @@ func TestFullFileResolvesEveryField(t *testing.T) {
 	golden.Assert(t, "full.golden.json", append(out, '\n'))
 }
 
-func TestEditDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"memory", "memory", 0},
-		{"memroy", "memory", 1},
-		{"memry", "memory", 1},
-		{"handlr", "handler", 1},
-		{"", "abc", 3},
-		{"kitten", "sitting", 3},
-	}
-	for _, tt := range tests {
-		if got := editDistance(tt.a, tt.b); got != tt.want {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
-		}
-	}
-	if s := suggest("xyz", []string{"memory", "timeout"}); s != "" {
-		t.Errorf("suggest for an unrelated word = %q, want none", s)
-	}
-}
-
 func TestAliasBombIsRefused(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")

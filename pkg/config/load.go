@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/lambcli/lamb/internal/suggest"
 )
 
 // loader turns one document into a Config.
@@ -146,7 +148,7 @@ func (l *loader) checkStructure(v *validator, root *yaml.Node) {
 				continue
 			}
 			msg := fmt.Sprintf("no function %q under functions", k.Value)
-			if s := suggest(k.Value, keys); s != "" {
+			if s := suggest.Closest(k.Value, keys); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
 			v.add(k, "stages."+name+".functions."+k.Value, "%s", msg)

@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/lambcli/lamb/internal/suggest"
 	"github.com/lambcli/lamb/pkg/packager"
 )
 
@@ -107,7 +108,7 @@ func (v *validator) check(n *yaml.Node, s *schema, path string) {
 		v.checkRefs(n, path)
 	case kindEnum:
 		if n.Kind != yaml.ScalarNode {
-			v.mismatch(n, path, orList(s.enum), "")
+			v.mismatch(n, path, suggest.OrList(s.enum), "")
 			return
 		}
 		if v.deferred(n, path) || slices.Contains(s.enum, n.Value) {
@@ -117,7 +118,7 @@ func (v *validator) check(n *yaml.Node, s *schema, path string) {
 		if sug := suggestValue(n.Value, s.enum); sug != "" {
 			hint = fmt.Sprintf(" (did you mean %q?)", sug)
 		}
-		v.mismatch(n, path, orList(s.enum), hint)
+		v.mismatch(n, path, suggest.OrList(s.enum), hint)
 	case kindMB, kindCount, kindSeconds:
 		if n.Kind == yaml.ScalarNode && v.deferred(n, path) {
 			return
@@ -184,7 +185,7 @@ func (v *validator) check(n *yaml.Node, s *schema, path string) {
 			fs := s.field(k.Value)
 			if fs == nil {
 				msg := "unknown key"
-				if sug := suggest(k.Value, known); sug != "" {
+				if sug := suggest.Closest(k.Value, known); sug != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", sug)
 				} else {
 					msg += " (expected one of " + strings.Join(known, ", ") + ")"
@@ -369,12 +370,5 @@ func suggestValue(value string, enum []string) string {
 	if s, ok := valueSynonyms[strings.ToLower(value)]; ok && slices.Contains(enum, s) {
 		return s
 	}
-	return suggest(value, enum)
-}
-
-func orList(values []string) string {
-	if len(values) == 2 {
-		return values[0] + " or " + values[1]
-	}
-	return "one of " + strings.Join(values, ", ")
+	return suggest.Closest(value, enum)
 }

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/lambcli/lamb/internal/units"
 )
 
 // reservedEnvKeys are the variables Lambda sets itself and refuses to take
@@ -98,16 +100,16 @@ func CheckEnvironment(vars map[string]string, q Quotas) []Finding {
 	largest := largestVariables(vars, 5)
 	var names []string
 	for _, d := range largest {
-		names = append(names, fmt.Sprintf("%s (%d bytes)", d.Name, d.Bytes))
+		names = append(names, fmt.Sprintf("%s (%s)", d.Name, units.ByteCount(d.Bytes)))
 	}
 	switch {
 	case size > limit:
 		fs = append(fs, Finding{
 			Check: "environment", Severity: SeverityError, Field: "environment",
-			Message: fmt.Sprintf("environment: %d bytes (as compact JSON) is above Lambda's limit of %d bytes; largest: %s",
-				size, limit, strings.Join(names, ", ")),
-			Hint: fmt.Sprintf("remove at least %d bytes: keep large values and secrets in SSM Parameter Store or Secrets Manager and read them at start-up",
-				size-limit),
+			Message: fmt.Sprintf("environment: %s (as compact JSON) is above Lambda's limit of %s; largest: %s",
+				units.ByteCount(size), units.ByteCount(limit), strings.Join(names, ", ")),
+			Hint: fmt.Sprintf("remove at least %s: keep large values and secrets in SSM Parameter Store or Secrets Manager and read them at start-up",
+				units.ByteCount(size-limit)),
 			Measured: num(size), Limit: num(limit), Unit: "bytes",
 			AWSError: "Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: {...}",
 			Details:  largest,
@@ -115,8 +117,8 @@ func CheckEnvironment(vars map[string]string, q Quotas) []Finding {
 	case size*100 >= limit*95 && hasNonASCII(vars):
 		fs = append(fs, Finding{
 			Check: "environment", Severity: SeverityWarning, Field: "environment",
-			Message: fmt.Sprintf("environment: %d bytes (as compact JSON, UTF-8) is within 5%% of Lambda's limit of %d bytes and contains non-ASCII characters, which AWS may count differently; largest: %s",
-				size, limit, strings.Join(names, ", ")),
+			Message: fmt.Sprintf("environment: %s (as compact JSON, UTF-8) is within 5%% of Lambda's limit of %s and contains non-ASCII characters, which AWS may count differently; largest: %s",
+				units.ByteCount(size), units.ByteCount(limit), strings.Join(names, ", ")),
 			Hint:     "leave more room: move large values to SSM Parameter Store or Secrets Manager",
 			Measured: num(size), Limit: num(limit), Unit: "bytes",
 			Details: largest,

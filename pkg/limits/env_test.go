@@ -62,6 +62,9 @@ func TestEnvSizeBoundary(t *testing.T) {
 					if !strings.HasPrefix(f.AWSError, "Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit.") {
 						t.Errorf("awsError = %q", f.AWSError)
 					}
+					if !strings.HasPrefix(f.Hint, "remove at least 1 byte:") {
+						t.Errorf("hint should ask for 1 byte less: %q", f.Hint)
+					}
 					if !strings.Contains(f.Hint, "SSM Parameter Store or Secrets Manager") {
 						t.Errorf("hint should point at SSM or Secrets Manager: %q", f.Hint)
 					}

@@ -1,7 +1,6 @@
 package limits_test
 
 import (
-	"context"
 	"os"
 	"time"
 
@@ -9,11 +8,12 @@ import (
 	"github.com/lambcli/lamb/pkg/packager"
 )
 
-// The sequence `lamb check` follows: quotas (account values where AWS
-// answers), layer sizes, checks per function, one report.
+// The sequence `lamb check` follows, every input a plain value: the quota
+// table (deploy.LoadQuotas applies the account's own limits where AWS
+// answers), the measured layers (deploy.MeasureLayers), checks per
+// function, one report with what could not be read.
 func Example() {
-	ctx := context.Background()
-	quotas, note, _ := limits.LoadQuotas(ctx, nil) // nil: no AWS access, defaults stand
+	quotas := limits.DefaultQuotas() // no AWS access: the defaults stand
 	fn := limits.Function{
 		Key: "api", Name: "orders-api", Runtime: "nodejs22.x", Architecture: "arm64",
 		Handler: "index.handler", Memory: 10241,
@@ -23,11 +23,11 @@ func Example() {
 		ZippedBytes: 1200, UnzippedBytes: 4800,
 		Files: []packager.FileEntry{{Path: "index.js", Size: 4800, Mode: 0o644}},
 	}
-	layers, skipped, _ := limits.MeasureLayers(ctx, fn.Layers, nil, nil, "")
+	var layers []limits.Layer // the function has none
 	now := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
 	report := limits.NewReport(
 		[]limits.FunctionReport{limits.CheckFunction(fn, m, layers, quotas, now)},
-		append(skipped, note),
+		[]string{"account limits not read (no AWS access); Lambda defaults apply"},
 	)
 	limits.WriteText(os.Stdout, report)
 	// Output:

@@ -1,11 +1,6 @@
 package limits
 
-import (
-	"sort"
-	"time"
-
-	"github.com/lambcli/lamb/pkg/packager"
-)
+import "sort"
 
 // Severity grades a finding. Only errors stop a deploy (exit code 3).
 type Severity string
@@ -132,34 +127,16 @@ func NewReport(functions []FunctionReport, skipped []string) Report {
 // refused by AWS or cannot proceed as configured.
 func (r Report) Failed() bool { return r.Errors > 0 }
 
-// CheckFunction runs Check and wraps the findings with the sizes measured,
-// ready for NewReport.
-func CheckFunction(fn Function, m *packager.Manifest, layers []Layer, q Quotas, now time.Time) FunctionReport {
-	fr := FunctionReport{
-		Function:     fn.Key,
-		Name:         fn.Name,
-		Runtime:      fn.Runtime,
-		Architecture: fn.Architecture,
-		Findings:     Check(fn, m, layers, q, now),
-	}
-	if m != nil {
-		fr.ZippedBytes, fr.UnzippedBytes = m.ZippedBytes, m.UnzippedBytes
-		if fr.Runtime == "" {
-			fr.Runtime = m.Runtime
-		}
-		if fr.Architecture == "" {
-			fr.Architecture = m.Architecture
-		}
-	}
-	for _, l := range layers {
-		fr.LayersUnzippedBytes += l.UnzippedBytes
-	}
-	return fr
-}
-
 // sortFindings orders findings errors first, keeping check order within a severity.
 func sortFindings(fs []Finding) {
 	sort.SliceStable(fs, func(i, j int) bool { return fs[i].Severity.rank() < fs[j].Severity.rank() })
 }
 
 func num(v int64) *int64 { return &v }
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

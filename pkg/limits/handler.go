@@ -1,22 +1,15 @@
 package limits
 
 import (
-	"archive/zip"
-	"bytes"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path"
 	"sort"
 	"strings"
 
+	"github.com/lambcli/lamb/internal/suggest"
 	"github.com/lambcli/lamb/pkg/packager"
 )
-
-// maxInflatedJar bounds how much of a compressed nested jar is inflated in
-// memory to read its directory; larger ones are not searched.
-const maxInflatedJar = 256 << 20
 
 // handlerTarget says which bundle files can satisfy a handler.
 type handlerTarget struct {
@@ -95,7 +88,7 @@ func scriptModule(handler string) string {
 	return dir + mod
 }
 
-func checkHandlerTarget(handler, runtime string, m *packager.Manifest, hasLayers bool) []Finding {
+func checkHandlerTarget(handler, runtime string, m *packager.Manifest, jar JarSearch, hasLayers bool) []Finding {
 	r, ok := LookupRuntime(runtime)
 	if !ok || m.Files == nil {
 		return nil
@@ -111,10 +104,7 @@ func checkHandlerTarget(handler, runtime string, m *packager.Manifest, hasLayers
 			Hint:    "set handler like " + exampleHandler(runtime),
 		}}
 	}
-	files := make(map[string]packager.FileEntry, len(m.Files))
-	for _, f := range m.Files {
-		files[strings.TrimPrefix(f.Path, "./")] = f
-	}
+	files := bundleFiles(m)
 	for _, p := range t.files {
 		f, ok := files[p]
 		if !ok {
@@ -134,21 +124,20 @@ func checkHandlerTarget(handler, runtime string, m *packager.Manifest, hasLayers
 		return nil
 	}
 	if t.class != "" {
-		found, err := classInJars(m, t.class)
-		if found {
+		if jar.Found {
 			return nil
 		}
-		if err != nil {
+		if jar.Err != nil {
 			return []Finding{{
 				Check: "handlerTarget", Severity: SeverityWarning, Field: "handler",
-				Message: fmt.Sprintf("handler: %s is not at the bundle root and the jars in the bundle could not be searched (%v)", t.class, err),
+				Message: fmt.Sprintf("handler: %s is not at the bundle root and the jars in the bundle could not be searched (%v)", t.class, jar.Err),
 				Hint:    "make sure the class is in the bundle or in lib/*.jar",
 			}}
 		}
 	}
 	f := Finding{
 		Check: "handlerTarget", Severity: SeverityError, Field: "handler",
-		Message: fmt.Sprintf("handler: %q needs %s in the bundle, and it is not there", handler, orList(t.files)),
+		Message: fmt.Sprintf("handler: %q needs %s in the bundle, and it is not there", handler, suggest.OrList(t.files)),
 	}
 	switch {
 	case t.class != "":
@@ -190,16 +179,6 @@ func nodeModuleResolves(mod string, files map[string]packager.FileEntry) bool {
 	return false
 }
 
-func orList(s []string) string {
-	switch len(s) {
-	case 0:
-		return ""
-	case 1:
-		return s[0]
-	}
-	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
-}
-
 // nearCandidates returns up to n bundle files that look like what the
 // handler meant, closest first.
 func nearCandidates(t handlerTarget, files map[string]packager.FileEntry, n int) []string {
@@ -222,7 +201,7 @@ func nearCandidates(t handlerTarget, files map[string]packager.FileEntry, n int)
 		if !match {
 			continue
 		}
-		d := levenshtein(want, p)
+		d := suggest.Distance(want, p)
 		if path.Base(strings.TrimSuffix(p, path.Ext(p))) == path.Base(strings.TrimSuffix(want, path.Ext(want))) {
 			d -= 100 // same file name in another folder: the likeliest mistake
 		}
@@ -241,86 +220,42 @@ func nearCandidates(t handlerTarget, files map[string]packager.FileEntry, n int)
 	return out
 }
 
-// classInJars looks for class inside the jars of the bundle, reading each
-// jar's central directory from the bundle zip at m.ZipPath.
-func classInJars(m *packager.Manifest, class string) (bool, error) {
-	hasJar := false
+// bundleFiles indexes the manifest's file list by path.
+func bundleFiles(m *packager.Manifest) map[string]packager.FileEntry {
+	files := make(map[string]packager.FileEntry, len(m.Files))
 	for _, f := range m.Files {
-		if strings.HasSuffix(f.Path, ".jar") {
-			hasJar = true
-			break
-		}
+		files[strings.TrimPrefix(f.Path, "./")] = f
 	}
-	if !hasJar {
-		return false, nil
-	}
-	if m.ZipPath == "" {
-		return false, fmt.Errorf("the manifest names no zip")
-	}
-	file, err := os.Open(m.ZipPath)
-	if err != nil {
-		return false, fmt.Errorf("open bundle: %w", err)
-	}
-	defer file.Close()
-	st, err := file.Stat()
-	if err != nil {
-		return false, fmt.Errorf("open bundle: %w", err)
-	}
-	outer, err := zip.NewReader(file, st.Size())
-	if err != nil && err != zip.ErrInsecurePath {
-		return false, fmt.Errorf("read bundle %s: %w", m.ZipPath, err)
-	}
-	for _, e := range outer.File {
-		if !strings.HasSuffix(e.Name, ".jar") {
-			continue
-		}
-		inner, err := openNestedZip(file, e)
-		if err != nil {
-			return false, fmt.Errorf("read %s: %w", e.Name, err)
-		}
-		if inner == nil {
-			continue
-		}
-		for _, ie := range inner.File {
-			if ie.Name == class {
-				return true, nil
-			}
-		}
-	}
-	return false, nil
+	return files
 }
 
-// openNestedZip reads the directory of a zip stored inside another: a stored
-// entry is read in place; a deflated one is inflated in memory up to
-// maxInflatedJar (nil, nil beyond that).
-func openNestedZip(outer io.ReaderAt, e *zip.File) (*zip.Reader, error) {
-	size := int64(e.UncompressedSize64)
-	if e.Method == zip.Store {
-		off, err := e.DataOffset()
-		if err != nil {
-			return nil, err
+// JarClass returns the class file the caller should look for in the
+// bundle's jars (packager.JarHasClass) before running the checks, and
+// record in fn.HandlerJar: a Java handler's class when the bundle's file
+// list names jars but not the class itself. It returns "" when the handler
+// check needs no such search.
+func JarClass(fn Function, m *packager.Manifest) string {
+	if m == nil || m.Files == nil {
+		return ""
+	}
+	r, ok := LookupRuntime(fn.runtime(m))
+	if !ok || r.Family != "java" {
+		return ""
+	}
+	t, ok := targetFor(fn.handler(m), r)
+	if !ok {
+		return ""
+	}
+	files := bundleFiles(m)
+	for _, p := range t.files {
+		if _, ok := files[p]; ok {
+			return ""
 		}
-		r, err := zip.NewReader(io.NewSectionReader(outer, off, size), size)
-		if err == zip.ErrInsecurePath {
-			err = nil
+	}
+	for p := range files {
+		if strings.HasSuffix(p, ".jar") {
+			return t.class
 		}
-		return r, err
 	}
-	if size > maxInflatedJar {
-		return nil, nil
-	}
-	rc, err := e.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, maxInflatedJar+1))
-	if err != nil {
-		return nil, err
-	}
-	r, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-	if err == zip.ErrInsecurePath {
-		err = nil
-	}
-	return r, err
+	return ""
 }

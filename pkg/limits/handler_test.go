@@ -1,10 +1,7 @@
 package limits
 
 import (
-	"archive/zip"
-	"bytes"
-	"os"
-	"path/filepath"
+	"errors"
 	"testing"
 
 	"github.com/lambcli/lamb/pkg/packager"
@@ -69,17 +66,24 @@ func TestHandlerTarget(t *testing.T) {
 			fn.Runtime, fn.Handler, fn.Layers = tt.runtime, tt.handler, tt.layers
 			m := manifest(1000, 1000)
 			m.Files = tt.files
-			fs := findingsOf(Check(fn, m, nil, DefaultQuotas(), today), "handlerTarget")
-			if tt.severity == "" {
-				if len(fs) != 0 {
-					t.Fatalf("want no finding, got %q", lines(fs))
-				}
-				return
-			}
-			if len(fs) != 1 || fs[0].Severity != tt.severity || line(fs[0]) != tt.want {
-				t.Fatalf("got %q %v\nwant %s %q", lines(fs), severities(fs), tt.severity, tt.want)
-			}
+			wantHandlerFinding(t, Check(fn, m, nil, DefaultQuotas(), today), tt.severity, tt.want)
 		})
+	}
+}
+
+// wantHandlerFinding fails unless fs has no handlerTarget finding (severity
+// "") or exactly one, of severity, reading want.
+func wantHandlerFinding(t *testing.T, fs []Finding, severity Severity, want string) {
+	t.Helper()
+	fs = findingsOf(fs, "handlerTarget")
+	if severity == "" {
+		if len(fs) != 0 {
+			t.Fatalf("want no finding, got %q", lines(fs))
+		}
+		return
+	}
+	if len(fs) != 1 || fs[0].Severity != severity || line(fs[0]) != want {
+		t.Fatalf("got %q %v\nwant %s %q", lines(fs), severities(fs), severity, want)
 	}
 }
 
@@ -93,72 +97,59 @@ func TestHandlerTargetWithoutFileList(t *testing.T) {
 	}
 }
 
-// writeZip writes entries (name → content) to a zip, storing or deflating
-// each as method says.
-func writeZip(t *testing.T, method uint16, entries map[string][]byte, order ...string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	w := zip.NewWriter(&buf)
-	for _, name := range order {
-		fw, err := w.CreateHeader(&zip.FileHeader{Name: name, Method: method})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := fw.Write(entries[name]); err != nil {
-			t.Fatal(err)
-		}
+// TestJavaHandlerInJar takes the caller's search of the bundle's jars as
+// given: found passes, not found fails, a search that failed warns.
+func TestJavaHandlerInJar(t *testing.T) {
+	m := manifest(1000, 1000)
+	m.Files = files("config.json", "lib/app.jar")
+	tests := []struct {
+		name     string
+		jar      JarSearch
+		severity Severity // "" = must pass
+		want     string
+	}{
+		{"in a jar", JarSearch{Found: true}, "", ""},
+		{"in no jar", JarSearch{}, SeverityError,
+			`handler: "com.example.Handler::handleRequest" needs com/example/Handler.class at the bundle root, in classes/ or in a jar of the bundle, and it is not there; fix handler or the bundle contents; nearest files: lib/app.jar`},
+		{"jars unreadable", JarSearch{Err: errors.New("open bundle: no such file")}, SeverityWarning,
+			`handler: com/example/Handler.class is not at the bundle root and the jars in the bundle could not be searched (open bundle: no such file); make sure the class is in the bundle or in lib/*.jar`},
 	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func TestJavaHandlerInNestedJar(t *testing.T) {
-	jar := writeZip(t, zip.Deflate, map[string][]byte{
-		"META-INF/MANIFEST.MF":           []byte("Manifest-Version: 1.0\n"),
-		"com/example/Handler.class":      bytes.Repeat([]byte{0xca, 0xfe}, 100),
-		"com/example/util/Strings.class": []byte{1, 2, 3},
-	}, "META-INF/MANIFEST.MF", "com/example/Handler.class", "com/example/util/Strings.class")
-	for _, method := range []uint16{zip.Store, zip.Deflate} {
-		name := map[uint16]string{zip.Store: "stored jar", zip.Deflate: "deflated jar"}[method]
-		t.Run(name, func(t *testing.T) {
-			bundle := writeZip(t, method, map[string][]byte{"lib/app.jar": jar, "lib/other.jar": jar[:0], "config.json": []byte("{}")},
-				"config.json", "lib/app.jar")
-			path := filepath.Join(t.TempDir(), "api.zip")
-			if err := os.WriteFile(path, bundle, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			m := manifest(int64(len(bundle)), 1000)
-			m.ZipPath = path
-			m.Files = files("config.json", "lib/app.jar")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
 			fn := base()
-			fn.Runtime = "java21"
-			for handler, wantFound := range map[string]bool{
-				"com.example.Handler::handleRequest": true,
-				"com.example.Missing::handleRequest": false,
-			} {
-				fn.Handler = handler
-				fs := findingsOf(Check(fn, m, nil, DefaultQuotas(), today), "handlerTarget")
-				if wantFound && len(fs) != 0 {
-					t.Errorf("%s is in lib/app.jar, got %q", handler, lines(fs))
-				}
-				if !wantFound && (len(fs) != 1 || fs[0].Severity != SeverityError) {
-					t.Errorf("%s is nowhere, want one error, got %q", handler, lines(fs))
-				}
-			}
+			fn.Runtime, fn.Handler, fn.HandlerJar = "java21", "com.example.Handler::handleRequest", tt.jar
+			wantHandlerFinding(t, Check(fn, m, nil, DefaultQuotas(), today), tt.severity, tt.want)
 		})
 	}
 }
 
-func TestJavaHandlerJarsUnreadable(t *testing.T) {
-	m := manifest(1000, 1000)
-	m.ZipPath = filepath.Join(t.TempDir(), "gone.zip")
-	m.Files = files("lib/app.jar")
-	fn := base()
-	fn.Runtime, fn.Handler = "java21", "com.example.Handler::handleRequest"
-	fs := findingsOf(Check(fn, m, nil, DefaultQuotas(), today), "handlerTarget")
-	if len(fs) != 1 || fs[0].Severity != SeverityWarning {
-		t.Fatalf("an unreadable bundle should warn, not fail: %q", lines(fs))
+func TestJarClass(t *testing.T) {
+	const handler = "com.example.Handler::handleRequest"
+	tests := []struct {
+		name, runtime, handler string
+		files                  []packager.FileEntry
+		want                   string
+	}{
+		{"class in a jar maybe", "java21", handler, files("lib/app.jar"), "com/example/Handler.class"},
+		{"class at the root", "java21", handler, files("com/example/Handler.class", "lib/app.jar"), ""},
+		{"class in classes/", "java21", handler, files("classes/com/example/Handler.class", "lib/app.jar"), ""},
+		{"no jar", "java21", handler, files("config.json"), ""},
+		{"no file list", "java21", handler, nil, ""},
+		{"not java", "nodejs22.x", "index.handler", files("lib/app.jar"), ""},
+		{"no handler", "java21", "", files("lib/app.jar"), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fn := base()
+			fn.Runtime, fn.Handler = tt.runtime, tt.handler
+			m := manifest(1000, 1000)
+			m.Files = tt.files
+			if got := JarClass(fn, m); got != tt.want {
+				t.Errorf("JarClass = %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if got := JarClass(base(), nil); got != "" {
+		t.Errorf("JarClass without a bundle = %q", got)
 	}
 }

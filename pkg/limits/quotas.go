@@ -1,18 +1,5 @@
 package limits
 
-import (
-	"errors"
-
-	"context"
-	"fmt"
-
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/smithy-go"
-
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
-)
-
 // Quota names, the keys of the quota table. They are stable: `lamb limits
 // --output json` prints them and checks look values up by them.
 const (
@@ -113,13 +100,16 @@ func (q Quotas) Value(name string) int64 {
 	return x.Value
 }
 
+// AccountLimit is what Lambda's GetAccountSettings reports of the code-size
+// limits of an account, in bytes; 0 means not reported.
+type AccountLimit struct {
+	CodeSizeZipped, CodeSizeUnzipped int64
+}
+
 // WithAccountLimits returns a copy of q in which the values the account
 // reports replace the defaults. Zero values in l are treated as unanswered.
-func (q Quotas) WithAccountLimits(l *lambdatypes.AccountLimit) Quotas {
+func (q Quotas) WithAccountLimits(l AccountLimit) Quotas {
 	out := append(Quotas(nil), q...)
-	if l == nil {
-		return out
-	}
 	set := func(name string, v int64, field string) {
 		if v <= 0 {
 			return
@@ -134,52 +124,4 @@ func (q Quotas) WithAccountLimits(l *lambdatypes.AccountLimit) Quotas {
 	set(QuotaZippedSize, l.CodeSizeZipped, "CodeSizeZipped")
 	set(QuotaUnzippedSize, l.CodeSizeUnzipped, "CodeSizeUnzipped")
 	return out
-}
-
-// AccountSettingsAPI is the one Lambda call LoadQuotas makes.
-type AccountSettingsAPI interface {
-	GetAccountSettings(ctx context.Context, in *lambda.GetAccountSettingsInput, optFns ...func(*lambda.Options)) (*lambda.GetAccountSettingsOutput, error)
-}
-
-var _ AccountSettingsAPI = (*lambda.Client)(nil)
-
-// LoadQuotas returns the default table with the account's code-size limits
-// applied. When the call is not answered (no client, no credentials, an
-// emulator that does not route it) the defaults stand, the returned note
-// says what was skipped, and the error is nil: a missing answer must not stop
-// a check. Only a cancelled or expired ctx is returned as an error.
-func LoadQuotas(ctx context.Context, api AccountSettingsAPI) (Quotas, string, error) {
-	q := DefaultQuotas()
-	if api == nil {
-		return q, "account limits not read (no AWS access); Lambda defaults apply", nil
-	}
-	out, err := api.GetAccountSettings(ctx, &lambda.GetAccountSettingsInput{})
-	if err != nil {
-		if ctx.Err() != nil {
-			return q, "", fmt.Errorf("read account limits: %w", ctx.Err())
-		}
-		return q, fmt.Sprintf("account limits not read (GetAccountSettings: %s); Lambda defaults apply", briefAWSError(err)), nil
-	}
-	if out == nil || out.AccountLimit == nil {
-		return q, "account limits not read (GetAccountSettings returned no AccountLimit); Lambda defaults apply", nil
-	}
-	return q.WithAccountLimits(out.AccountLimit), "", nil
-}
-
-// briefAWSError shortens an SDK error for a one-line note: the API error
-// code and message when AWS answered with one, the HTTP status when the
-// answer could not be parsed (an emulator's HTML 404), else the error text.
-func briefAWSError(err error) string {
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		if msg := apiErr.ErrorMessage(); msg != "" {
-			return apiErr.ErrorCode() + ": " + msg
-		}
-		return apiErr.ErrorCode()
-	}
-	var respErr *awshttp.ResponseError
-	if errors.As(err, &respErr) {
-		return fmt.Sprintf("HTTP %d", respErr.HTTPStatusCode())
-	}
-	return err.Error()
 }

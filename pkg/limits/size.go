@@ -3,23 +3,12 @@ package limits
 import (
 	"fmt"
 
+	"github.com/lambcli/lamb/internal/units"
 	"github.com/lambcli/lamb/pkg/packager"
 )
 
-// humanBytes renders n in binary units for readers; messages keep the exact
-// byte count beside it because AWS's errors use exact counts.
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
+// Size messages give exact byte counts, as AWS's errors do, with the
+// binary-unit size beside them for readers.
 
 func checkZipped(zipped int64, bucket string, q Quotas) []Finding {
 	limit := q.Value(QuotaZippedSize)
@@ -29,8 +18,8 @@ func checkZipped(zipped int64, bucket string, q Quotas) []Finding {
 	if bucket == "" {
 		return []Finding{{
 			Check: "zippedSize", Severity: SeverityError, Field: "deploy.s3.bucket",
-			Message: fmt.Sprintf("zipped size: %d bytes (%s) is not below Lambda's direct-upload limit of %d bytes (%s)",
-				zipped, humanBytes(zipped), limit, humanBytes(limit)),
+			Message: fmt.Sprintf("zipped size: %s (%s) is not below Lambda's direct-upload limit of %s (%s)",
+				units.ByteCount(zipped), units.Bytes(zipped), units.ByteCount(limit), units.Bytes(limit)),
 			Hint:     "set deploy.s3.bucket so lamb uploads the zip through S3, or make the bundle smaller",
 			Measured: num(zipped), Limit: num(limit), Unit: "bytes",
 			AWSError: fmt.Sprintf("Zipped size must be smaller than %d bytes", limit),
@@ -38,8 +27,8 @@ func checkZipped(zipped int64, bucket string, q Quotas) []Finding {
 	}
 	return []Finding{{
 		Check: "zippedSize", Severity: SeverityInfo, Field: "deploy.s3.bucket",
-		Message: fmt.Sprintf("zipped size: %d bytes (%s) is not below Lambda's direct-upload limit of %d bytes; lamb will upload it via s3://%s",
-			zipped, humanBytes(zipped), limit, bucket),
+		Message: fmt.Sprintf("zipped size: %s (%s) is not below Lambda's direct-upload limit of %s; lamb will upload it via s3://%s",
+			units.ByteCount(zipped), units.Bytes(zipped), units.ByteCount(limit), bucket),
 		Measured: num(zipped), Limit: num(limit), Unit: "bytes",
 	}}
 }
@@ -61,24 +50,24 @@ func checkUnzipped(m *packager.Manifest, layers []Layer, q Quotas) []Finding {
 	over := total - limit + 1
 	switch {
 	case len(layers) == 0:
-		f.Message = fmt.Sprintf("unzipped size: %d bytes (%s) is not below Lambda's limit of %d bytes (%s)",
-			total, humanBytes(total), limit, humanBytes(limit))
+		f.Message = fmt.Sprintf("unzipped size: %s (%s) is not below Lambda's limit of %s (%s)",
+			units.ByteCount(total), units.Bytes(total), units.ByteCount(limit), units.Bytes(limit))
 		f.AWSError = fmt.Sprintf("Unzipped size must be smaller than %d bytes", limit)
 	case layerSum >= limit:
 		f.Field = "layers"
-		f.Message = fmt.Sprintf("unzipped size: the layers alone take %d bytes (%s), not below Lambda's limit of %d bytes for function and layers together",
-			layerSum, humanBytes(layerSum), limit)
+		f.Message = fmt.Sprintf("unzipped size: the layers alone take %s (%s), not below Lambda's limit of %s for function and layers together",
+			units.ByteCount(layerSum), units.Bytes(layerSum), units.ByteCount(limit))
 		f.AWSError = fmt.Sprintf("Layers consume more than the available size of %d bytes", limit)
 	default:
-		f.Message = fmt.Sprintf("unzipped size: function %d bytes + layers %d bytes = %d bytes (%s) is not below Lambda's limit of %d bytes (%s)",
-			m.UnzippedBytes, layerSum, total, humanBytes(total), limit, humanBytes(limit))
+		f.Message = fmt.Sprintf("unzipped size: function %s + layers %s = %s (%s) is not below Lambda's limit of %s (%s)",
+			units.ByteCount(m.UnzippedBytes), units.ByteCount(layerSum), units.ByteCount(total), units.Bytes(total), units.ByteCount(limit), units.Bytes(limit))
 		f.AWSError = fmt.Sprintf("Function code combined with layers exceeds the maximum allowed size of %d bytes. The actual size is %d bytes.", limit, total)
 	}
 	if f.Field == "layers" {
 		f.Hint = "use fewer or smaller layers"
 	} else {
-		f.Hint = fmt.Sprintf("shrink the bundle by at least %d bytes (%s): exclude what is not needed at run time (package.exclude), starting with the largest folders below, or deploy a container image (up to 10 GB)",
-			over, humanBytes(over))
+		f.Hint = fmt.Sprintf("shrink the bundle by at least %s (%s): exclude what is not needed at run time (package.exclude), starting with the largest folders below, or deploy a container image (up to 10 GB)",
+			units.ByteCount(over), units.Bytes(over))
 	}
 	share := func(n int64) float64 {
 		if total == 0 {

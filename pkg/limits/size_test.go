@@ -106,7 +106,7 @@ func TestUnzippedFindingNamesLayerShare(t *testing.T) {
 	if f.Message != want {
 		t.Errorf("message\n got: %s\nwant: %s", f.Message, want)
 	}
-	if !strings.Contains(f.Hint, "shrink the bundle by at least 1 bytes") {
+	if !strings.Contains(f.Hint, "shrink the bundle by at least 1 byte (") {
 		t.Errorf("hint should say how much to remove: %s", f.Hint)
 	}
 	if d := f.Details[1]; d.Kind != "layer" || d.Bytes != 100000000 || d.Share < 0.38 || d.Share > 0.39 {

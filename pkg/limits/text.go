@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/lambcli/lamb/internal/units"
 )
 
 // WriteText renders r for people: one block per function, one line per
@@ -49,10 +51,10 @@ func writeFunction(w io.Writer, f FunctionReport) {
 		facts = append(facts, f.Architecture)
 	}
 	if f.ZippedBytes > 0 || f.UnzippedBytes > 0 {
-		facts = append(facts, fmt.Sprintf("zipped %s, unzipped %s", humanBytes(f.ZippedBytes), humanBytes(f.UnzippedBytes)))
+		facts = append(facts, fmt.Sprintf("zipped %s, unzipped %s", units.Bytes(f.ZippedBytes), units.Bytes(f.UnzippedBytes)))
 	}
 	if f.LayersUnzippedBytes > 0 {
-		facts = append(facts, fmt.Sprintf("layers %s unzipped", humanBytes(f.LayersUnzippedBytes)))
+		facts = append(facts, fmt.Sprintf("layers %s unzipped", units.Bytes(f.LayersUnzippedBytes)))
 	}
 	if len(facts) > 0 {
 		title += ": " + strings.Join(facts, ", ")
@@ -95,7 +97,7 @@ func detailSize(d Detail) string {
 	if d.Bytes <= 0 {
 		return ""
 	}
-	return fmt.Sprintf("%d bytes", d.Bytes)
+	return units.ByteCount(d.Bytes)
 }
 
 // WriteQuotas renders the quota table for `lamb limits`: name, value with

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/pkg/deploy"
 	"github.com/lambcli/lamb/pkg/limits"
 	"github.com/lambcli/lamb/pkg/packager"
 	"github.com/lambcli/lamb/pkg/progress"
@@ -54,8 +55,8 @@ func Package(ctx context.Context, cfg *config.Config, fns []*config.Function, o 
 // LambdaReader is what the pre-flight reads from Lambda when it may: the
 // account's code-size limits and the layers' sizes.
 type LambdaReader interface {
-	limits.AccountSettingsAPI
-	limits.LayerAPI
+	deploy.AccountSettingsAPI
+	deploy.LayerAPI
 }
 
 // CheckOptions are the inputs of a pre-flight run.
@@ -99,12 +100,12 @@ func check(ctx context.Context, cfg *config.Config, fns []*config.Function, o Ch
 			api = c
 		}
 	}
-	var quotaAPI limits.AccountSettingsAPI
-	var layerAPI limits.LayerAPI
+	var quotaAPI deploy.AccountSettingsAPI
+	var layerAPI deploy.LayerAPI
 	if api != nil {
 		quotaAPI, layerAPI = api, api
 	}
-	quotas, note, err := limits.LoadQuotas(ctx, quotaAPI)
+	quotas, note, err := deploy.LoadQuotas(ctx, quotaAPI)
 	if err != nil {
 		return nil, limits.Report{}, nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/pkg/deploy"
 	"github.com/lambcli/lamb/pkg/limits"
 	"github.com/lambcli/lamb/pkg/packager"
 	"github.com/lambcli/lamb/pkg/progress"
@@ -87,7 +88,7 @@ func BuildDir(cfg *config.Config) string {
 }
 
 // LayerReader is the one Lambda read the layer step makes.
-type LayerReader = limits.LayerAPI
+type LayerReader = deploy.LayerAPI
 
 // MeasureLayersStep measures the function's layers (local zips, and layer
 // ARNs when AWS can be read) so the size check counts them.
@@ -113,7 +114,7 @@ func (MeasureLayersStep) Skip(u *Unit) string {
 
 // Run implements Step.
 func (s MeasureLayersStep) Run(ctx context.Context, u *Unit) error {
-	layers, notes, err := limits.MeasureLayers(ctx, layerRefs(u.Project, u.Function), s.API, s.HTTP, s.CacheDir)
+	layers, notes, err := deploy.MeasureLayers(ctx, layerRefs(u.Project, u.Function), s.API, s.HTTP, s.CacheDir)
 	if err != nil {
 		return err
 	}
@@ -135,7 +136,9 @@ func layerRefs(cfg *config.Config, fn *config.Function) []string {
 	return refs
 }
 
-// CheckStep runs every pre-flight check on the packaged function.
+// CheckStep runs every pre-flight check on the packaged function. The
+// checks read no files, so the step first looks in the bundle's jars for a
+// Java handler's class when the checks ask for it.
 type CheckStep struct {
 	Quotas limits.Quotas
 	// Now decides runtime deprecation.
@@ -150,7 +153,11 @@ func (CheckStep) Skip(*Unit) string { return "" }
 
 // Run implements Step.
 func (s CheckStep) Run(_ context.Context, u *Unit) error {
-	u.Report = limits.CheckFunction(LimitsFunction(u.Function), u.Manifest, u.Layers, s.Quotas, s.Now)
+	fn := LimitsFunction(u.Function)
+	if class := limits.JarClass(fn, u.Manifest); class != "" {
+		fn.HandlerJar.Found, fn.HandlerJar.Err = packager.JarHasClass(u.Manifest.ZipPath, class)
+	}
+	u.Report = limits.CheckFunction(fn, u.Manifest, u.Layers, s.Quotas, s.Now)
 	return nil
 }
 

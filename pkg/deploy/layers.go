@@ -1,4 +1,4 @@
-package limits
+package deploy
 
 import (
 	"archive/zip"
@@ -21,18 +21,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/lambcli/lamb/internal/atomicfile"
+	"github.com/lambcli/lamb/internal/units"
+	"github.com/lambcli/lamb/pkg/limits"
 )
-
-// Layer is a measured layer of a function.
-//
-// JSON fields: ref (the ARN or local path as configured), unzippedBytes,
-// zippedBytes, local (true for a local layer zip).
-type Layer struct {
-	Ref           string `json:"ref"`
-	UnzippedBytes int64  `json:"unzippedBytes"`
-	ZippedBytes   int64  `json:"zippedBytes"`
-	Local         bool   `json:"local"`
-}
 
 // LayerAPI is the one Lambda call MeasureLayers makes for a layer ARN.
 type LayerAPI interface {
@@ -46,7 +37,7 @@ var _ LayerAPI = (*lambda.Client)(nil)
 const layerCacheFile = "layer-sizes.json"
 
 type layerCache struct {
-	Layers map[string]Layer `json:"layers"`
+	Layers map[string]limits.Layer `json:"layers"`
 }
 
 // MeasureLayers returns the unzipped and zipped size of each layer ref.
@@ -64,16 +55,17 @@ type layerCache struct {
 // A nil httpClient means one whose requests time out after
 // layerHTTPTimeout; a caller's client should have a timeout too. Whatever
 // the server does, at most maxLayerRead bytes are fetched per layer.
-func MeasureLayers(ctx context.Context, refs []string, api LayerAPI, httpClient *http.Client, cacheDir string) ([]Layer, []string, error) {
+func MeasureLayers(ctx context.Context, refs []string, api LayerAPI, httpClient *http.Client, cacheDir string) ([]limits.Layer, []string, error) {
 	if httpClient == nil {
 		httpClient = newLayerClient(layerHTTPTimeout)
 	}
 	cache := readLayerCache(cacheDir)
 	dirty := false
-	var layers []Layer
+	var layers []limits.Layer
 	var notes []string
 	for _, ref := range refs {
-		if !isARN(ref) {
+		// Anything but an ARN is a local zip, as the layers check reads refs.
+		if !strings.HasPrefix(ref, "arn:") {
 			l, err := measureLocalLayer(ref)
 			if err != nil {
 				return nil, notes, err
@@ -109,17 +101,17 @@ func MeasureLayers(ctx context.Context, refs []string, api LayerAPI, httpClient 
 	return layers, notes, nil
 }
 
-func measureLocalLayer(path string) (Layer, error) {
+func measureLocalLayer(path string) (limits.Layer, error) {
 	r, err := zip.OpenReader(path)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		return Layer{}, fmt.Errorf("measure local layer %s: %w; build the layer zip first or fix its path in layers", path, err)
+		return limits.Layer{}, fmt.Errorf("measure local layer %s: %w; build the layer zip first or fix its path in layers", path, err)
 	}
 	defer r.Close()
 	st, err := os.Stat(path)
 	if err != nil {
-		return Layer{}, fmt.Errorf("measure local layer %s: %w", path, err)
+		return limits.Layer{}, fmt.Errorf("measure local layer %s: %w", path, err)
 	}
-	return Layer{Ref: path, UnzippedBytes: unzippedSum(&r.Reader), ZippedBytes: st.Size(), Local: true}, nil
+	return limits.Layer{Ref: path, UnzippedBytes: unzippedSum(&r.Reader), ZippedBytes: st.Size(), Local: true}, nil
 }
 
 func unzippedSum(r *zip.Reader) int64 {
@@ -130,32 +122,32 @@ func unzippedSum(r *zip.Reader) int64 {
 	return n
 }
 
-func measureRemoteLayer(ctx context.Context, arn string, api LayerAPI, hc *http.Client) (Layer, error) {
+func measureRemoteLayer(ctx context.Context, arn string, api LayerAPI, hc *http.Client) (limits.Layer, error) {
 	out, err := api.GetLayerVersionByArn(ctx, &lambda.GetLayerVersionByArnInput{Arn: aws.String(arn)})
 	if err != nil {
-		return Layer{}, fmt.Errorf("GetLayerVersionByArn: %w", err)
+		return limits.Layer{}, fmt.Errorf("GetLayerVersionByArn: %w", err)
 	}
 	if out.Content == nil || aws.ToString(out.Content.Location) == "" {
-		return Layer{}, errors.New("GetLayerVersionByArn returned no Content.Location")
+		return limits.Layer{}, errors.New("GetLayerVersionByArn returned no Content.Location")
 	}
 	loc := aws.ToString(out.Content.Location)
 	if !strings.HasPrefix(loc, "https://") && !strings.HasPrefix(loc, "http://") {
-		return Layer{}, fmt.Errorf("Content.Location %q is not an http(s) URL", loc)
+		return limits.Layer{}, fmt.Errorf("Content.Location %q is not an http(s) URL", loc)
 	}
 	ra := &httpReaderAt{Ctx: ctx, Client: hc, URL: loc, Size: out.Content.CodeSize}
 	size, err := ra.size()
 	if err != nil {
-		return Layer{}, fmt.Errorf("read layer zip: %w", err)
+		return limits.Layer{}, fmt.Errorf("read layer zip: %w", err)
 	}
 	zr, err := zip.NewReader(ra, size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		return Layer{}, fmt.Errorf("read layer zip directory: %w", err)
+		return limits.Layer{}, fmt.Errorf("read layer zip directory: %w", err)
 	}
-	return Layer{Ref: arn, UnzippedBytes: unzippedSum(zr), ZippedBytes: size}, nil
+	return limits.Layer{Ref: arn, UnzippedBytes: unzippedSum(zr), ZippedBytes: size}, nil
 }
 
 func readLayerCache(dir string) layerCache {
-	c := layerCache{Layers: map[string]Layer{}}
+	c := layerCache{Layers: map[string]limits.Layer{}}
 	if dir == "" {
 		return c
 	}
@@ -165,7 +157,7 @@ func readLayerCache(dir string) layerCache {
 	}
 	// A damaged cache is ignored and rewritten.
 	if json.Unmarshal(b, &c) != nil || c.Layers == nil {
-		c.Layers = map[string]Layer{}
+		c.Layers = map[string]limits.Layer{}
 	}
 	return c
 }
@@ -280,7 +272,7 @@ func (h *httpReaderAt) ReadAt(p []byte, off int64) (int, error) {
 func (h *httpReaderAt) get(start, end int64) ([]byte, int64, error) {
 	budget := cmp.Or(h.Budget, maxLayerRead)
 	if h.fetched+end-start+1 > budget {
-		return nil, -1, fmt.Errorf("the layer zip's central directory needs more than %d bytes", budget)
+		return nil, -1, fmt.Errorf("the layer zip's central directory needs more than %s", units.ByteCount(budget))
 	}
 	ctx := h.Ctx
 	if ctx == nil {
@@ -314,7 +306,7 @@ func (h *httpReaderAt) get(start, end int64) ([]byte, int64, error) {
 		end, total = last, size
 	case http.StatusOK:
 		if h.fetched+end+1 > budget {
-			return nil, -1, fmt.Errorf("GET layer zip: the server ignores Range requests, and reading byte %d of the layer zip would download more than %d bytes", end, budget)
+			return nil, -1, fmt.Errorf("GET layer zip: the server ignores Range requests, and reading byte %d of the layer zip would download more than %s", end, units.ByteCount(budget))
 		}
 		skip, total = start, resp.ContentLength
 	default:

@@ -1,4 +1,4 @@
-package limits
+package deploy
 
 import (
 	"archive/zip"
@@ -51,6 +51,27 @@ func bigLayerZip(t *testing.T) ([]byte, int64) {
 		t.Fatal(err)
 	}
 	return buf.Bytes(), total
+}
+
+// layerZip writes entries (name → content) to a deflated zip in the order
+// given.
+func layerZip(t *testing.T, entries map[string][]byte, order ...string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	for _, name := range order {
+		fw, err := w.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fw.Write(entries[name]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 // countingServer serves body at /layer.zip, honouring Range when ranges is
@@ -310,7 +331,7 @@ func TestLayerReadBudget(t *testing.T) {
 func TestMeasureLayersWithoutAWS(t *testing.T) {
 	dir := t.TempDir()
 	local := filepath.Join(dir, "layer.zip")
-	zb := writeZip(t, zip.Deflate, map[string][]byte{"nodejs/node_modules/a/index.js": bytes.Repeat([]byte("a"), 5000), "nodejs/package.json": []byte("{}")},
+	zb := layerZip(t, map[string][]byte{"nodejs/node_modules/a/index.js": bytes.Repeat([]byte("a"), 5000), "nodejs/package.json": []byte("{}")},
 		"nodejs/node_modules/a/index.js", "nodejs/package.json")
 	if err := os.WriteFile(local, zb, 0o644); err != nil {
 		t.Fatal(err)

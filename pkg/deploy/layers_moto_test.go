@@ -1,4 +1,4 @@
-package limits
+package deploy
 
 import (
 	"archive/zip"
@@ -20,8 +20,6 @@ import (
 
 	"github.com/lambcli/lamb/internal/testenv"
 )
-
-func TestMain(m *testing.M) { testenv.Main(m) }
 
 // emulatorLayer stands in for GetLayerVersionByArn, which moto (5.2.5, as
 // requirements-test.txt pins it) does not implement: it answers 500. moto's

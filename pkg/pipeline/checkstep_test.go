@@ -1,0 +1,79 @@
+package pipeline
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/pkg/limits"
+)
+
+// TestCheckFindsAJavaHandlerInsideAJar packages a Java function whose
+// handler class lives only in a dependency jar (classes/ holds a resource,
+// lib/app.jar the class): the check step searches the bundle's jars, which
+// the checks themselves do not open.
+func TestCheckFindsAJavaHandlerInsideAJar(t *testing.T) {
+	var jar bytes.Buffer
+	w := zip.NewWriter(&jar)
+	for _, name := range []string{"META-INF/MANIFEST.MF", "com/example/Handler.class"} {
+		if _, err := w.Create(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		handler  string
+		severity limits.Severity // "" = no finding
+	}{
+		{"com.example.Handler::handleRequest", ""},
+		{"com.example.Missing::handleRequest", limits.SeverityError},
+	} {
+		t.Run(tt.handler, func(t *testing.T) {
+			dir := t.TempDir()
+			yaml := "functions:\n  api:\n    runtime: java21\n    handler: " + tt.handler + "\n    package: {dependencies: none}\n"
+			if err := os.WriteFile(filepath.Join(dir, "lamb.yaml"), []byte(yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for name, data := range map[string][]byte{"classes/app.properties": []byte("greeting=hi\n"), "lib/app.jar": jar.Bytes()} {
+				path := filepath.Join(dir, filepath.FromSlash(name))
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cfg, err := config.Load(context.Background(), dir, config.LoadOptions{LookupEnv: func(string) (string, bool) { return "", false }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			report, err := Check(context.Background(), cfg, cfg.Functions, CheckOptions{
+				Options: Options{CacheDir: t.TempDir()},
+				Offline: true,
+				Now:     time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []limits.Finding
+			for _, f := range report.Functions[0].Findings {
+				if f.Check == "handlerTarget" {
+					got = append(got, f)
+				}
+			}
+			switch {
+			case tt.severity == "" && len(got) != 0:
+				t.Errorf("the class is in lib/app.jar, got %+v", got)
+			case tt.severity != "" && (len(got) != 1 || got[0].Severity != tt.severity):
+				t.Errorf("the class is nowhere, want one %s, got %+v", tt.severity, got)
+			}
+		})
+	}
+}
