@@ -3,7 +3,9 @@
 // updates it (configuration, then code, waiting for each update to settle),
 // publishes an immutable version and verifies it, moves the alias, and
 // prunes old versions without touching one an alias uses. It also holds the
-// S3 artifact route and the execution role lamb manages.
+// S3 artifact route, the execution role lamb manages, and the pre-flight's
+// AWS reads: the account's code-size limits and the sizes of layers (ranged
+// reads of their zips' central directories, cached by ARN).
 //
 // Every AWS client reaches it as a narrow interface listing only the calls
 // it makes, so the same code runs against AWS, an emulator and fakes. It
