@@ -102,7 +102,11 @@ type plainRenderer struct {
 	steps map[stepKey]*plainStep
 }
 
-type plainStep struct{ started, lastLine time.Time }
+type plainStep struct {
+	started, lastLine time.Time
+	// said records that a line of this step was written, so its outcome is too.
+	said bool
+}
 
 func (r *plainRenderer) Event(e progress.Event) {
 	r.mu.Lock()
@@ -117,31 +121,48 @@ func (r *plainRenderer) line(e progress.Event) (string, bool) {
 	st := r.steps[k]
 	switch e.Kind {
 	case progress.Started:
-		r.steps[k] = &plainStep{started: now, lastLine: now}
+		st = &plainStep{started: now, lastLine: now}
+		r.steps[k] = st
+		// A step that does not say what it does stays quiet unless it
+		// fails, so a log holds what a reader needs and no more.
+		if e.Message == "" {
+			return "", false
+		}
+		st.said = true
 		return k.label() + ": " + startedText(e), true
 	case progress.Advanced:
-		if e.Done == 0 && e.Total == 0 && e.Message != "" {
-			// A new phase of a long step: say it at once.
-			return k.label() + ": " + e.Message + "…", true
-		}
 		if st == nil {
 			st = &plainStep{started: now}
 			r.steps[k] = st
-		} else if now.Sub(st.lastLine) < plainAdvanceEvery {
+		}
+		if e.Done == 0 && e.Total == 0 && e.Message != "" {
+			// A new phase of a long step: say it at once.
+			st.said = true
+			return k.label() + ": " + e.Message + "…", true
+		}
+		if st.said && now.Sub(st.lastLine) < plainAdvanceEvery {
 			return "", false
 		}
-		st.lastLine = now
+		st.said, st.lastLine = true, now
 		return fmt.Sprintf("%s: %s (%s)", k.label(), advancedText(e), formatElapsed(now.Sub(st.started))), true
 	case progress.Note:
 		if !r.s.Verbose {
 			return "", false
 		}
 		return k.label() + ": " + e.Message, true
+	case progress.Skipped:
+		if !r.s.Verbose {
+			return "", false
+		}
 	}
 	delete(r.steps, k)
 	var started time.Time
 	if st != nil {
 		started = st.started
+	}
+	// A quiet step's success is not news either.
+	if e.Kind == progress.Finished && (st == nil || !st.said) {
+		return "", false
 	}
 	return k.label() + ": " + outcomeText(e, elapsedOf(e, started, now), r.paint), true
 }

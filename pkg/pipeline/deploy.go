@@ -7,9 +7,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/lambcli/lamb/internal/safefile"
+	"github.com/lambcli/lamb/internal/units"
 	"github.com/lambcli/lamb/pkg/config"
 	"github.com/lambcli/lamb/pkg/deploy"
 	"github.com/lambcli/lamb/pkg/limits"
@@ -35,8 +37,6 @@ type DeployState struct {
 	AliasFrom string
 	// Pruned lists the versions deleted after the deploy.
 	Pruned []string
-	// Took is the time the deploy steps took.
-	Took time.Duration
 }
 
 // DeployClients are the AWS clients a deploy uses.
@@ -174,7 +174,7 @@ func resultOf(u *Unit) DeployResult {
 		Function: u.Key(), Name: u.Function.Name, Alias: u.Function.Deploy.Alias,
 		Version: s.Version, PreviousVersion: s.AliasFrom, Created: s.Plan.Create, RoleCreated: s.RoleCreated,
 		CodeChanged: s.Plan.CodeChanged, ConfigChanges: s.Plan.ConfigChanges, Pruned: s.Pruned,
-		Uploaded: s.Code.Uploaded, Seconds: s.Took.Round(10 * time.Millisecond).Seconds(),
+		Uploaded: s.Code.Uploaded, Seconds: u.Took.Round(10 * time.Millisecond).Seconds(),
 	}
 	if res.ConfigChanges == nil {
 		res.ConfigChanges = []deploy.Change{}
@@ -207,23 +207,31 @@ type readStep struct {
 	force bool
 }
 
-func (readStep) Name() string      { return "read" }
+func (readStep) Name() string { return "read" }
+func (readStep) Describe(u *Unit) string {
+	return "reading " + u.Function.Name + " and its alias " + u.Function.Deploy.Alias
+}
 func (readStep) Skip(*Unit) string { return "" }
 func (s readStep) Run(ctx context.Context, u *Unit) error {
-	start := time.Now()
-	defer func() { u.Deploy.Took += time.Since(start) }()
 	fn := u.Function
 	for _, l := range fn.Layers {
 		if !strings.HasPrefix(l, "arn:") {
 			return fmt.Errorf("layer %s is a local zip: lamb deploys layers given as version ARNs (arn:aws:lambda:...:layer:NAME:VERSION)", l)
 		}
 	}
-	u.Deploy.Desired = deploy.DesiredFrom(fn, fn.Role)
 	r, err := s.d.Read(ctx, fn.Name, fn.Deploy.Alias)
 	if err != nil {
 		return err
 	}
 	u.Deploy.Remote = r
+	role := fn.Role
+	if role == "" && r.Exists && strings.HasSuffix(aws.ToString(r.Latest.Role), ":role/"+deploy.RoleName(fn.Name)) {
+		// The function already runs with the role lamb manages for it: plan
+		// with it, so an unchanged function needs no IAM call at all. The
+		// role step still runs (and keeps the role in sync) on any change.
+		role = aws.ToString(r.Latest.Role)
+	}
+	u.Deploy.Desired = deploy.DesiredFrom(fn, role)
 	u.Deploy.Plan = deploy.PlanFunction(r, u.Deploy.Desired, u.Manifest.CodeSha256, fn.Deploy.Alias)
 	if s.force {
 		u.Deploy.Plan.UpToDate = false
@@ -249,6 +257,9 @@ type roleStep struct {
 }
 
 func (roleStep) Name() string { return "role" }
+func (roleStep) Describe(u *Unit) string {
+	return "making sure of execution role " + deploy.RoleName(u.Function.Name)
+}
 func (roleStep) Skip(u *Unit) string {
 	if u.Function.Role != "" {
 		return "role given in lamb.yaml"
@@ -279,6 +290,12 @@ type uploadStep struct {
 }
 
 func (uploadStep) Name() string { return "upload" }
+func (uploadStep) Describe(u *Unit) string {
+	if b := u.Function.Deploy.S3.Bucket; b != "" {
+		return fmt.Sprintf("uploading %s to s3://%s", units.Bytes(u.Manifest.ZippedBytes), b)
+	}
+	return fmt.Sprintf("reading the %s zip for a direct upload", units.Bytes(u.Manifest.ZippedBytes))
+}
 func (uploadStep) Skip(u *Unit) string {
 	if why := upToDate(u); why != "" {
 		return why
@@ -325,7 +342,21 @@ func (s uploadStep) Run(ctx context.Context, u *Unit) error {
 // syncStep creates or updates $LATEST.
 type syncStep struct{ d *deploy.Deployer }
 
-func (syncStep) Name() string        { return "sync" }
+func (syncStep) Name() string { return "sync" }
+func (syncStep) Describe(u *Unit) string {
+	p := u.Deploy.Plan
+	switch {
+	case p.Create:
+		return "creating " + u.Function.Name
+	case len(p.ConfigChanges) > 0 && (p.CodeChanged || p.ArchitectureChanged):
+		return "updating the configuration, then the code"
+	case len(p.ConfigChanges) > 0:
+		return "updating the configuration"
+	case p.CodeChanged || p.ArchitectureChanged:
+		return "updating the code"
+	}
+	return "checking " + u.Function.Name
+}
 func (syncStep) Skip(u *Unit) string { return upToDate(u) }
 func (s syncStep) Run(ctx context.Context, u *Unit) error {
 	d := s.d
@@ -352,7 +383,10 @@ type publishStep struct {
 	provenance  provenance
 }
 
-func (publishStep) Name() string        { return "publish" }
+func (publishStep) Name() string { return "publish" }
+func (publishStep) Describe(*Unit) string {
+	return "publishing a version and checking it"
+}
 func (publishStep) Skip(u *Unit) string { return upToDate(u) }
 func (s publishStep) Run(ctx context.Context, u *Unit) error {
 	st := &u.Deploy
@@ -368,7 +402,14 @@ func (s publishStep) Run(ctx context.Context, u *Unit) error {
 // aliasStep points the deploy alias at the new version.
 type aliasStep struct{ d *deploy.Deployer }
 
-func (aliasStep) Name() string        { return "alias" }
+func (aliasStep) Name() string { return "alias" }
+func (aliasStep) Describe(u *Unit) string {
+	a := u.Function.Deploy.Alias
+	if cur := u.Deploy.Remote.Alias; cur != nil {
+		return fmt.Sprintf("moving alias %s from version %s to %s", a, cur.Version, u.Deploy.Version)
+	}
+	return fmt.Sprintf("creating alias %s at version %s", a, u.Deploy.Version)
+}
 func (aliasStep) Skip(u *Unit) string { return upToDate(u) }
 func (s aliasStep) Run(ctx context.Context, u *Unit) error {
 	st := &u.Deploy
@@ -384,6 +425,9 @@ func (s aliasStep) Run(ctx context.Context, u *Unit) error {
 type pruneStep struct{ d *deploy.Deployer }
 
 func (pruneStep) Name() string { return "prune" }
+func (pruneStep) Describe(u *Unit) string {
+	return fmt.Sprintf("keeping the newest %d versions", u.Function.Deploy.KeepVersions)
+}
 func (pruneStep) Skip(u *Unit) string {
 	if u.Function.Deploy.KeepVersions <= 0 {
 		return "keepVersions is 0"

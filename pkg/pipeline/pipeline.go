@@ -50,6 +50,8 @@ type Unit struct {
 	Deploy DeployState
 	// Err is why the unit failed, when the runner keeps going past failures.
 	Err error
+	// Took is the time the unit's steps took in the last run.
+	Took time.Duration
 
 	events progress.Sink
 	step   string
@@ -150,6 +152,8 @@ func (r *Runner) runUnit(ctx context.Context, u *Unit) error {
 		now = time.Now
 	}
 	u.events = progress.OrDiscard(r.Events)
+	runStart := now()
+	defer func() { u.Took = now().Sub(runStart) }()
 	for _, s := range r.Steps {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -50,7 +50,7 @@ func (r *recorder) Event(e progress.Event) {
 	r.events = append(r.events, line)
 }
 
-func units(keys ...string) []*Unit {
+func newTestUnits(keys ...string) []*Unit {
 	cfg := &config.Config{Dir: "/project"}
 	var fns []*config.Function
 	for _, k := range keys {
@@ -69,7 +69,7 @@ func TestRunnerRunsStepsInOrderAndSaysWhatItSkipped(t *testing.T) {
 		fakeStep{name: "second", skip: func(u *Unit) string { return "nothing to do for " + u.Key() }},
 		fakeStep{name: "third"},
 	}}
-	if err := r.Run(context.Background(), units("api")); err != nil {
+	if err := r.Run(context.Background(), newTestUnits("api")); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
@@ -99,7 +99,7 @@ func TestRunnerBoundsConcurrency(t *testing.T) {
 	}}
 	r := &Runner{Concurrency: 2, Steps: []Step{step}}
 	done := make(chan error)
-	go func() { done <- r.Run(context.Background(), units("a", "b", "c", "d", "e")) }()
+	go func() { done <- r.Run(context.Background(), newTestUnits("a", "b", "c", "d", "e")) }()
 	// Let every unit through one by one; at most two may ever wait at once.
 	for range 5 {
 		gate <- struct{}{}
@@ -126,7 +126,7 @@ func TestRunnerFailureNamesStepAndFunctionAndStopsTheOthers(t *testing.T) {
 		cancelled.Store(true)
 		return ctx.Err()
 	}}}}
-	err := r.Run(context.Background(), units("good", "bad"))
+	err := r.Run(context.Background(), newTestUnits("good", "bad"))
 	if !errors.Is(err, boom) || err.Error() != "package bad: disk full" {
 		t.Fatalf("error = %v, want \"package bad: disk full\"", err)
 	}
@@ -140,7 +140,7 @@ func TestRunnerInterruptedBeforeStart(t *testing.T) {
 	cancel()
 	ran := false
 	r := &Runner{Steps: []Step{fakeStep{name: "x", run: func(context.Context, *Unit) error { ran = true; return nil }}}}
-	if err := r.Run(ctx, units("a")); !errors.Is(err, context.Canceled) {
+	if err := r.Run(ctx, newTestUnits("a")); !errors.Is(err, context.Canceled) {
 		t.Errorf("error = %v, want context.Canceled", err)
 	}
 	if ran {
@@ -149,7 +149,7 @@ func TestRunnerInterruptedBeforeStart(t *testing.T) {
 }
 
 func TestPackageStepDescribesTheFolderRelativeToLambYAML(t *testing.T) {
-	u := units("api")[0]
+	u := newTestUnits("api")[0]
 	u.Function.Source = "/project/services/api"
 	if got := (PackageStep{}).Describe(u); got != "packaging services/api" {
 		t.Errorf("Describe = %q", got)

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -104,6 +105,11 @@ type MeasureLayersStep struct {
 // Name implements Step.
 func (MeasureLayersStep) Name() string { return "measure layers" }
 
+// Describe implements describer.
+func (MeasureLayersStep) Describe(u *Unit) string {
+	return fmt.Sprintf("measuring %d layer(s)", len(u.Function.Layers))
+}
+
 // Skip implements Step.
 func (MeasureLayersStep) Skip(u *Unit) string {
 	if len(u.Function.Layers) == 0 {
@@ -147,6 +153,9 @@ type CheckStep struct {
 
 // Name implements Step.
 func (CheckStep) Name() string { return "check" }
+
+// Describe implements describer.
+func (CheckStep) Describe(*Unit) string { return "checking every Lambda quota" }
 
 // Skip implements Step.
 func (CheckStep) Skip(*Unit) string { return "" }
