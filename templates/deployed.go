@@ -31,11 +31,16 @@ func FromDeployed(key string, d deploy.Description) ([]byte, error) {
 	fn.str("source", ".", "the code is not copied from AWS: point source at the function's folder")
 	fn.str("runtime", s.Runtime, "")
 	fn.str("handler", s.Handler, "must name the handler in the code under source")
+	if managed := deploy.RoleName(s.Name); strings.HasSuffix(s.Role, ":role/"+managed) {
+		// Left out, lamb keeps managing the role it made for the function.
+		fn.comment("role: left out: lamb made and manages " + managed + " for this function")
+	} else {
+		fn.optional("role", s.Role)
+	}
 	fn.str("architecture", s.Architecture, "")
 	fn.num("memory", s.Memory, "MB")
 	fn.num("timeout", s.Timeout, "seconds")
 	fn.num("ephemeralStorage", s.EphemeralStorage, "MB of /tmp")
-	fn.optional("role", s.Role)
 	fn.optional("description", s.Description)
 	if len(d.EnvironmentNames) > 0 {
 		vars := &mapping{}
@@ -45,8 +50,9 @@ func FromDeployed(key string, d deploy.Description) ([]byte, error) {
 		}
 		env := &mapping{}
 		env.add("vars", vars.node(), "")
-		fn.add("environment", env.node(), "").HeadComment = "The values are not copied: each reads the variable of the same name from the\n" +
-			"environment where lamb runs, so this file holds no secret. Set them first."
+		fn.comment("The values are not copied: each reads the variable of the same name from the\n" +
+			"environment where lamb runs, so this file holds no secret. Set them first.")
+		fn.add("environment", env.node(), "")
 	}
 	fn.optional("kmsKeyArn", s.KMSKeyArn)
 	if s.Tracing == "Active" {
@@ -104,14 +110,27 @@ func FromDeployed(key string, d deploy.Description) ([]byte, error) {
 }
 
 // mapping builds a YAML mapping in insertion order.
-type mapping struct{ content []*yaml.Node }
+type mapping struct {
+	content []*yaml.Node
+	// note is a comment for the next key.
+	note string
+}
 
 // add appends key: value and returns the key's node.
 func (m *mapping) add(key string, value *yaml.Node, comment string) *yaml.Node {
 	k := scalar(key)
+	k.HeadComment, m.note = m.note, ""
 	value.LineComment = comment
 	m.content = append(m.content, k, value)
 	return k
+}
+
+// comment puts a comment line before the next key.
+func (m *mapping) comment(text string) {
+	if m.note != "" {
+		text = m.note + "\n" + text
+	}
+	m.note = text
 }
 
 // str adds a string; a literal ${env: in it is escaped so that loading the

@@ -110,3 +110,24 @@ func TestFromDeployedWritesNoEnvironmentValue(t *testing.T) {
 		t.Errorf("an environment value was written:\n%s", doc)
 	}
 }
+
+// TestFromDeployedLeavesLambsRoleToLamb: a role lamb made for the function
+// stays lamb's to manage, so role is left out (plan then reads it).
+func TestFromDeployedLeavesLambsRoleToLamb(t *testing.T) {
+	d := described()
+	d.Settings.Role = "arn:aws:iam::123456789012:role/" + deploy.RoleName(d.Settings.Name)
+	doc, err := FromDeployed("api", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(doc), "role: arn") || !strings.Contains(string(doc), "# role: left out: lamb made and manages orders-api-lamb-exec") {
+		t.Errorf("lamb's own role is written, or the comment is missing:\n%s", doc)
+	}
+	cfg, err := config.Parse(t.Context(), doc, "lamb.yaml", config.LoadOptions{LookupEnv: func(string) (string, bool) { return "x", true }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Functions[0].Role != "" {
+		t.Errorf("role = %q, want none", cfg.Functions[0].Role)
+	}
+}
