@@ -90,28 +90,37 @@ func deployRun(ctx context.Context, opts *DeployOptions) error {
 		})
 		return err
 	})
+	return writeOutcome(ctx, opts.IO, opts.JSON, report.Functions != nil, runErr, func() error {
+		if opts.JSON {
+			return ui.WriteJSON(opts.IO.Out, report)
+		}
+		return writeDeploySummary(opts.IO, report)
+	})
+}
+
+// writeOutcome prints how a run over the functions ended and returns the
+// error to exit with: the pre-flight report when a check failed (exit 3),
+// else the run's own report through write when it ran (exit 1 when a
+// function failed, as the report shows), else the run's error.
+func writeOutcome(ctx context.Context, io *ui.IOStreams, jsonOut, ran bool, runErr error, write func() error) error {
 	var lv *pipeline.LimitsViolated
 	if errors.As(runErr, &lv) {
-		if opts.JSON {
-			err = ui.WriteJSON(opts.IO.Out, lv.Report)
+		var err error
+		if jsonOut {
+			err = ui.WriteJSON(io.Out, lv.Report)
 		} else {
-			err = limits.WriteText(opts.IO.Out, lv.Report)
+			err = limits.WriteText(io.Out, lv.Report)
 		}
 		if err != nil {
 			return err
 		}
 		return &ExitError{Code: ExitLimit, Err: runErr}
 	}
-	if report.Functions == nil {
+	if !ran {
 		// Nothing ran (no credentials, interrupted before the first step).
 		return runErr
 	}
-	if opts.JSON {
-		err = ui.WriteJSON(opts.IO.Out, report)
-	} else {
-		err = writeDeploySummary(opts.IO, report)
-	}
-	if err != nil {
+	if err := write(); err != nil {
 		return err
 	}
 	if runErr != nil {

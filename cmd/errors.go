@@ -16,6 +16,7 @@ const (
 	ExitLimit       = 3
 	ExitCredentials = 4
 	ExitRolledBack  = 5
+	ExitChanges     = 10
 	ExitInterrupted = 130
 )
 

@@ -13,6 +13,7 @@ const exitCodesHelp = `lamb exits with one of these codes, so scripts and CI can
        or a package.artifact that unpacks too big)
   4    AWS credentials missing or rejected, or permission denied
   5    the traffic shift was rolled back (alarm, hook or interruption)
+  10   lamb plan --exit-code: a deploy would change something (0: nothing to change)
   130  interrupted (Ctrl-C or SIGTERM)
 
 With --output json a failure also prints {"error":{"code":N,"message":"...","hint":"..."}} on stdout.`

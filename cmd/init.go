@@ -14,6 +14,7 @@ import (
 	"github.com/lambcli/lamb/internal/safefile"
 	"github.com/lambcli/lamb/internal/ui"
 	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/pkg/deploy"
 	"github.com/lambcli/lamb/templates"
 )
 
@@ -28,6 +29,8 @@ type InitOptions struct {
 	Name string
 	// Force overwrites an existing lamb.yaml and .lambignore.
 	Force bool
+	// From names a deployed function to take the settings from.
+	From string
 }
 
 func newInitCmd(f *Factory) *cobra.Command {
@@ -48,13 +51,23 @@ Without --runtime the project's runtime is detected from its files: go.mod
 Pipfile (python), package.json (nodejs), an executable bootstrap (provided).
 The function key defaults to the folder's name.
 
+With --from FUNCTION the settings come from a deployed function instead
+(runtime, handler, memory, timeout, storage, role, description,
+architecture, layers, VPC, tracing, dead-letter queue, KMS key, tags, and
+the alias when it has exactly one), so that 'lamb plan' shows no
+configuration change. The function key defaults to its name. Environment
+values are secrets and are not written: each variable reads the variable of
+the same name where lamb runs, as ${env:NAME}. The code is not fetched:
+source is "." and, like handler, must point at the function's code.
+
 An existing lamb.yaml is never overwritten without --force; an existing
 .lambignore is kept. Nothing is written through a symbolic link: with
 --force, a lamb.yaml or .lambignore that is a link is refused. The file
 written always passes 'lamb validate'.`,
 		Example: `  lamb init
   lamb init --runtime python --name orders-worker
-  lamb init --runtime nodejs24.x --dir services/api --force`,
+  lamb init --runtime nodejs24.x --dir services/api --force
+  lamb init --from orders-api --region eu-west-1 --dir services/orders`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return run(c.Context(), f, opts)
@@ -64,6 +77,8 @@ written always passes 'lamb validate'.`,
 	c.Flags().StringVar(&opts.Name, "name", "", "function key in lamb.yaml (default: the folder's name)")
 	c.Flags().StringVar(&opts.Dir, "dir", ".", "project folder to write into")
 	c.Flags().BoolVar(&opts.Force, "force", false, "overwrite an existing lamb.yaml and .lambignore")
+	c.Flags().StringVar(&opts.From, "from", "", "write the settings of this deployed function (its AWS name or ARN)")
+	c.MarkFlagsMutuallyExclusive("from", "runtime")
 	_ = c.RegisterFlagCompletionFunc("runtime", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return templates.FamilyNames(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -78,6 +93,10 @@ type initDocument struct {
 	DetectedFrom string   `json:"detectedFrom,omitempty"`
 	Written      []string `json:"written"`
 	Kept         []string `json:"kept"`
+	// From is the deployed function of --from, and Environment the names
+	// of its variables, which must be set where lamb runs.
+	From        string   `json:"from,omitempty"`
+	Environment []string `json:"environment,omitempty"`
 }
 
 func initRun(ctx context.Context, f *Factory, opts *InitOptions) error {
@@ -94,29 +113,15 @@ func initRun(ctx context.Context, f *Factory, opts *InitOptions) error {
 	}
 
 	doc := initDocument{Written: []string{}, Kept: []string{}}
-	runtime := opts.Runtime
-	if runtime == "" {
-		family, marker, ok := templates.Detect(dir)
-		if !ok {
-			return usageError(fmt.Errorf("cannot tell the runtime of the project in %s: found none of go.mod, pom.xml, build.gradle, pyproject.toml, requirements.txt, package.json, bootstrap", dir),
-				"pass --runtime "+strings.Join(templates.FamilyNames(), "|"))
-		}
-		runtime, doc.DetectedFrom = family, marker
-		f.IO.Progressf("detected %s from %s (pass --runtime to choose another)", family, marker)
+	var yaml []byte
+	if opts.From != "" {
+		yaml, err = initFromFunction(ctx, f, opts, &doc)
+	} else {
+		yaml, err = initFromTemplate(f, opts, dir, abs, &doc)
 	}
-	fam, err := templates.Resolve(runtime)
 	if err != nil {
-		return usageError(err, "")
+		return err
 	}
-	name := opts.Name
-	if name == "" {
-		name = templates.NameFromDir(abs)
-	}
-	yaml, err := templates.LambYAML(runtime, name)
-	if err != nil {
-		return usageError(err, "")
-	}
-	doc.Function, doc.Runtime, doc.Family = name, fam.Runtime, fam.Name
 
 	lambYAML := filepath.Join(dir, "lamb.yaml")
 	lambignore := filepath.Join(dir, ".lambignore")
@@ -144,8 +149,10 @@ func initRun(ctx context.Context, f *Factory, opts *InitOptions) error {
 	}
 
 	// What init writes must pass lamb validate; the templates are tested,
-	// so a failure here is a bug worth reporting plainly.
-	if _, err := config.Load(ctx, lambYAML, config.LoadOptions{LookupEnv: func(string) (string, bool) { return "", false }}); err != nil {
+	// so a failure here is a bug worth reporting plainly. The ${env:NAME}
+	// of --from are to be set later; here they are taken as set.
+	lookup := func(string) (string, bool) { return "", opts.From != "" }
+	if _, err := config.Load(ctx, lambYAML, config.LoadOptions{LookupEnv: lookup}); err != nil {
 		return fmt.Errorf("check the written %s: %w", lambYAML, err)
 	}
 
@@ -158,8 +165,79 @@ func initRun(ctx context.Context, f *Factory, opts *InitOptions) error {
 	for _, k := range doc.Kept {
 		f.IO.Progressf("kept the existing %s", k)
 	}
-	f.IO.Progressf("function %q on %s: next, lamb validate, lamb check, then lamb deploy", name, fam.Runtime)
+	if opts.From != "" {
+		if len(doc.Environment) > 0 {
+			f.IO.Progressf("environment values were not copied: set %s where lamb runs (lamb.yaml reads them as ${env:NAME})", strings.Join(doc.Environment, ", "))
+		}
+		f.IO.Progressf("function %q from %s: point source and handler at its code, then run lamb plan", doc.Function, doc.From)
+		return nil
+	}
+	f.IO.Progressf("function %q on %s: next, lamb validate, lamb check, then lamb deploy", doc.Function, doc.Runtime)
 	return nil
+}
+
+// initFromTemplate renders lamb's template for the runtime asked or
+// detected in dir.
+func initFromTemplate(f *Factory, opts *InitOptions, dir, abs string, doc *initDocument) ([]byte, error) {
+	runtime := opts.Runtime
+	if runtime == "" {
+		family, marker, ok := templates.Detect(dir)
+		if !ok {
+			return nil, usageError(fmt.Errorf("cannot tell the runtime of the project in %s: found none of go.mod, pom.xml, build.gradle, pyproject.toml, requirements.txt, package.json, bootstrap", dir),
+				"pass --runtime "+strings.Join(templates.FamilyNames(), "|"))
+		}
+		runtime, doc.DetectedFrom = family, marker
+		f.IO.Progressf("detected %s from %s (pass --runtime to choose another)", family, marker)
+	}
+	fam, err := templates.Resolve(runtime)
+	if err != nil {
+		return nil, usageError(err, "")
+	}
+	name := opts.Name
+	if name == "" {
+		name = templates.NameFromDir(abs)
+	}
+	yaml, err := templates.LambYAML(runtime, name)
+	if err != nil {
+		return nil, usageError(err, "")
+	}
+	doc.Function, doc.Runtime, doc.Family = name, fam.Runtime, fam.Name
+	return yaml, nil
+}
+
+// initFromFunction reads the deployed function opts.From and renders its
+// settings, without its environment values.
+func initFromFunction(ctx context.Context, f *Factory, opts *InitOptions, doc *initDocument) ([]byte, error) {
+	sess := f.AWS()
+	api, err := sess.Lambda(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := sess.Config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d, err := deploy.Describe(ctx, api, opts.From, cfg.Region)
+	var nf *deploy.FunctionNotFoundError
+	if errors.As(err, &nf) {
+		return nil, usageError(err, "")
+	}
+	if err != nil {
+		return nil, err
+	}
+	name := opts.Name
+	if name == "" {
+		name = d.Settings.Name
+	}
+	yaml, err := templates.FromDeployed(name, d)
+	if err != nil {
+		return nil, usageError(err, "pass --name with a key for it in lamb.yaml")
+	}
+	doc.Function, doc.Runtime, doc.From, doc.Environment = name, d.Settings.Runtime, d.Settings.Name, d.EnvironmentNames
+	if fam, err := templates.Resolve(d.Settings.Runtime); err == nil {
+		doc.Family = fam.Name
+	}
+	return yaml, nil
 }
 
 // symlinkHint is what to do when lamb.yaml or .lambignore is a link.

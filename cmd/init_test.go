@@ -23,6 +23,7 @@ func TestInitFlags(t *testing.T) {
 		{nil, InitOptions{Dir: "."}, ""},
 		{[]string{"--runtime", "python", "--name", "jobs", "--force", "--dir", "svc"}, InitOptions{Dir: "svc", Runtime: "python", Name: "jobs", Force: true}, ""},
 		{[]string{"--runtime=nodejs24.x"}, InitOptions{Dir: ".", Runtime: "nodejs24.x"}, ""},
+		{[]string{"--from", "orders-api", "--name", "api"}, InitOptions{Dir: ".", From: "orders-api", Name: "api"}, ""},
 		{[]string{"extra"}, InitOptions{}, `unknown command "extra"`},
 		{[]string{"--runtime"}, InitOptions{}, "flag needs an argument: --runtime"},
 	}

@@ -299,23 +299,56 @@ func (u *uploader) advance(n int64) {
 
 // existing reports whether the key already holds this zip, and its version.
 func (u *uploader) existing(ctx context.Context) (bool, string, error) {
-	head, err := u.api.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(u.t.Bucket), Key: aws.String(u.key)})
+	found, err := lookUp(ctx, u.api, u.a, u.t, u.size)
+	if found.Denied {
+		// The upload itself shows whether writing is allowed.
+		u.emit(progress.Event{Kind: progress.Note, Message: "cannot look for " + u.where + " (access denied; s3:GetObject and s3:ListBucket let lamb skip unchanged zips); uploading"})
+	}
+	return found.Stored, found.ObjectVersion, err
+}
+
+// ArtifactFinder is the one S3 call FindArtifact makes.
+type ArtifactFinder interface {
+	HeadObject(ctx context.Context, in *s3.HeadObjectInput, optFns ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+}
+
+// StoredArtifact says whether S3 already holds a zip.
+type StoredArtifact struct {
+	// Stored means the key holds an object with the zip's size and
+	// CodeSha256 (and the asked encryption): Upload would send nothing.
+	Stored bool
+	// ObjectVersion is the stored object's version on a versioned bucket.
+	ObjectVersion string
+	// Denied means S3 refused to say (403: without s3:ListBucket it
+	// answers a missing key so); Upload would then upload.
+	Denied bool
+}
+
+// FindArtifact looks, with one HeadObject and no write, for a's zip where
+// Upload would put it in t, and says whether Upload would find it there.
+func FindArtifact(ctx context.Context, api ArtifactFinder, a Artifact, t S3Target) (StoredArtifact, error) {
+	if err := checkTarget(a, t); err != nil {
+		return StoredArtifact{}, err
+	}
+	return lookUp(ctx, api, a, t, a.ZippedBytes)
+}
+
+func lookUp(ctx context.Context, api ArtifactFinder, a Artifact, t S3Target, size int64) (StoredArtifact, error) {
+	key := t.Key(a)
+	head, err := api.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(t.Bucket), Key: aws.String(key)})
 	switch {
 	case err == nil:
 	case isObjectNotFound(err):
-		return false, "", nil
+		return StoredArtifact{}, nil
 	case isForbidden(err):
-		// Without s3:ListBucket, S3 answers a missing key with 403 rather
-		// than 404; the upload itself shows whether writing is allowed.
-		u.emit(progress.Event{Kind: progress.Note, Message: "cannot look for " + u.where + " (access denied; s3:GetObject and s3:ListBucket let lamb skip unchanged zips); uploading"})
-		return false, "", nil
+		return StoredArtifact{Denied: true}, nil
 	default:
-		return false, "", fmt.Errorf("look for %s: %w", u.where, err)
+		return StoredArtifact{}, fmt.Errorf("look for s3://%s/%s: %w", t.Bucket, key, err)
 	}
-	same := aws.ToInt64(head.ContentLength) == u.size &&
-		(u.a.CodeSha256 == "" || head.Metadata[CodeSha256Metadata] == u.a.CodeSha256) &&
-		(u.t.SSE == "" || string(head.ServerSideEncryption) == u.t.SSE)
-	return same, objectVersion(head.VersionId), nil
+	same := aws.ToInt64(head.ContentLength) == size &&
+		(a.CodeSha256 == "" || head.Metadata[CodeSha256Metadata] == a.CodeSha256) &&
+		(t.SSE == "" || string(head.ServerSideEncryption) == t.SSE)
+	return StoredArtifact{Stored: same, ObjectVersion: objectVersion(head.VersionId)}, nil
 }
 
 // isObjectNotFound recognises HeadObject's answer for a missing key, which has no

@@ -46,7 +46,21 @@ func aliasFrom(name, version, description, revision *string, rc *lambdatypes.Ali
 // the configuration of the version the alias points at — three reads at
 // most, none for a function that does not exist yet beyond the first.
 func (d *Deployer) Read(ctx context.Context, name, alias string) (Remote, error) {
-	out, err := d.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
+	return ReadFunction(ctx, d.Lambda, name, alias)
+}
+
+// FunctionReader lists the Lambda reads ReadFunction makes.
+type FunctionReader interface {
+	GetFunction(ctx context.Context, in *lambda.GetFunctionInput, optFns ...func(*lambda.Options)) (*lambda.GetFunctionOutput, error)
+	GetAlias(ctx context.Context, in *lambda.GetAliasInput, optFns ...func(*lambda.Options)) (*lambda.GetAliasOutput, error)
+}
+
+var _ FunctionReader = (*lambda.Client)(nil)
+
+// ReadFunction is Read through a client that can only read, for callers
+// that must not write (lamb plan).
+func ReadFunction(ctx context.Context, api FunctionReader, name, alias string) (Remote, error) {
+	out, err := api.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)})
 	if isNotFound(err) {
 		return Remote{}, nil
 	}
@@ -57,7 +71,7 @@ func (d *Deployer) Read(ctx context.Context, name, alias string) (Remote, error)
 	if alias == "" {
 		return r, nil
 	}
-	a, err := d.Lambda.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(name), Name: aws.String(alias)})
+	a, err := api.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(name), Name: aws.String(alias)})
 	if isNotFound(err) {
 		return r, nil
 	}
@@ -69,7 +83,7 @@ func (d *Deployer) Read(ctx context.Context, name, alias string) (Remote, error)
 		r.AliasTarget = r.Latest
 		return r, nil
 	}
-	v, err := d.Lambda.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name), Qualifier: aws.String(r.Alias.Version)})
+	v, err := api.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name), Qualifier: aws.String(r.Alias.Version)})
 	if err != nil {
 		return Remote{}, fmt.Errorf("read version %s of %s (alias %s): %w", r.Alias.Version, name, alias, err)
 	}

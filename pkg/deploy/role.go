@@ -29,6 +29,12 @@ type IAMAPI interface {
 
 var _ IAMAPI = (*iam.Client)(nil)
 
+// RoleReader is the part of IAMAPI that PlanRole reads with.
+type RoleReader interface {
+	GetRole(ctx context.Context, in *iam.GetRoleInput, optFns ...func(*iam.Options)) (*iam.GetRoleOutput, error)
+	ListAttachedRolePolicies(ctx context.Context, in *iam.ListAttachedRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error)
+}
+
 // Tags lamb puts on the execution roles it creates. ManagedTagKey=ManagedTagValue
 // is what lets lamb change a role later: a role without it is never modified.
 // The function and region tags keep two functions from fighting over one role
@@ -149,7 +155,7 @@ func (e *UnmanagedRoleError) Error() string {
 // PlanRole reads the function's execution role and says what EnsureRole
 // would change; it writes nothing. A role that exists but is not lamb's role
 // for this function is an *UnmanagedRoleError.
-func PlanRole(ctx context.Context, api IAMAPI, spec RoleSpec) (RolePlan, error) {
+func PlanRole(ctx context.Context, api RoleReader, spec RoleSpec) (RolePlan, error) {
 	name := RoleName(spec.FunctionName)
 	plan := RolePlan{RoleName: name}
 	out, err := api.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
@@ -205,7 +211,7 @@ func checkRoleOwner(name string, spec RoleSpec, tags []types.Tag) error {
 }
 
 // attachedPolicies returns the ARNs of the managed policies attached to a role.
-func attachedPolicies(ctx context.Context, api IAMAPI, name string) (map[string]bool, error) {
+func attachedPolicies(ctx context.Context, api RoleReader, name string) (map[string]bool, error) {
 	attached := map[string]bool{}
 	pages := iam.NewListAttachedRolePoliciesPaginator(api, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
 	for pages.HasMorePages() {

@@ -128,19 +128,9 @@ func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o D
 	if err != nil {
 		return DeployReport{}, err
 	}
-	o.CheckOptions.Lambda = func(context.Context) (LambdaReader, error) {
-		r, ok := clients.Lambda.(LambdaReader)
-		if !ok {
-			return nil, errors.New("the Lambda client cannot read account limits")
-		}
-		return r, nil
-	}
-	units, report, quotas, err := check(ctx, cfg, fns, o.CheckOptions)
+	units, report, quotas, err := preflight(ctx, cfg, fns, o.CheckOptions, clients.Lambda)
 	if err != nil {
 		return DeployReport{}, err
-	}
-	if report.Failed() {
-		return DeployReport{}, &LimitsViolated{Report: report}
 	}
 	d := &deploy.Deployer{Lambda: clients.Lambda}
 	if o.Tune != nil {
@@ -166,6 +156,27 @@ func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o D
 		}
 	}
 	return out, runErr
+}
+
+// preflight runs package → measure layers → check, reading account limits
+// and layer sizes through api when it can, and stops with *LimitsViolated
+// when a check fails.
+func preflight(ctx context.Context, cfg *config.Config, fns []*config.Function, o CheckOptions, api any) ([]*Unit, limits.Report, limits.Quotas, error) {
+	o.Lambda = func(context.Context) (LambdaReader, error) {
+		r, ok := api.(LambdaReader)
+		if !ok {
+			return nil, errors.New("the Lambda client cannot read account limits")
+		}
+		return r, nil
+	}
+	units, report, quotas, err := check(ctx, cfg, fns, o)
+	if err != nil {
+		return nil, limits.Report{}, nil, err
+	}
+	if report.Failed() {
+		return nil, limits.Report{}, nil, &LimitsViolated{Report: report}
+	}
+	return units, report, quotas, nil
 }
 
 func resultOf(u *Unit) DeployResult {
@@ -213,13 +224,29 @@ func (readStep) Describe(u *Unit) string {
 }
 func (readStep) Skip(*Unit) string { return "" }
 func (s readStep) Run(ctx context.Context, u *Unit) error {
+	if err := readAndPlan(ctx, s.d.Lambda, u); err != nil {
+		return err
+	}
+	if s.force {
+		u.Deploy.Plan.UpToDate = false
+	}
+	if u.Deploy.Plan.UpToDate {
+		u.Emit(progress.Event{Kind: progress.Advanced, Message: "up to date at version " + u.Deploy.Remote.Alias.Version})
+	}
+	return nil
+}
+
+// readAndPlan reads the function's state and plans what a deploy changes,
+// with the role lamb.yaml names (none yet when lamb manages it: see
+// planWithRole).
+func readAndPlan(ctx context.Context, api deploy.FunctionReader, u *Unit) error {
 	fn := u.Function
 	for _, l := range fn.Layers {
 		if !strings.HasPrefix(l, "arn:") {
 			return fmt.Errorf("layer %s is a local zip: lamb deploys layers given as version ARNs (arn:aws:lambda:...:layer:NAME:VERSION)", l)
 		}
 	}
-	r, err := s.d.Read(ctx, fn.Name, fn.Deploy.Alias)
+	r, err := deploy.ReadFunction(ctx, api, fn.Name, fn.Deploy.Alias)
 	if err != nil {
 		return err
 	}
@@ -233,13 +260,18 @@ func (s readStep) Run(ctx context.Context, u *Unit) error {
 	}
 	u.Deploy.Desired = deploy.DesiredFrom(fn, role)
 	u.Deploy.Plan = deploy.PlanFunction(r, u.Deploy.Desired, u.Manifest.CodeSha256, fn.Deploy.Alias)
-	if s.force {
-		u.Deploy.Plan.UpToDate = false
-	}
-	if u.Deploy.Plan.UpToDate {
-		u.Emit(progress.Event{Kind: progress.Advanced, Message: "up to date at version " + r.Alias.Version})
-	}
 	return nil
+}
+
+// planWithRole plans again once the execution role lamb manages is known.
+func planWithRole(u *Unit, role string) {
+	u.Deploy.Desired.Role = role
+	u.Deploy.Plan = deploy.PlanFunction(u.Deploy.Remote, u.Deploy.Desired, u.Manifest.CodeSha256, u.Function.Deploy.Alias)
+}
+
+// roleSpec is what the function needs of the execution role lamb manages.
+func roleSpec(fn *config.Function, region string) deploy.RoleSpec {
+	return deploy.RoleSpec{FunctionName: fn.Name, VPC: len(fn.VPC.SubnetIDs) > 0, Tracing: fn.Tracing == "Active", Region: region}
 }
 
 func upToDate(u *Unit) string {
@@ -270,16 +302,12 @@ func (s roleStep) Run(ctx context.Context, u *Unit) error {
 	if s.api == nil {
 		return errors.New("no IAM client to manage the execution role; set role in lamb.yaml")
 	}
-	fn := u.Function
-	spec := deploy.RoleSpec{FunctionName: fn.Name, VPC: len(fn.VPC.SubnetIDs) > 0, Tracing: fn.Tracing == "Active", Region: s.region}
-	arn, created, err := deploy.EnsureRole(ctx, s.api, spec)
+	arn, created, err := deploy.EnsureRole(ctx, s.api, roleSpec(u.Function, s.region))
 	if err != nil {
 		return err
 	}
 	u.Deploy.RoleCreated = created
-	u.Deploy.Desired.Role = arn
-	// The role is now known: plan again with it.
-	u.Deploy.Plan = deploy.PlanFunction(u.Deploy.Remote, u.Deploy.Desired, u.Manifest.CodeSha256, fn.Deploy.Alias)
+	planWithRole(u, arn)
 	return nil
 }
 
@@ -300,11 +328,23 @@ func (uploadStep) Skip(u *Unit) string {
 	if why := upToDate(u); why != "" {
 		return why
 	}
-	p := u.Deploy.Plan
-	if !p.Create && !p.CodeChanged && !p.ArchitectureChanged {
+	if !codeGoesUp(u.Deploy.Plan) {
 		return "code unchanged"
 	}
 	return ""
+}
+
+// codeGoesUp reports whether the deploy sends the code: a new function, new
+// code, or a new instruction set (which is set with the code).
+func codeGoesUp(p deploy.Plan) bool {
+	return p.Create || p.CodeChanged || p.ArchitectureChanged
+}
+
+// artifactOf is the unit's zip and where deploy.s3 says large zips go.
+func artifactOf(u *Unit) (deploy.Artifact, deploy.S3Target) {
+	m, fn := u.Manifest, u.Function
+	return deploy.Artifact{Function: fn.Name, ZipPath: m.ZipPath, ZippedBytes: m.ZippedBytes, ContentHash: m.ContentHash, CodeSha256: m.CodeSha256},
+		deploy.S3Target{Bucket: fn.Deploy.S3.Bucket, Prefix: fn.Deploy.S3.Prefix, SSE: fn.Deploy.S3.SSE, KMSKeyID: fn.Deploy.S3.KMSKeyID}
 }
 
 // maxZipRead bounds the zip read into memory for a direct upload: the
@@ -312,9 +352,8 @@ func (uploadStep) Skip(u *Unit) string {
 const maxZipRead = 70 << 20
 
 func (s uploadStep) Run(ctx context.Context, u *Unit) error {
-	m, fn := u.Manifest, u.Function
-	a := deploy.Artifact{Function: fn.Name, ZipPath: m.ZipPath, ZippedBytes: m.ZippedBytes, ContentHash: m.ContentHash, CodeSha256: m.CodeSha256}
-	t := deploy.S3Target{Bucket: fn.Deploy.S3.Bucket, Prefix: fn.Deploy.S3.Prefix, SSE: fn.Deploy.S3.SSE, KMSKeyID: fn.Deploy.S3.KMSKeyID}
+	m := u.Manifest
+	a, t := artifactOf(u)
 	direct, err := deploy.ChooseRoute(a, t, s.directLimit)
 	if err != nil {
 		return err

@@ -1,0 +1,256 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/lambcli/lamb/internal/ui"
+	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/pkg/deploy"
+	"github.com/lambcli/lamb/pkg/pipeline"
+	"github.com/lambcli/lamb/pkg/progress"
+)
+
+// PlanOptions are the inputs of `lamb plan`: its dependencies first, then
+// what the flags and settings say.
+type PlanOptions struct {
+	IO *ui.IOStreams
+	// Config returns lamb.yaml as loaded for this command.
+	Config func() (*config.Config, error)
+	// Clients returns the AWS clients the plan reads with.
+	Clients func(context.Context) (pipeline.PlanClients, error)
+	// Now decides runtime deprecation; tests fix it.
+	Now func() time.Time
+
+	Functions   []string
+	NoCache     bool
+	Concurrency int
+	// ExitCode makes changes exit 10.
+	ExitCode bool
+	CacheDir string
+	Verbose  bool
+	JSON     bool
+}
+
+func newPlanCmd(f *Factory, runF func(context.Context, *PlanOptions) error) *cobra.Command {
+	opts := &PlanOptions{IO: f.IO, Config: f.LoadConfig, Clients: f.planClients, Now: time.Now}
+	c := &cobra.Command{
+		Use:   "plan [FN...]",
+		Short: "Show what deploy would change, without changing anything",
+		Long: `Show, per function, what lamb deploy would do: create or update it or find
+it up to date; the code's hash before and after and how the zip would travel
+(inline, or through S3 — where an already uploaded zip is found and not sent
+again); every configuration setting and tag that would change; the execution
+role lamb would create; and where the alias would move.
+
+Environment variables are compared but never shown: a change reads
+"environment.TABLE  (changed)", in text and in JSON alike.
+
+Like deploy, it packages and runs every pre-flight check first (a violation
+exits 3), then reads each function, several at once. lamb plan never writes
+to AWS: it makes only Get, List and Head calls. With --exit-code it exits 10
+when a deploy would change something and 0 when everything is up to date.`,
+		Example: `  lamb plan
+  lamb plan api --stage prod --exit-code || echo "deploy would change something"
+  lamb plan --output json | jq '.functions[] | {function, action, configChanges}'`,
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Functions = args
+			opts.CacheDir, opts.Verbose, opts.JSON = f.Settings.CacheDir, f.Settings.Verbose, f.Settings.JSON()
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return planRun(c.Context(), opts)
+		},
+	}
+	addPackageFlags(c, &opts.NoCache, &opts.Concurrency)
+	c.Flags().BoolVar(&opts.ExitCode, "exit-code", false, "exit 10 when a deploy would change something, 0 when not")
+	return readsConfig(c)
+}
+
+// planClients returns the clients a plan reads with: the deploy's, seen
+// through interfaces that only read.
+func (f *Factory) planClients(ctx context.Context) (pipeline.PlanClients, error) {
+	c, err := f.deployClients(ctx)
+	if err != nil {
+		return pipeline.PlanClients{}, err
+	}
+	return pipeline.PlanClients{Lambda: c.Lambda, S3: c.S3, IAM: c.IAM, Region: c.Region}, nil
+}
+
+func planRun(ctx context.Context, opts *PlanOptions) error {
+	cfg, fns, err := selectFunctions(opts.Config, opts.Functions)
+	if err != nil {
+		return err
+	}
+	var report pipeline.PlanReport
+	runErr := withProgress(opts.IO, opts.JSON, func(sink progress.Sink) (err error) {
+		report, err = pipeline.Plan(ctx, cfg, fns, pipeline.PlanOptions{
+			CheckOptions: pipeline.CheckOptions{
+				Options: pipelineOptions(opts.IO, sink, opts.CacheDir, opts.NoCache, 0, opts.Concurrency, opts.Verbose),
+				Now:     opts.Now(),
+			},
+			Clients: opts.Clients,
+		})
+		return err
+	})
+	err = writeOutcome(ctx, opts.IO, opts.JSON, report.Functions != nil, runErr, func() error {
+		if opts.JSON {
+			return ui.WriteJSON(opts.IO.Out, report)
+		}
+		return writePlan(opts.IO, report)
+	})
+	if err == nil && opts.ExitCode && report.Changes > 0 {
+		return &silentError{code: ExitChanges}
+	}
+	return err
+}
+
+// writePlan prints one block per function and a summary line.
+func writePlan(io *ui.IOStreams, r pipeline.PlanReport) error {
+	p := io.OutPainter()
+	var b strings.Builder
+	counts := map[string]int{}
+	for _, f := range r.Functions {
+		counts[f.Action]++
+		title := p.Bold(f.Function)
+		if f.Name != f.Function {
+			title += " (" + f.Name + ")"
+		}
+		action := f.Action
+		switch action {
+		case pipeline.ActionCreate:
+			action = p.Green(action)
+		case pipeline.ActionUpdate:
+			action = p.Yellow(action)
+		case pipeline.ActionFailed:
+			action = p.Red(action)
+		}
+		fmt.Fprintf(&b, "%s  %s\n", title, action)
+		writePlanBody(&b, f)
+	}
+	fmt.Fprintf(&b, "\n%d to create, %d to update, %d up to date", counts[pipeline.ActionCreate], counts[pipeline.ActionUpdate], counts[pipeline.ActionUpToDate])
+	if n := counts[pipeline.ActionFailed]; n > 0 {
+		fmt.Fprintf(&b, ", %d failed", n)
+	}
+	b.WriteString("\n")
+	_, err := io.Out.Write([]byte(b.String()))
+	return err
+}
+
+func writePlanBody(w *strings.Builder, f pipeline.PlanResult) {
+	line := func(field, value string) {
+		fmt.Fprintf(w, "  %-*s%s\n", max(10, len(field)+2), field, value)
+	}
+	switch f.Action {
+	case pipeline.ActionFailed:
+		line("error", f.Error)
+		return
+	case pipeline.ActionUpToDate:
+		return
+	}
+	line("code", codeLine(f))
+	create := f.Action == pipeline.ActionCreate
+	for _, c := range f.ConfigChanges {
+		if c.Field == "role" && f.Role != nil && f.Role.Create {
+			continue // the role line below says it
+		}
+		if create {
+			// A new function starts from Lambda's defaults, not from a
+			// setting someone chose: only the value it gets matters.
+			c.Old = ""
+		}
+		line(c.Field, changeValue(c))
+	}
+	for _, c := range f.TagChanges {
+		line(c.Field, changeValue(c))
+	}
+	if r := f.Role; r.Changes() {
+		line("role", roleLine(r))
+	}
+	a := f.Alias
+	switch a.Action {
+	case pipeline.AliasCreate:
+		line("alias", a.Name+": create at the new version")
+	case pipeline.AliasMove:
+		line("alias", a.Name+": "+a.From+" → new version")
+	}
+}
+
+// codeLine says how the code changes and how it would travel.
+func codeLine(f pipeline.PlanResult) string {
+	c := f.Code
+	s := "sha256 " + short(c.New)
+	switch {
+	case c.Old == "":
+	case c.Changed:
+		s = "sha256 " + short(c.Old) + " → " + short(c.New)
+	default:
+		s = "unchanged (sha256 " + short(c.New) + ")"
+	}
+	if u := f.Upload; u != nil {
+		how := u.Route + ", " + ui.Bytes(u.Bytes)
+		if u.AlreadyUploaded {
+			how = u.Route + ", already uploaded"
+		}
+		s += "   (" + how + ")"
+	}
+	return s
+}
+
+// short abbreviates a hash for people; --output json has it whole.
+func short(hash string) string {
+	const n = 8
+	if len(hash) <= n {
+		return hash
+	}
+	return hash[:n] + "…"
+}
+
+// changeValue renders a change's values; environment variables only ever
+// say "(set)", "(changed)" or "(removed)".
+func changeValue(c deploy.Change) string {
+	if strings.HasPrefix(c.Field, "environment.") {
+		if c.New == "" {
+			return "(removed)"
+		}
+		return c.New
+	}
+	switch {
+	case c.Old == "":
+		return c.New
+	case c.New == "":
+		return c.Old + " → (unset)"
+	}
+	return c.Old + " → " + c.New
+}
+
+// roleLine says what would happen to the execution role lamb manages.
+func roleLine(r *pipeline.RolePlan) string {
+	var attach, detach []string
+	for _, a := range r.Attach {
+		attach = append(attach, policyName(a))
+	}
+	for _, d := range r.Detach {
+		detach = append(detach, policyName(d))
+	}
+	if r.Create {
+		return "create " + r.Name + " with " + strings.Join(attach, ", ")
+	}
+	var what []string
+	if len(attach) > 0 {
+		what = append(what, "attach "+strings.Join(attach, ", "))
+	}
+	if len(detach) > 0 {
+		what = append(what, "detach "+strings.Join(detach, ", "))
+	}
+	return r.Name + ": " + strings.Join(what, "; ")
+}
+
+// policyName is the last part of a managed policy's ARN.
+func policyName(arn string) string {
+	return arn[strings.LastIndex(arn, "/")+1:]
+}
