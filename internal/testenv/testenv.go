@@ -135,15 +135,32 @@ func (em *emulator) start(path string) (*server, error) {
 // Main runs the package's tests and then stops the emulator if a test started
 // it. Call it from TestMain; it does not return.
 func Main(m *testing.M) {
-	mainInUse = true
-	code := m.Run()
-	for _, em := range []*emulator{plain, withPolicies} {
-		if em.srv != nil {
-			em.srv.stop(code == 0)
-		}
-	}
-	os.Exit(code)
+	os.Exit(WrapM(m).Run())
 }
+
+// Runner is what runs a package's tests: *testing.M, or a harness around
+// it such as testscript's.
+type Runner interface{ Run() int }
+
+// WrapM returns m with the emulators stopped after its tests, for a
+// TestMain that hands m to another harness (testscript.Main) instead of
+// calling Main.
+func WrapM(m Runner) Runner {
+	mainInUse = true
+	return runnerFunc(func() int {
+		code := m.Run()
+		for _, em := range []*emulator{plain, withPolicies} {
+			if em.srv != nil {
+				em.srv.stop(code == 0)
+			}
+		}
+		return code
+	})
+}
+
+type runnerFunc func() int
+
+func (f runnerFunc) Run() int { return f() }
 
 // Moto returns a freshly reset emulator with the test role and bucket in place,
 // starting moto_server on first use (see findServer for which one). It skips
@@ -483,4 +500,32 @@ func (s *server) stop(removeLog bool) {
 func readLog(path string) []byte {
 	b, _ := os.ReadFile(path)
 	return b
+}
+
+// Python returns a Python that can import boto3, for tests that read AWS
+// state back with an independent client: the one beside the moto_server in
+// use (its virtual environment holds the pinned boto3), else python3. It
+// skips the test when there is none, unless LAMB_REQUIRE_MOTO is set.
+func Python(t testing.TB) string {
+	t.Helper()
+	var candidates []string
+	if server, err := findServer(); err == nil {
+		candidates = append(candidates, filepath.Join(filepath.Dir(server), "python"))
+	}
+	candidates = append(candidates, "python3")
+	for _, c := range candidates {
+		path, err := exec.LookPath(c)
+		if err != nil {
+			continue
+		}
+		if exec.Command(path, "-c", "import boto3").Run() == nil {
+			return path
+		}
+	}
+	msg := "no Python with boto3 (run make emulator)"
+	if v := os.Getenv(RequireEnv); v != "" && v != "0" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
 }
