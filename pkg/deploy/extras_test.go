@@ -1,84 +1,40 @@
 package deploy
 
 import (
-	"context"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
-	"github.com/aws/smithy-go/middleware"
 
+	"github.com/lambcli/lamb/internal/testenv"
 	"github.com/lambcli/lamb/pkg/config"
 )
-
-// callLog records every operation a Lambda client sends, whichever
-// interface the code under test reaches it through.
-type callLog struct {
-	mu  sync.Mutex
-	ops []string
-}
-
-// client returns raw with every call recorded.
-func (l *callLog) client(raw *lambda.Client) *lambda.Client {
-	return lambda.New(raw.Options(), func(o *lambda.Options) {
-		o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
-			return s.Initialize.Add(middleware.InitializeMiddlewareFunc("LambTestCallLog",
-				func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-					l.mu.Lock()
-					l.ops = append(l.ops, awsmiddleware.GetOperationName(ctx))
-					l.mu.Unlock()
-					return next.HandleInitialize(ctx, in)
-				}), middleware.After)
-		})
-	})
-}
-
-func (l *callLog) reset() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.ops = nil
-}
-
-// calls returns the operations sent since the last reset, and those of
-// them that change something.
-func (l *callLog) calls() (all, writes []string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, op := range l.ops {
-		if !strings.HasPrefix(op, "Get") && !strings.HasPrefix(op, "List") {
-			writes = append(writes, op)
-		}
-	}
-	return slices.Clone(l.ops), writes
-}
 
 // extrasOnMoto deploys a function with its alias live on the emulator and
 // returns a deployer whose calls are logged, the log, the raw client for
 // reading state back, and the function as lamb.yaml would give it.
-func extrasOnMoto(t *testing.T) (*Deployer, *callLog, *lambda.Client, *config.Function) {
+func extrasOnMoto(t *testing.T) (*Deployer, *testenv.Calls, *lambda.Client, *config.Function) {
 	t.Helper()
 	d, _, raw, env := motoDeployer(t)
 	zip, sha := bundle(t, "exports.handler = async () => 1;\n")
 	deployOnce(t, d, desired(env, "orders-api"), zip, sha)
-	log := &callLog{}
-	d.Lambda = log.client(raw)
-	return d, log, raw, &config.Function{Name: "orders-api", Deploy: config.Deploy{Alias: "live"}}
+	calls := &testenv.Calls{}
+	d.Lambda = lambda.New(raw.Options(), func(o *lambda.Options) { o.APIOptions = append(o.APIOptions, calls.Record) })
+	return d, calls, raw, &config.Function{Name: "orders-api", Deploy: config.Deploy{Alias: "live"}}
 }
 
 // syncExtras reads the function as the read step does, then syncs its
 // extras; the log holds only the calls SyncExtras made.
-func syncExtras(t *testing.T, d *Deployer, log *callLog, fn *config.Function) []Change {
+func syncExtras(t *testing.T, d *Deployer, log *testenv.Calls, fn *config.Function) []Change {
 	t.Helper()
 	r, err := d.Read(t.Context(), fn.Name, fn.Deploy.Alias)
 	if err != nil {
 		t.Fatal(err)
 	}
-	log.reset()
+	log.Reset()
 	changes, err := d.SyncExtras(t.Context(), ExtrasFrom(fn, r))
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +94,7 @@ func TestFunctionURLCreatedUpdatedAndRemovedWhenLambOwnsIt(t *testing.T) {
 	if changes := syncExtras(t, d, log, fn); len(changes) != 0 {
 		t.Errorf("unchanged URL: changes %s", fields(changes))
 	}
-	if all, writes := log.calls(); len(writes) != 0 || len(all) != 1 {
+	if all, writes := log.All(), log.Writes(); len(writes) != 0 || len(all) != 1 {
 		t.Errorf("unchanged URL made calls %q, want one read and no write", all)
 	}
 
@@ -147,7 +103,7 @@ func TestFunctionURLCreatedUpdatedAndRemovedWhenLambOwnsIt(t *testing.T) {
 	if got, want := fields(syncExtras(t, d, log, fn)), "functionUrl.cors.allowOrigins: https://a.example → https://b.example"; got != want {
 		t.Errorf("changes = %s, want %s", got, want)
 	}
-	if _, writes := log.calls(); !slices.Equal(writes, []string{"UpdateFunctionUrlConfig"}) {
+	if writes := log.Writes(); !slices.Equal(writes, []string{"UpdateFunctionUrlConfig"}) {
 		t.Errorf("CORS change wrote %q", writes)
 	}
 	if u := readURL(t, raw); u == nil || !slices.Equal(u.Cors.AllowOrigins, []string{"https://b.example"}) {
@@ -168,7 +124,7 @@ func TestFunctionURLCreatedUpdatedAndRemovedWhenLambOwnsIt(t *testing.T) {
 
 	// Nothing set, nothing owned: no call at all.
 	syncExtras(t, d, log, fn)
-	if all, _ := log.calls(); len(all) != 0 {
+	if all := log.All(); len(all) != 0 {
 		t.Errorf("a function without extras made calls %q, want none", all)
 	}
 }
@@ -185,7 +141,7 @@ func TestFunctionURLLambDidNotCreateIsNeverRemoved(t *testing.T) {
 	// lamb.yaml without functionUrl: someone else's URL is left alone,
 	// without even a read.
 	syncExtras(t, d, log, fn)
-	if all, _ := log.calls(); len(all) != 0 {
+	if all := log.All(); len(all) != 0 {
 		t.Errorf("calls %q, want none", all)
 	}
 
@@ -194,7 +150,7 @@ func TestFunctionURLLambDidNotCreateIsNeverRemoved(t *testing.T) {
 	if got, want := fields(syncExtras(t, d, log, fn)), "functionUrl.cors.allowMethods: GET"; got != want {
 		t.Errorf("changes = %s, want %s", got, want)
 	}
-	if _, writes := log.calls(); !slices.Equal(writes, []string{"UpdateFunctionUrlConfig"}) {
+	if writes := log.Writes(); !slices.Equal(writes, []string{"UpdateFunctionUrlConfig"}) {
 		t.Errorf("writes = %q, want the update alone (no ownership record)", writes)
 	}
 
@@ -263,7 +219,7 @@ func TestAsyncSettingsSetAndRemoved(t *testing.T) {
 	}
 
 	syncExtras(t, d, log, fn)
-	if all, writes := log.calls(); len(writes) != 0 || len(all) != 1 {
+	if all, writes := log.All(), log.Writes(); len(writes) != 0 || len(all) != 1 {
 		t.Errorf("unchanged settings made calls %q, want one read", all)
 	}
 
@@ -283,7 +239,7 @@ func TestNoOpSyncOfEveryExtraMakesNoWrite(t *testing.T) {
 	if changes := syncExtras(t, d, log, fn); len(changes) == 0 {
 		t.Fatal("first sync changed nothing")
 	}
-	if _, writes := log.calls(); !slices.Equal(writes, []string{"CreateFunctionUrlConfig", "PutFunctionConcurrency", "PutFunctionEventInvokeConfig", "TagResource"}) {
+	if writes := log.Writes(); !slices.Equal(writes, []string{"CreateFunctionUrlConfig", "PutFunctionConcurrency", "PutFunctionEventInvokeConfig", "TagResource"}) {
 		t.Errorf("first sync wrote %q", writes)
 	}
 
@@ -291,7 +247,7 @@ func TestNoOpSyncOfEveryExtraMakesNoWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	log.reset()
+	log.Reset()
 	spec := ExtrasFrom(fn, r)
 	planned, err := d.PlanExtras(t.Context(), spec)
 	if err != nil || len(planned) != 0 {
@@ -300,7 +256,7 @@ func TestNoOpSyncOfEveryExtraMakesNoWrite(t *testing.T) {
 	if changes, err := d.SyncExtras(t.Context(), spec); err != nil || len(changes) != 0 {
 		t.Fatalf("sync = %s, %v; want nothing changed", fields(changes), err)
 	}
-	all, writes := log.calls()
+	all, writes := log.All(), log.Writes()
 	if len(writes) != 0 {
 		t.Errorf("a no-op sync wrote %q", writes)
 	}

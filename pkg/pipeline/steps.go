@@ -151,6 +151,7 @@ func (CheckStep) Skip(*Unit) string { return "" }
 // Run implements Step.
 func (s CheckStep) Run(_ context.Context, u *Unit) error {
 	u.Report = limits.CheckFunction(LimitsFunction(u.Function), u.Manifest, u.Layers, s.Quotas, s.Now)
+	u.Report.AddFindings(limits.CheckExtras(LimitsExtras(u.Function))...)
 	return nil
 }
 
