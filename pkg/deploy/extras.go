@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -357,7 +358,7 @@ func (x *extras) planURL(ctx context.Context) (extraPlan, error) {
 	}
 	want := x.spec.URL
 	if want == nil {
-		p := x.removal(ownURL, cur != nil, []Change{{Field: "functionUrl", Old: urlText(cur)}}, func(ctx context.Context) error {
+		return x.removal(ownURL, cur != nil, []Change{{Field: "functionUrl", Old: urlText(cur)}}, func(ctx context.Context) error {
 			if _, err := x.api.DeleteFunctionUrlConfig(ctx, &lambda.DeleteFunctionUrlConfigInput{FunctionName: name, Qualifier: alias}); err != nil && !isNotFound(err) {
 				return fmt.Errorf("delete function URL of %s: %w", x.where(), err)
 			}
@@ -365,11 +366,11 @@ func (x *extras) planURL(ctx context.Context) (extraPlan, error) {
 				return x.revokePublic(ctx)
 			}
 			return nil
-		})
-		return p, nil
+		}), nil
 	}
 
-	wantPublic := want.AuthType == string(lambdatypes.FunctionUrlAuthTypeNone)
+	authType := lambdatypes.FunctionUrlAuthType(cmp.Or(want.AuthType, config.DefaultURLAuthType))
+	wantPublic := authType == lambdatypes.FunctionUrlAuthTypeNone
 	havePublic := cur != nil && cur.AuthType == lambdatypes.FunctionUrlAuthTypeNone
 	if havePublic && wantPublic {
 		// The URL stays public: make sure lamb's grant is still there.
@@ -378,7 +379,7 @@ func (x *extras) planURL(ctx context.Context) (extraPlan, error) {
 		}
 	}
 	wantCORS := corsFrom(want.CORS)
-	have, wanted := urlFields(cur, havePublic), urlFields(&lambda.GetFunctionUrlConfigOutput{AuthType: lambdatypes.FunctionUrlAuthType(want.AuthType), Cors: wantCORS}, wantPublic)
+	have, wanted := urlFields(cur, havePublic), urlFields(&lambda.GetFunctionUrlConfigOutput{AuthType: authType, Cors: wantCORS}, wantPublic)
 	changes := diffFields(have, wanted)
 	if len(changes) == 0 {
 		return extraPlan{}, nil
@@ -389,7 +390,7 @@ func (x *extras) planURL(ctx context.Context) (extraPlan, error) {
 		switch {
 		case cur == nil:
 			_, err = x.api.CreateFunctionUrlConfig(ctx, &lambda.CreateFunctionUrlConfigInput{
-				FunctionName: name, Qualifier: alias, AuthType: lambdatypes.FunctionUrlAuthType(want.AuthType), Cors: wantCORS,
+				FunctionName: name, Qualifier: alias, AuthType: authType, Cors: wantCORS,
 			})
 		case configChanged:
 			cors := wantCORS
@@ -398,7 +399,7 @@ func (x *extras) planURL(ctx context.Context) (extraPlan, error) {
 				cors = &lambdatypes.Cors{}
 			}
 			_, err = x.api.UpdateFunctionUrlConfig(ctx, &lambda.UpdateFunctionUrlConfigInput{
-				FunctionName: name, Qualifier: alias, AuthType: lambdatypes.FunctionUrlAuthType(want.AuthType), Cors: cors,
+				FunctionName: name, Qualifier: alias, AuthType: authType, Cors: cors,
 			})
 		}
 		if err != nil {
