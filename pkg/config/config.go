@@ -114,6 +114,7 @@ type Function struct {
 	Layers       []string     `json:"layers,omitempty" lamb:"layers,max=layersPerFunction" doc:"Layers in order: layer version ARNs, or paths of layer zips."`
 	VPC          VPC          `json:"vpc" lamb:"vpc" doc:"Attaches the function to subnets and security groups of a VPC."`
 	Destinations Destinations `json:"destinations" lamb:"destinations" doc:"Where the results of asynchronous invocations go."`
+	Async        Async        `json:"async" lamb:"async" doc:"How asynchronous invocations through the deploy alias are retried and how long events may wait."`
 	// FunctionURL is nil when the function has no function URL.
 	FunctionURL *FunctionURL      `json:"functionUrl,omitempty" lamb:"functionUrl" doc:"Gives the function an HTTPS endpoint (an empty mapping is enough); leave the key out for none."`
 	Concurrency Concurrency       `json:"concurrency" lamb:"concurrency" doc:"Reserved and provisioned concurrency."`
@@ -143,7 +144,10 @@ type Destinations struct {
 // FunctionURL is the function's HTTPS endpoint.
 type FunctionURL struct {
 	// AuthType is AWS_IAM (the default) or NONE.
-	AuthType string `json:"authType" lamb:"authType,enum=AWS_IAM|NONE,default=AWS_IAM" doc:"AWS_IAM: callers sign requests with IAM credentials; NONE: anyone may call the URL."`
+	AuthType string `json:"authType" lamb:"authType,enum=AWS_IAM|NONE,default=AWS_IAM" doc:"AWS_IAM: callers sign requests with IAM credentials; NONE: anyone may call the URL (needs public: true)."`
+	// Public confirms AuthType NONE: a URL anyone on the internet may
+	// call is never made by accident.
+	Public bool `json:"public,omitempty" lamb:"public" doc:"Must be true with authType NONE, to confirm that anyone on the internet may invoke the function through its URL."`
 	// CORS is nil when no cors section is given.
 	CORS *CORS `json:"cors,omitempty" lamb:"cors" doc:"Cross-origin policy of the function URL."`
 }
@@ -165,6 +169,16 @@ type Concurrency struct {
 	Reserved *int `json:"reserved,omitempty" lamb:"reserved,count" doc:"Concurrent executions reserved for the function; 0 stops it from running."`
 	// Provisioned is configured on the deploy alias; 0 means none.
 	Provisioned int `json:"provisioned,omitempty" lamb:"provisioned,count" doc:"Execution environments kept initialised on the deploy alias; 0 means none."`
+}
+
+// Async is how Lambda handles asynchronous invocations (events from S3,
+// SNS, EventBridge, ...) that fail or wait; Destinations say where their
+// results go. Both are set on the deploy alias.
+type Async struct {
+	// Retries is nil when unset (Lambda retries twice); 0 is meaningful.
+	Retries *int `json:"retries,omitempty" lamb:"retries,count" doc:"How many times Lambda retries a failed asynchronous invocation: 0, 1 or 2 (Lambda's default)."`
+	// MaxEventAge is in seconds; nil when unset (Lambda keeps events 6 hours).
+	MaxEventAge *int `json:"maxEventAge,omitempty" lamb:"maxEventAge,seconds" doc:"How long an event may wait to be processed before Lambda drops it (or sends it to onFailure): 60s to 6h (the default)."`
 }
 
 // Package says how the function's zip is built.
@@ -311,4 +325,3 @@ func (c *Config) Keys() []string {
 	}
 	return keys
 }
-

@@ -196,7 +196,15 @@ func TestValueTypes(t *testing.T) {
 		{"tags", "{team: orders, cost: 12}", func(f *Function) any { return f.Tags["cost"] }, "12", ""},
 		{"tags", "[team]", nil, nil, `expected a mapping of names to values, got a list`},
 		{"concurrency", "{reserved: 0}", func(f *Function) any { return *f.Concurrency.Reserved }, 0, ""},
-		{"functionUrl", "{authType: NONE}", func(f *Function) any { return f.FunctionURL.AuthType }, "NONE", ""},
+		{"functionUrl", "{authType: NONE, public: true}", func(f *Function) any { return f.FunctionURL.AuthType }, "NONE", ""},
+		{"functionUrl", "{authType: NONE, public: true}", func(f *Function) any { return f.FunctionURL.Public }, true, ""},
+		{"functionUrl", "{public: yes}", nil, nil, `functions.api.functionUrl.public: expected true or false, got "yes"`},
+		{"async", "{retries: 0}", func(f *Function) any { return *f.Async.Retries }, 0, ""},
+		{"async", "{maxEventAge: 1h}", func(f *Function) any { return *f.Async.MaxEventAge }, 3600, ""},
+		{"async", "{maxEventAge: 90}", func(f *Function) any { return *f.Async.MaxEventAge }, 90, ""},
+		{"async", "{retries: two}", nil, nil, `functions.api.async.retries: expected a whole number, got "two"`},
+		{"async", "{maxEventAge: later}", nil, nil, `functions.api.async.maxEventAge: expected a duration like 30s or 1m30s`},
+		{"async", "{retires: 1}", nil, nil, `functions.api.async.retires: unknown key (did you mean "retries"?)`},
 		{"functionUrl", "{cors: {maxAge: 2m}}", func(f *Function) any { return f.FunctionURL.CORS.MaxAge }, 120, ""},
 		{"functionUrl", "{cors: {allowCredentials: true}}", func(f *Function) any { return f.FunctionURL.CORS.AllowCredentials }, true, ""},
 		{"deploy", "{keepVersions: 3}", func(f *Function) any { return f.Deploy.KeepVersions }, 3, ""},
@@ -242,6 +250,9 @@ func TestDefaultsWhenUnset(t *testing.T) {
 		"functionUrl.authType":  {f.FunctionURL.AuthType, "AWS_IAM"},
 		"memory (unset is 0)":   {f.Memory, 0},
 		"reserved (unset: nil)": {f.Concurrency.Reserved == nil, true},
+		"functionUrl.public":    {f.FunctionURL.Public, false},
+		"async.retries (nil)":   {f.Async.Retries == nil, true},
+		"async.maxEventAge":     {f.Async.MaxEventAge == nil, true},
 	}
 	for name, c := range checks {
 		if c[0] != c[1] {
@@ -929,5 +940,43 @@ func TestEveryProblemIsReportedInOneRunInFileOrder(t *testing.T) {
 		if !strings.Contains(ps[i].String(), w) {
 			t.Errorf("problem %d = %q, want it to contain %q", i, ps[i], w)
 		}
+	}
+}
+
+// TestPublicURLMustBeConfirmed: a function URL anyone may call needs both
+// authType NONE and public: true; either alone is a problem located where
+// it is written.
+func TestPublicURLMustBeConfirmed(t *testing.T) {
+	tests := []struct {
+		name, doc, stage string
+		line             int
+		problem          string // "" when valid
+	}{
+		{"confirmed", "functions:\n  api:\n    functionUrl: {authType: NONE, public: true}\n", "", 0, ""},
+		{"IAM by default", "functions:\n  api:\n    functionUrl: {}\n", "", 0, ""},
+		{"NONE alone", "functions:\n  api:\n    functionUrl:\n      authType: NONE\n", "", 4,
+			"functions.api.functionUrl.authType: authType NONE makes the function URL public: anyone on the internet may invoke the function; add public: true under functionUrl to confirm"},
+		{"NONE from defaults", "defaults:\n  functionUrl: {authType: NONE}\nfunctions:\n  api: {functionUrl: {cors: {maxAge: 60}}}\n", "", 2,
+			"defaults.functionUrl.authType: authType NONE makes the function URL public"},
+		{"confirmed in defaults", "defaults:\n  functionUrl: {authType: NONE, public: true}\nfunctions:\n  api: {functionUrl: {}}\n", "", 0, ""},
+		{"public without NONE", "functions:\n  api:\n    functionUrl:\n      public: true\n", "", 4,
+			"functions.api.functionUrl.public: public: true needs authType: NONE (with AWS_IAM only IAM-signed requests get through)"},
+		{"stage turns it private", "functions:\n  api: {functionUrl: {authType: NONE, public: true}}\nstages:\n  prod:\n    functions: {api: {functionUrl: {authType: AWS_IAM}}}\n", "prod", 2,
+			"functions.api.functionUrl.public: public: true needs authType: NONE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := load(t, tt.doc, LoadOptions{Stage: tt.stage})
+			if tt.problem == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			ps := problems(t, err)
+			if len(ps) != 1 || !strings.Contains(ps[0].String(), tt.problem) || ps[0].Line != tt.line {
+				t.Errorf("got %v, want one problem on line %d containing %q", err, tt.line, tt.problem)
+			}
+		})
 	}
 }

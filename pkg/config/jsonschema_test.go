@@ -389,7 +389,7 @@ func TestSchemaAgreesWithValidate(t *testing.T) {
 		{"any scalar is text", "functions: {api: {description: 42, handler: true, deploy: {alias: 7}}}", both},
 		{"durations", "functions: {api: {timeout: 1m30s, functionUrl: {cors: {maxAge: 1h}}}}", both},
 		{"references", `functions: {api: {memory: "${env:MEM}", architecture: "${env:ARCH}", runtime: "${env:RT}", functionUrl: {cors: {allowCredentials: "${env:CRED}"}}}}`, both},
-		{"every value", "functions:\n  api:\n    runtime: python3.12\n    memory: 10240\n    timeout: 900\n    ephemeralStorage: 512\n    tracing: PassThrough\n    concurrency: {reserved: 0, provisioned: 1}\n    deploy: {engine: codedeploy, keepVersions: 0}\n    package: {dependencies: none, symlinks: keep}\n    functionUrl: {authType: NONE}\n", both},
+		{"every value", "functions:\n  api:\n    runtime: python3.12\n    memory: 10240\n    timeout: 900\n    ephemeralStorage: 512\n    tracing: PassThrough\n    concurrency: {reserved: 0, provisioned: 1}\n    deploy: {engine: codedeploy, keepVersions: 0}\n    package: {dependencies: none, symlinks: keep}\n    functionUrl: {authType: NONE, public: true}\n    async: {retries: 0, maxEventAge: 6h}\n", both},
 		{"a stage", "functions: {api: {}}\nstages: {prod: {region: eu-west-1, defaults: {memory: 512}, functions: {api: {memory: 1024}}}}", both},
 
 		{"no functions", "project: x", none},
@@ -423,6 +423,8 @@ func TestSchemaAgreesWithValidate(t *testing.T) {
 
 		{"stage for a missing function", "functions: {api: {}}\nstages: {prod: {functions: {apx: {}}}}", schema},
 		{"fraction of a second", "functions: {api: {timeout: 1.5s}}", schema},
+		{"public URL not confirmed", "functions: {api: {functionUrl: {authType: NONE}}}", schema},
+		{"public without NONE", "functions: {api: {functionUrl: {public: true}}}", schema},
 	}
 	vars := map[string]string{"MEM": "512", "ARCH": "arm64", "RT": "nodejs22.x", "CRED": "true"}
 	for _, tt := range tests {

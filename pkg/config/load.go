@@ -252,9 +252,10 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 		Timeout:          !isNull(lookup(n, "timeout")),
 		EphemeralStorage: !isNull(lookup(n, "ephemeralStorage")),
 	}
-	if r := path(n, "concurrency", "reserved"); !isNull(r) {
-		reserved := integer(r, kindCount)
-		f.Concurrency.Reserved = &reserved
+	f.Concurrency.Reserved = optionalInteger(path(n, "concurrency", "reserved"), kindCount)
+	f.Async = Async{
+		Retries:     optionalInteger(path(n, "async", "retries"), kindCount),
+		MaxEventAge: optionalInteger(path(n, "async", "maxEventAge"), kindSeconds),
 	}
 	if k := path(n, "deploy", "keepVersions"); !isNull(k) {
 		f.Deploy.KeepVersions = integer(k, kindCount)
@@ -263,7 +264,10 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 		f.Package.Artifact = l.abs(a)
 	}
 	if u := lookup(n, "functionUrl"); !isNull(u) {
-		f.FunctionURL = &FunctionURL{AuthType: or(text(lookup(u, "authType")), DefaultURLAuthType)}
+		f.FunctionURL = &FunctionURL{
+			AuthType: or(text(lookup(u, "authType")), DefaultURLAuthType),
+			Public:   text(lookup(u, "public")) == "true",
+		}
 		if c := lookup(u, "cors"); !isNull(c) {
 			f.FunctionURL.CORS = &CORS{
 				AllowOrigins:     list(lookup(c, "allowOrigins")),
@@ -275,6 +279,7 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 			}
 		}
 	}
+	checkPublicURL(v, f, lookup(n, "functionUrl"))
 	l.environment(v, f, lookup(n, "environment"))
 	return f
 }
@@ -346,6 +351,16 @@ func integer(n *yaml.Node, k kind) int {
 	}
 	i, _ := number(n, k)
 	return i
+}
+
+// optionalInteger is nil for an unset number, so that a written 0 stays
+// apart from "unset".
+func optionalInteger(n *yaml.Node, k kind) *int {
+	if isNull(n) {
+		return nil
+	}
+	i := integer(n, k)
+	return &i
 }
 
 func list(n *yaml.Node) []string {

@@ -106,7 +106,7 @@ var sectionDocs = map[string]string{
 var keyOrder = map[string][]string{
 	"Function": {"name", "source", "handler", "runtime", "architecture", "role",
 		"memory", "timeout", "ephemeralStorage", "description", "environment", "kmsKeyArn",
-		"layers", "vpc", "tracing", "deadLetter", "destinations", "functionUrl",
+		"layers", "vpc", "tracing", "deadLetter", "destinations", "async", "functionUrl",
 		"concurrency", "tags", "package", "deploy"},
 	"Function.environment": {"files", "vars"},
 }

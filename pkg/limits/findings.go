@@ -29,7 +29,8 @@ func (s Severity) rank() int {
 //	check     which check produced it: runtime, architecture, functionName,
 //	          handler, handlerTarget, memory, timeout, ephemeralStorage,
 //	          description, alias, layers, vpc, tags, environment, zippedSize,
-//	          unzippedSize, zipEntries, nativeBinary, permissions
+//	          unzippedSize, zipEntries, nativeBinary, permissions, async,
+//	          concurrency, functionUrl
 //	severity  "error", "warning" or "info"
 //	field     the lamb.yaml field concerned, e.g. "memory", "environment.AWS_REGION"
 //	path      the path inside the bundle concerned, e.g. "node_modules/x/y.node"

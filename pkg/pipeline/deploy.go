@@ -143,6 +143,7 @@ func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o D
 		syncStep{d: d},
 		publishStep{d: d, lambVersion: o.LambVersion, provenance: gitProvenance(ctx, cfg.Dir)},
 		aliasStep{d: d},
+		extrasStep{d: d},
 		pruneStep{d: d},
 	}
 	r := o.runner(steps...)

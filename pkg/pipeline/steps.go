@@ -167,6 +167,7 @@ func (s CheckStep) Run(_ context.Context, u *Unit) error {
 		fn.HandlerJar.Found, fn.HandlerJar.Err = packager.JarHasClass(u.Manifest.ZipPath, class)
 	}
 	u.Report = limits.CheckFunction(fn, u.Manifest, u.Layers, s.Quotas, s.Now)
+	u.Report.AddFindings(limits.CheckExtras(LimitsExtras(u.Function))...)
 	return nil
 }
 
