@@ -314,9 +314,11 @@ type run struct {
 	// previous is the version the alias had left before the shift.
 	previous string
 	// last is the alias as lamb last set it (or found it, before it set
-	// anything); touched says lamb has set it.
+	// anything); touched says lamb may have set it.
 	last    *deploy.Alias
 	touched bool
+	// sending is the alias lamb asked for in an update not yet answered.
+	sending *deploy.Alias
 	// since is when the step last applied was applied.
 	since   time.Time
 	started time.Time
@@ -391,7 +393,9 @@ func (s *run) set(ctx context.Context, to *deploy.Alias) error {
 	if err != nil {
 		return err
 	}
-	if changed(found, s.last) {
+	// A write lamb sent but did not see answered (the shift was interrupted
+	// during it) may have landed: that alias is lamb's own, not a change.
+	if changed(found, s.last) && (s.sending == nil || changed(found, s.sending)) {
 		return s.changedError(found)
 	}
 	in := &lambda.UpdateAliasInput{
@@ -407,6 +411,7 @@ func (s *run) set(ctx context.Context, to *deploy.Alias) error {
 	if found.RevisionID != "" {
 		in.RevisionId = aws.String(found.RevisionID)
 	}
+	s.sending, s.touched = to, true
 	out, err := s.e.Lambda.UpdateAlias(ctx, in)
 	if isPreconditionFailed(err) {
 		if again, rerr := readAlias(ctx, s.e.Lambda, s.r.Function, s.r.Alias); rerr == nil {
@@ -419,7 +424,7 @@ func (s *run) set(ctx context.Context, to *deploy.Alias) error {
 	}
 	set := *to
 	set.RevisionID = aws.ToString(out.RevisionId)
-	s.last, s.touched = &set, true
+	s.last, s.sending = &set, nil
 	return nil
 }
 

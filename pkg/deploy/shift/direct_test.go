@@ -378,6 +378,32 @@ func TestShiftSurvivesACrash(t *testing.T) {
 		}
 	})
 
+	t.Run("moved after the crash", func(t *testing.T) {
+		m := setup(t)
+		if _, err := m.lambda.UpdateAlias(t.Context(), &lambda.UpdateAliasInput{FunctionName: aws.String(fn), Name: aws.String(alias),
+			RoutingConfig: &lambdatypes.AliasRoutingConfiguration{AdditionalVersionWeights: map[string]float64{"2": 0.5}}}); err != nil {
+			t.Fatal(err)
+		}
+		moved := m.alias(t)
+		p, err := ReadShift(t.Context(), m.lambda, fn, alias)
+		if err != nil || p == nil {
+			t.Fatalf("ReadShift = %v, %v", p, err)
+		}
+		if p.Mismatch != "version 1 with 50% on version 2" {
+			t.Errorf("Mismatch = %q, want what was found", p.Mismatch)
+		}
+		var changed *AliasChangedError
+		if _, err := m.engine(newClock()).Resume(t.Context(), Request{Function: fn, Alias: alias}); !errors.As(err, &changed) {
+			t.Errorf("Resume = %v, want *AliasChangedError", err)
+		}
+		if _, err := m.engine(newClock()).Rollback(t.Context(), fn, alias); !errors.As(err, &changed) {
+			t.Errorf("Rollback = %v, want *AliasChangedError", err)
+		}
+		if got := m.alias(t); !reflect.DeepEqual(got, moved) {
+			t.Errorf("the alias moved from %+v to %+v", moved, got)
+		}
+	})
+
 	t.Run("a new shift refuses", func(t *testing.T) {
 		m := setup(t)
 		_, err := m.engine(newClock()).Shift(t.Context(), r)

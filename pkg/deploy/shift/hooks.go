@@ -78,9 +78,15 @@ func hookVerdict(out *lambda.InvokeOutput) string {
 			ErrorMessage string `json:"errorMessage"`
 		}
 		_ = json.Unmarshal(out.Payload, &body)
+		detail := body.ErrorMessage
+		if body.ErrorType != "" && detail != "" {
+			detail = body.ErrorType + ": " + detail
+		} else if detail == "" {
+			detail = body.ErrorType
+		}
 		reason := "function error " + fe
-		if msg := strings.TrimSpace(body.ErrorType + ": " + body.ErrorMessage); msg != ":" {
-			reason += " (" + strings.Trim(msg, ": ") + ")"
+		if detail != "" {
+			reason += " (" + detail + ")"
 		}
 		return truncate(reason, maxReason)
 	}
