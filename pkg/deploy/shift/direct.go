@@ -169,6 +169,9 @@ func (e *Direct) Rollback(ctx context.Context, function, alias string) (*InProgr
 }
 
 func (e *Direct) inProgress(ctx context.Context, function, alias, verb string) (*InProgress, error) {
+	if function == "" || alias == "" {
+		return nil, fmt.Errorf("%s a shift: name the function and the alias", verb)
+	}
 	p, err := ReadShift(ctx, e.Lambda, function, alias)
 	if err != nil {
 		return nil, err
