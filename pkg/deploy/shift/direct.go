@@ -180,11 +180,7 @@ func (e *Direct) inProgress(ctx context.Context, function, alias, verb string) (
 		return nil, fmt.Errorf("%s the shift of alias %s of %s: %w", verb, alias, function, ErrNoShift)
 	}
 	if p.Mismatch != "" {
-		rec := describeAlias(&deploy.Alias{Version: p.Current, Weights: map[string]float64{p.Target: p.Weight}})
-		if p.Step == p.Steps {
-			rec = describeAlias(&deploy.Alias{Version: p.Target})
-		}
-		return nil, &AliasChangedError{Function: function, Alias: alias, Found: p.Mismatch, Expected: rec}
+		return nil, &AliasChangedError{Function: function, Alias: alias, Found: p.Mismatch, Expected: describeAlias(p.expected)}
 	}
 	return p, nil
 }
@@ -242,7 +238,11 @@ func (e *Direct) precheck(ctx context.Context, r Request) (*deploy.Alias, error)
 	if a == nil {
 		return nil, fmt.Errorf("shift alias %s of %s: the alias does not exist; deploy the function first", r.Alias, r.Function)
 	}
-	if rec, ok, _ := parseRecord(a.Description); ok {
+	rec, ok, err := parseRecord(a.Description)
+	if err != nil {
+		return nil, fmt.Errorf("shift alias %s of %s: %w; set the alias with lamb rollback --to VERSION first", r.Alias, r.Function, err)
+	}
+	if ok {
 		return nil, fmt.Errorf("shift alias %s of %s: a shift from %s to %s is already in progress (step %d/%d since %s); finish it with lamb shift --resume or undo it with lamb rollback",
 			r.Alias, r.Function, rec.current, rec.target, rec.step, rec.steps, rec.since.Format(time.RFC3339))
 	}
@@ -581,13 +581,16 @@ func (s *run) hook(ctx context.Context, lifecycle, fn string) error {
 }
 
 // finish runs the AfterAllowTraffic hook and, when it passes, replaces the
-// shift record with the version the alias left.
+// shift record with the version the alias left (the last step already did
+// when there is no hook).
 func (s *run) finish(ctx context.Context) (Result, error) {
 	if fn := s.r.Hooks.AfterAllowTraffic; fn != "" {
 		if err := s.hook(ctx, appspec.AfterAllowTraffic, fn); err != nil {
 			return s.rollback(ctx, err)
 		}
-		if err := s.set(ctx, &deploy.Alias{Name: s.r.Alias, Version: s.r.Target, Description: doneRecord(s.r.Current)}); err != nil {
+	}
+	if done := doneRecord(s.r.Current); s.last.Description != done {
+		if err := s.set(ctx, &deploy.Alias{Name: s.r.Alias, Version: s.r.Target, Description: done}); err != nil {
 			return s.stop(err)
 		}
 	}

@@ -282,16 +282,22 @@ func TestShiftInterruptedRollsBack(t *testing.T) {
 	}
 }
 
-// crash runs a shift whose process dies during its first bake: the
-// sleeping goroutine ends without running another line of the engine.
+// crash runs a shift whose process dies during its first bake.
 func crash(t *testing.T, m *moto, r Request) {
 	t.Helper()
 	clock := newClock()
 	clock.onSleep = func(int) { runtime.Goexit() }
+	die(t, m.engine(clock), r)
+}
+
+// die runs a shift that e makes die (by runtime.Goexit from a fake): its
+// goroutine ends without running another line of the engine.
+func die(t *testing.T, e *Direct, r Request) {
+	t.Helper()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_, err := m.engine(clock).Shift(t.Context(), r)
+		_, err := e.Shift(t.Context(), r)
 		t.Errorf("the shift returned (%v) instead of dying", err)
 	}()
 	<-done
@@ -511,6 +517,38 @@ func TestShiftPrechecks(t *testing.T) {
 			}
 			if got := m.alias(t); !reflect.DeepEqual(got, before) {
 				t.Errorf("the refused shift moved the alias from %+v to %+v", before, got)
+			}
+		})
+	}
+}
+
+// TestResumeAfterTheLastStep resumes a shift whose process died while the
+// AfterAllowTraffic hook ran: the alias already serves the target alone.
+func TestResumeAfterTheLastStep(t *testing.T) {
+	for _, hook := range []string{"orders-post", ""} {
+		t.Run("resumed with hook "+hook, func(t *testing.T) {
+			m := newMoto(t)
+			m.function(t)
+			r := request(t, "canary:10%:1m")
+			r.Hooks.AfterAllowTraffic = "orders-post"
+			e := m.engine(newClock())
+			e.Lambda = &observingLambda{LambdaAPI: m.lambda, onInvoke: func(*lambda.InvokeInput) { runtime.Goexit() }}
+			die(t, e, r)
+			p, err := ReadShift(t.Context(), m.lambda, fn, alias)
+			if err != nil || p == nil || p.Step != 2 || p.Mismatch != "" {
+				t.Fatalf("ReadShift = %+v, %v; want step 2/2 matching the alias", p, err)
+			}
+			invoked := 0
+			e = m.engine(newClock())
+			e.Lambda = &observingLambda{LambdaAPI: m.lambda, onInvoke: func(*lambda.InvokeInput) { invoked++ }}
+			if _, err := e.Resume(t.Context(), Request{Function: fn, Alias: alias, Hooks: Hooks{AfterAllowTraffic: hook}}); err != nil {
+				t.Fatalf("Resume: %v", err)
+			}
+			if want := min(len(hook), 1); invoked != want {
+				t.Errorf("invoked %d hooks, want %d", invoked, want)
+			}
+			if got := m.alias(t); got.Version != "2" || got.Weights != nil || got.Description != "lamb: previous=1" {
+				t.Errorf("after the resume the alias is %+v, want version 2 alone recording previous=1", got)
 			}
 		})
 	}

@@ -116,6 +116,8 @@ type InProgress struct {
 	// record says, and otherwise what was found instead: someone else moved
 	// the alias, and lamb will neither resume nor undo over it.
 	Mismatch string
+	// expected is the routing the record says lamb set.
+	expected *deploy.Alias
 }
 
 // String reads: shifting 3->4 (canary:10%:5m) step 1/2, 10% on version 4, since 2025-01-02T15:04:05Z.
@@ -157,11 +159,11 @@ func ReadShift(ctx context.Context, api AliasReader, function, alias string) (*I
 		Strategy: rec.strategy, Step: rec.step, Steps: rec.steps, Weight: step.Weight,
 		Since: rec.since, Previous: rec.previous, Found: a,
 	}
-	want := &deploy.Alias{Name: alias, Version: rec.current, Weights: map[string]float64{rec.target: step.Weight}}
+	p.expected = &deploy.Alias{Name: alias, Version: rec.current, Weights: map[string]float64{rec.target: step.Weight}}
 	if rec.step == rec.steps {
-		want = &deploy.Alias{Name: alias, Version: rec.target}
+		p.expected = &deploy.Alias{Name: alias, Version: rec.target}
 	}
-	if !sameRouting(a, want) {
+	if !sameRouting(a, p.expected) {
 		p.Mismatch = describeAlias(a)
 	}
 	return p, nil
