@@ -385,7 +385,7 @@ func (s *run) apply(ctx context.Context, k int) error {
 	s.since = now
 	s.result.Steps = append(s.result.Steps, StepRecord{At: now, Weight: step.Weight})
 	s.event(progress.Event{Kind: progress.Advanced, Done: int64(k + 1), Total: int64(len(s.steps)), Unit: progress.Items,
-		Message: fmt.Sprintf("%s of traffic on version %s", percent(step.Weight), s.r.Target)})
+		Message: fmt.Sprintf("%s of traffic on version %s", weightPercent(step.Weight), s.r.Target)})
 	return nil
 }
 
@@ -440,12 +440,12 @@ func changed(found, last *deploy.Alias) bool {
 	if found.RevisionID != "" && last.RevisionID != "" && found.RevisionID != last.RevisionID {
 		return true
 	}
-	return !sameRouting(found, last) || found.Description != last.Description
+	return !sameTraffic(found, last) || found.Description != last.Description
 }
 
 func (s *run) changedError(found *deploy.Alias) error {
 	desc := describeAlias(found)
-	if found != nil && sameRouting(found, s.last) {
+	if found != nil && sameTraffic(found, s.last) {
 		desc += fmt.Sprintf(" (described %q)", found.Description)
 	}
 	return &AliasChangedError{Function: s.r.Function, Alias: s.r.Alias, Found: desc, Expected: describeAlias(s.last)}
@@ -525,11 +525,11 @@ func (s *run) checkGates(ctx context.Context) error {
 		s.reading(r)
 		rate := "no invocations"
 		if inv > 0 {
-			rate = fmt.Sprintf("%s (%g errors in %g invocations)", percent(errs/inv), errs, inv)
+			rate = fmt.Sprintf("%s (%g errors in %g invocations)", weightPercent(errs/inv), errs, inv)
 		}
-		s.note("error rate of version %s since %s: %s; limit %s from %d invocations", s.r.Target, s.since.Format(time.RFC3339), rate, percent(g.MaxErrorRate), g.MinInvocations)
+		s.note("error rate of version %s since %s: %s; limit %s from %d invocations", s.r.Target, s.since.Format(time.RFC3339), rate, weightPercent(g.MaxErrorRate), g.MinInvocations)
 		if r.Failed {
-			failed = append(failed, fmt.Sprintf("error rate of version %s is %s (%g errors in %g invocations), above the %s limit", s.r.Target, percent(errs/inv), errs, inv, percent(g.MaxErrorRate)))
+			failed = append(failed, fmt.Sprintf("error rate of version %s is %s (%g errors in %g invocations), above the %s limit", s.r.Target, weightPercent(errs/inv), errs, inv, weightPercent(g.MaxErrorRate)))
 		}
 	}
 	if len(failed) > 0 {
@@ -594,7 +594,7 @@ func (s *run) finish(ctx context.Context) (Result, error) {
 			return s.stop(err)
 		}
 	}
-	s.result.Outcome = Shifted
+	s.result.Outcome = OutcomeShifted
 	s.event(progress.Event{Kind: progress.Finished, Message: fmt.Sprintf("alias %s serves version %s", s.r.Alias, s.r.Target)})
 	return s.result, nil
 }
@@ -617,13 +617,13 @@ func (s *run) rollback(ctx context.Context, cause error) (Result, error) {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.e.rollbackTimeout())
 		defer cancel()
 		if err := s.restore(rctx, s.last); err != nil {
-			s.result.Outcome = Stopped
+			s.result.Outcome = OutcomeStopped
 			err = fmt.Errorf("roll back after %s: %w", rb.Cause, err)
 			s.event(progress.Event{Kind: progress.Failed, Err: err})
 			return s.result, err
 		}
 	}
-	s.result.Outcome = RolledBack
+	s.result.Outcome = OutcomeRolledBack
 	s.event(progress.Event{Kind: progress.Failed, Message: fmt.Sprintf("alias %s serves version %s again", s.r.Alias, s.r.Current), Err: rb})
 	return s.result, rb
 }
@@ -642,7 +642,7 @@ func (s *run) restore(ctx context.Context, last *deploy.Alias) error {
 
 // stop ends the shift without touching the alias again.
 func (s *run) stop(err error) (Result, error) {
-	s.result.Outcome = Stopped
+	s.result.Outcome = OutcomeStopped
 	if s.result.Cause == "" {
 		s.result.Cause = err.Error()
 	}
@@ -652,7 +652,7 @@ func (s *run) stop(err error) (Result, error) {
 
 func causeText(err error) string {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return Interrupted
+		return CauseInterrupted
 	}
 	return err.Error()
 }

@@ -74,8 +74,8 @@ func TestShiftMovesWeights(t *testing.T) {
 			if got := m.alias(t); got.Version != "2" || got.Weights != nil || got.Description != "lamb: previous=1" {
 				t.Errorf("after the shift the alias is %+v, want version 2 alone recording previous=1", got)
 			}
-			if res.Outcome != Shifted {
-				t.Errorf("Outcome = %q, want %q", res.Outcome, Shifted)
+			if res.Outcome != OutcomeShifted {
+				t.Errorf("Outcome = %q, want %q", res.Outcome, OutcomeShifted)
 			}
 			var weights []float64
 			for _, s := range res.Steps {
@@ -105,8 +105,8 @@ func wantRolledBack(t *testing.T, m *moto, res Result, err error, cause string) 
 	if !strings.Contains(rb.Cause, cause) || !strings.Contains(res.Cause, cause) {
 		t.Errorf("cause = %q (result %q), want it to name %q", rb.Cause, res.Cause, cause)
 	}
-	if res.Outcome != RolledBack {
-		t.Errorf("Outcome = %q, want %q", res.Outcome, RolledBack)
+	if res.Outcome != OutcomeRolledBack {
+		t.Errorf("Outcome = %q, want %q", res.Outcome, OutcomeRolledBack)
 	}
 	got := m.alias(t)
 	if got.Version != "1" || got.Weights != nil {
@@ -273,9 +273,9 @@ func TestShiftInterruptedRollsBack(t *testing.T) {
 		}
 	}
 	res, err := m.engine(clock).Shift(ctx, request(t, "linear:10%:1m"))
-	wantRolledBack(t, m, res, err, Interrupted)
-	if res.Cause != Interrupted {
-		t.Errorf("cause = %q, want %q", res.Cause, Interrupted)
+	wantRolledBack(t, m, res, err, CauseInterrupted)
+	if res.Cause != CauseInterrupted {
+		t.Errorf("cause = %q, want %q", res.Cause, CauseInterrupted)
 	}
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want it to wrap context.Canceled so the command exits 130", err)
@@ -340,7 +340,7 @@ func TestShiftSurvivesACrash(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Resume: %v", err)
 		}
-		if res.Outcome != Shifted {
+		if res.Outcome != OutcomeShifted {
 			t.Errorf("Outcome = %q", res.Outcome)
 		}
 		var baked time.Duration
@@ -459,8 +459,8 @@ func TestShiftStopsWhenTheAliasMoves(t *testing.T) {
 			if errors.As(err, &rb) {
 				t.Errorf("err = %v, a stop, not a rollback", err)
 			}
-			if res.Outcome != Stopped {
-				t.Errorf("Outcome = %q, want %q", res.Outcome, Stopped)
+			if res.Outcome != OutcomeStopped {
+				t.Errorf("Outcome = %q, want %q", res.Outcome, OutcomeStopped)
 			}
 			got := m.alias(t)
 			if tt.want.Description == "" {

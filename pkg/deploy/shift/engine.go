@@ -61,24 +61,26 @@ var DefaultErrorRateGate = ErrorRateGate{MaxErrorRate: 0.01, MinInvocations: 20}
 
 // Outcomes of a shift.
 const (
-	// Shifted: the alias serves Target alone.
-	Shifted = "shifted"
-	// RolledBack: the alias serves Current alone again (or never moved).
-	RolledBack = "rolled back"
-	// Stopped: lamb stopped without finishing or undoing the shift, because
+	// OutcomeShifted: the alias serves Target alone.
+	OutcomeShifted = "shifted"
+	// OutcomeRolledBack: the alias serves Current alone again (or never moved).
+	OutcomeRolledBack = "rolled back"
+	// OutcomeStopped: lamb stopped without finishing or undoing the shift, because
 	// someone else moved the alias or a call failed; the alias is as lamb
 	// found it or as it last set it.
-	Stopped = "stopped"
+	OutcomeStopped = "stopped"
 )
 
 // Result says how a shift ended and what it went through.
 type Result struct {
-	// Outcome is Shifted, RolledBack or Stopped.
+	// Outcome is OutcomeShifted, OutcomeRolledBack or OutcomeStopped.
 	Outcome string `json:"outcome"`
 	// Cause says why a shift was rolled back or stopped: which alarm, which
 	// hook, which error rate, "interrupted".
 	Cause string       `json:"cause,omitempty"`
 	Steps []StepRecord `json:"steps,omitempty"`
+	// DeploymentID is the CodeDeploy deployment of the codedeploy engine.
+	DeploymentID string `json:"deploymentId,omitempty"`
 }
 
 // StepRecord is one weight the alias was set to, and the last reading of
@@ -88,6 +90,9 @@ type StepRecord struct {
 	// Weight is the target version's share of traffic, 0..1.
 	Weight   float64       `json:"weight"`
 	Readings []GateReading `json:"readings,omitempty"`
+	// Note says more where an engine knows more, such as CodeDeploy's
+	// deployment status.
+	Note string `json:"note,omitempty"`
 }
 
 // GateReading is one look at one gate.
@@ -130,5 +135,6 @@ func (e *RolledBackError) Error() string {
 
 func (e *RolledBackError) Unwrap() error { return e.Err }
 
-// Interrupted is the Cause of a shift rolled back because its context ended.
-const Interrupted = "interrupted"
+// CauseInterrupted is the Cause of a shift stopped or rolled back because
+// its context ended (Ctrl-C, SIGTERM).
+const CauseInterrupted = "interrupted"

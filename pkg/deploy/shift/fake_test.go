@@ -117,7 +117,7 @@ func TestHookFunctionErrorRollsBackBeforeTrafficMoves(t *testing.T) {
 	if res.Cause != want {
 		t.Errorf("cause = %q, want %q", res.Cause, want)
 	}
-	if res.Outcome != RolledBack || len(res.Steps) != 0 || len(f.updated) != 0 {
+	if res.Outcome != OutcomeRolledBack || len(res.Steps) != 0 || len(f.updated) != 0 {
 		t.Errorf("outcome %q, %d steps, %d alias updates: want rolled back with the alias untouched", res.Outcome, len(res.Steps), len(f.updated))
 	}
 	in := f.invoked[0]
@@ -210,8 +210,8 @@ func TestShiftUsesRevisionIDs(t *testing.T) {
 			if !errors.As(err, &changed) {
 				t.Fatalf("err = %v, want *AliasChangedError", err)
 			}
-			if res.Outcome != Stopped {
-				t.Errorf("Outcome = %q, want %q", res.Outcome, Stopped)
+			if res.Outcome != OutcomeStopped {
+				t.Errorf("Outcome = %q, want %q", res.Outcome, OutcomeStopped)
 			}
 			if got := aws.ToString(f.updated[0].RevisionId); got != "r0" {
 				t.Errorf("step 1 updated the alias with RevisionId %q, want the r0 it read", got)
@@ -271,7 +271,7 @@ func TestInterruptedUpdateThatLanded(t *testing.T) {
 	clock := newClock()
 	res, err := (&Direct{Lambda: f, Sleep: clock.Sleep, Now: clock.Now}).Shift(ctx, request(t, "canary:10%:1m"))
 	f.leftover()
-	if !errors.Is(err, context.Canceled) || res.Outcome != RolledBack || res.Cause != Interrupted {
+	if !errors.Is(err, context.Canceled) || res.Outcome != OutcomeRolledBack || res.Cause != CauseInterrupted {
 		t.Fatalf("Shift = %+v, %v; want rolled back, interrupted", res, err)
 	}
 	if len(f.updated) != 3 {

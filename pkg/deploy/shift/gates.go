@@ -120,7 +120,7 @@ func (g ErrorRateGate) over(errs, invocations float64) bool {
 
 func (g ErrorRateGate) validate() error {
 	if g.MaxErrorRate < 0 || g.MaxErrorRate >= 1 {
-		return fmt.Errorf("error-rate gate: maxErrorRate %s must be at least 0%% and below 100%%", percent(g.MaxErrorRate))
+		return fmt.Errorf("error-rate gate: maxErrorRate %s must be at least 0%% and below 100%%", weightPercent(g.MaxErrorRate))
 	}
 	if g.MinInvocations < 0 {
 		return fmt.Errorf("error-rate gate: minInvocations %d must not be negative", g.MinInvocations)

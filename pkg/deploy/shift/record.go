@@ -31,8 +31,8 @@ import (
 // version to go back to but Current.
 const shiftRecordPrefix = "lamb: shifting "
 
-// maxDescription is Lambda's limit on an alias description.
-const maxDescription = 256
+// maxAliasDescription is Lambda's limit on an alias description.
+const maxAliasDescription = 256
 
 var shiftRecordSyntax = regexp.MustCompile(`^lamb: shifting (\S+)->(\S+) (\S+) step ([0-9]+)/([0-9]+) since (\S+)(?: \(previous=([^\s)]+)\))?$`)
 
@@ -123,7 +123,7 @@ type InProgress struct {
 // String reads: shifting 3->4 (canary:10%:5m) step 1/2, 10% on version 4, since 2025-01-02T15:04:05Z.
 func (p *InProgress) String() string {
 	return fmt.Sprintf("shifting %s->%s (%s) step %d/%d, %s on version %s, since %s",
-		p.Current, p.Target, p.Strategy, p.Step, p.Steps, percent(p.Weight), p.Target, p.Since.UTC().Format(time.RFC3339))
+		p.Current, p.Target, p.Strategy, p.Step, p.Steps, weightPercent(p.Weight), p.Target, p.Since.UTC().Format(time.RFC3339))
 }
 
 // AliasReader is the one Lambda call ReadShift makes.
@@ -163,7 +163,7 @@ func ReadShift(ctx context.Context, api AliasReader, function, alias string) (*I
 	if rec.step == rec.steps {
 		p.expected = &deploy.Alias{Name: alias, Version: rec.target}
 	}
-	if !sameRouting(a, p.expected) {
+	if !sameTraffic(a, p.expected) {
 		p.Mismatch = describeAlias(a)
 	}
 	return p, nil
@@ -190,10 +190,10 @@ func aliasOf(name, version, description, revision *string, rc *lambdatypes.Alias
 	return a
 }
 
-// sameRouting reports whether two aliases send the same traffic to the same
+// sameTraffic reports whether two aliases send the same traffic to the same
 // versions. Weights are doubles that Lambda hands back as written; the
 // tolerance only absorbs a decimal round trip.
-func sameRouting(a, b *deploy.Alias) bool {
+func sameTraffic(a, b *deploy.Alias) bool {
 	if a.Version != b.Version || len(a.Weights) != len(b.Weights) {
 		return false
 	}
@@ -216,12 +216,12 @@ func describeAlias(a *deploy.Alias) string {
 	}
 	parts := make([]string, 0, len(a.Weights))
 	for v, w := range a.Weights {
-		parts = append(parts, percent(w)+" on version "+v)
+		parts = append(parts, weightPercent(w)+" on version "+v)
 	}
 	return "version " + a.Version + " with " + strings.Join(parts, ", ")
 }
 
-// percent renders a weight as a percentage with up to two decimals: 10%, 2.5%.
-func percent(w float64) string {
+// weightPercent renders a weight as a percentage with up to two decimals: 10%, 2.5%.
+func weightPercent(w float64) string {
 	return strconv.FormatFloat(math.Round(w*10000)/100, 'f', -1, 64) + "%"
 }

@@ -43,10 +43,10 @@ func TestRecordFitsTheDescription(t *testing.T) {
 	long := strings.Repeat("9", 10)
 	rec := record{current: long, target: long, strategy: strategy(t, "linear:0.01%:1000h"), step: 10000, steps: 10000,
 		since: time.Now(), previous: long}
-	if n := len(rec.String()); n > maxDescription {
-		t.Errorf("record is %d characters, over Lambda's %d: %s", n, maxDescription, rec)
+	if n := len(rec.String()); n > maxAliasDescription {
+		t.Errorf("record is %d characters, over Lambda's %d: %s", n, maxAliasDescription, rec)
 	}
-	if n := len(undoneRecord(long, long)); n > maxDescription {
+	if n := len(undoneRecord(long, long)); n > maxAliasDescription {
 		t.Errorf("rolled-back record is %d characters", n)
 	}
 }
