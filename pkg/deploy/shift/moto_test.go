@@ -19,8 +19,6 @@ import (
 	"github.com/lambcli/lamb/pkg/progress"
 )
 
-func TestMain(m *testing.M) { testenv.Main(m) }
-
 const (
 	fn    = "orders"
 	alias = "live"
