@@ -465,6 +465,9 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	// can see the call, so reading them here needs no lock.
 	if call.Slept > 0 {
 		if err := p.sleep(ctx, call.Slept); err != nil {
+			// Closing or the client gone: cut the connection, so that
+			// net/http does not answer the waiting call with an empty 200.
+			cut(w, nil)
 			return
 		}
 	}
