@@ -868,8 +868,8 @@ func (e *CodeDeployEngine) rolledBack(ctx context.Context, r Request, res Result
 	ctx, cancel := context.WithTimeout(ctx, e.stopWait())
 	defer cancel()
 	stillSplit := func(detail string) error {
-		return fmt.Errorf("CodeDeploy deployment %s of %s ended (%s) but %s: the alias %s may still send traffic to version %s; move it back with lamb rollback",
-			res.DeploymentID, r.Function, why, detail, r.Alias, r.Target)
+		return fmt.Errorf("CodeDeploy deployment %s of %s ended (%s) but %s: the alias %s may still send traffic to version %s; move it back with lamb rollback %s",
+			res.DeploymentID, r.Function, why, detail, r.Alias, r.Target, r.Function)
 	}
 	if rb := info.RollbackInfo; rb != nil && aws.ToString(rb.RollbackDeploymentId) != "" {
 		id := aws.ToString(rb.RollbackDeploymentId)

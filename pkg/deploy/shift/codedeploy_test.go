@@ -60,6 +60,23 @@ type cdFixture struct {
 	// afterSleep runs after each sleep of the engine, with the engine's ctx.
 	afterSleep func(ctx context.Context)
 	events     []progress.Event
+	// breakRestore makes the simulator's UpdateAlias fail when it moves the
+	// alias back to version 1, as a rollback does.
+	breakRestore bool
+}
+
+// simLambda is the simulator's way into moto's Lambda, which a test can
+// break for rollbacks.
+type simLambda struct {
+	*lambda.Client
+	f *cdFixture
+}
+
+func (l simLambda) UpdateAlias(ctx context.Context, in *lambda.UpdateAliasInput, o ...func(*lambda.Options)) (*lambda.UpdateAliasOutput, error) {
+	if l.f.breakRestore && aws.ToString(in.FunctionVersion) == "1" {
+		return nil, errors.New("restore refused by the test")
+	}
+	return l.Client.UpdateAlias(ctx, in, o...)
 }
 
 func newCDFixture(t *testing.T) *cdFixture {
@@ -80,7 +97,7 @@ func newCDFixture(t *testing.T) *cdFixture {
 		t.Fatal(err)
 	}
 	f := &cdFixture{t: t, env: env, lambda: lc, iam: &countingIAM{ServiceRoleAPI: ic, client: ic}, cw: cw, hookStatus: map[string]string{}}
-	f.sim = cdsim.New(cdsim.Options{Lambda: lc, CloudWatch: cw, IAM: ic, Region: env.Region, AccountID: testenv.AccountID, OnHook: f.hook})
+	f.sim = cdsim.New(cdsim.Options{Lambda: simLambda{Client: lc, f: f}, CloudWatch: cw, IAM: ic, Region: env.Region, AccountID: testenv.AccountID, OnHook: f.hook})
 	srv := httptest.NewServer(f.sim)
 	t.Cleanup(srv.Close)
 	f.simURL = srv.URL
@@ -484,6 +501,25 @@ func TestCodeDeployHookFailure(t *testing.T) {
 	}
 }
 
+// TestCodeDeployRollbackFails: when CodeDeploy cannot put the alias back,
+// the shift is not reported as rolled back, and the error says what to do.
+func TestCodeDeployRollbackFails(t *testing.T) {
+	f := newCDFixture(t)
+	f.breakRestore = true
+	f.hookStatus["AfterAllowTraffic"] = "Failed"
+	r := f.request("1", "2", "all-at-once")
+	r.Hooks = Hooks{AfterAllowTraffic: "orders-verify"}
+	res, err := f.engine().Shift(t.Context(), r)
+	var rb *RolledBackError
+	if err == nil || errors.As(err, &rb) || !strings.Contains(err.Error(), "lamb rollback") || !strings.Contains(err.Error(), "HOOK_EXECUTION_FAILURE") {
+		t.Fatalf("Shift error %v; want an error that is no *RolledBackError, gives the cause and says to run lamb rollback", err)
+	}
+	if res.Outcome == OutcomeRolledBack || res.Outcome == OutcomeShifted {
+		t.Errorf("outcome %q; want neither shifted nor rolled back", res.Outcome)
+	}
+	f.wantAlias("2")
+}
+
 func TestCodeDeployInterrupted(t *testing.T) {
 	f := newCDFixture(t)
 	ctx, cancel := context.WithCancel(t.Context())
@@ -597,6 +633,59 @@ func TestCodeDeployConfiguredResources(t *testing.T) {
 	}
 	if _, err := f.iam.client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(ServiceRoleName(cdFunction))}); err == nil {
 		t.Errorf("lamb created its own service role although one was configured")
+	}
+}
+
+// TestCodeDeployExistingGroup: a group made elsewhere without alarms or
+// auto-rollback gets lamb.yaml's alarms, and a failed deployment still
+// rolls back, because every deployment asks for it.
+func TestCodeDeployExistingGroup(t *testing.T) {
+	f := newCDFixture(t)
+	ctx := t.Context()
+	role, err := f.iam.client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("team-codedeploy"), AssumeRolePolicyDocument: aws.String(codeDeployTrustPolicy)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.cd.CreateApplication(ctx, &codedeploy.CreateApplicationInput{ApplicationName: aws.String("orders"), ComputePlatform: cdtypes.ComputePlatformLambda}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.cd.CreateDeploymentGroup(ctx, &codedeploy.CreateDeploymentGroupInput{
+		ApplicationName: aws.String("orders"), DeploymentGroupName: aws.String("api"), ServiceRoleArn: role.Role.Arn,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{
+		AlarmName: aws.String("orders-api-errors"), MetricName: aws.String("Errors"), Namespace: aws.String("AWS/Lambda"),
+		Statistic: cwtypes.StatisticSum, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1),
+		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanOrEqualToThreshold,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e := f.engine()
+	e.Application, e.DeploymentGroup = "orders", "api"
+	f.hookStatus["AfterAllowTraffic"] = "Failed"
+	r := f.request("1", "2", "all-at-once")
+	r.Hooks = Hooks{AfterAllowTraffic: "orders-verify"}
+	r.Alarms = []string{"orders-api-errors"}
+
+	_, err = e.Shift(ctx, r)
+	var rb *RolledBackError
+	if !errors.As(err, &rb) {
+		t.Fatalf("Shift error %v; want a *RolledBackError", err)
+	}
+	f.wantAlias("1")
+	g, err := f.cd.GetDeploymentGroup(ctx, &codedeploy.GetDeploymentGroupInput{ApplicationName: aws.String("orders"), DeploymentGroupName: aws.String("api")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := g.DeploymentGroupInfo.AlarmConfiguration; a == nil || !a.Enabled || len(a.Alarms) != 1 || aws.ToString(a.Alarms[0].Name) != "orders-api-errors" {
+		t.Errorf("group alarms %+v; want lamb.yaml's orders-api-errors", a)
+	}
+	if n := f.sim.Calls("CreateDeploymentGroup"); n != 1 {
+		t.Errorf("CreateDeploymentGroup called %d times; want only the test's own", n)
+	}
+	if n := f.iam.count("CreateRole") + f.iam.count("PutRolePolicy"); n != 0 {
+		t.Errorf("%d IAM writes to a group's role lamb did not create; want none", n)
 	}
 }
 
