@@ -63,6 +63,28 @@ type cdFixture struct {
 	// breakRestore makes the simulator's UpdateAlias fail when it moves the
 	// alias back to version 1, as a rollback does.
 	breakRestore bool
+	// roleLag is how many more times the simulator finds no service role,
+	// as IAM's eventual consistency can make CodeDeploy do.
+	roleLag int
+}
+
+// simIAM is the simulator's way into moto's IAM, lagging roleLag reads.
+type simIAM struct {
+	*iam.Client
+	f *cdFixture
+}
+
+func (i simIAM) GetRole(ctx context.Context, in *iam.GetRoleInput, o ...func(*iam.Options)) (*iam.GetRoleOutput, error) {
+	i.f.mu.Lock()
+	lag := i.f.roleLag > 0
+	if lag {
+		i.f.roleLag--
+	}
+	i.f.mu.Unlock()
+	if lag {
+		return nil, errors.New("role not visible yet")
+	}
+	return i.Client.GetRole(ctx, in, o...)
 }
 
 // simLambda is the simulator's way into moto's Lambda, which a test can
@@ -97,7 +119,7 @@ func newCDFixture(t *testing.T) *cdFixture {
 		t.Fatal(err)
 	}
 	f := &cdFixture{t: t, env: env, lambda: lc, iam: &countingIAM{ServiceRoleAPI: ic, client: ic}, cw: cw, hookStatus: map[string]string{}}
-	f.sim = cdsim.New(cdsim.Options{Lambda: simLambda{Client: lc, f: f}, CloudWatch: cw, IAM: ic, Region: env.Region, AccountID: testenv.AccountID, OnHook: f.hook})
+	f.sim = cdsim.New(cdsim.Options{Lambda: simLambda{Client: lc, f: f}, CloudWatch: cw, IAM: simIAM{Client: ic, f: f}, Region: env.Region, AccountID: testenv.AccountID, OnHook: f.hook})
 	srv := httptest.NewServer(f.sim)
 	t.Cleanup(srv.Close)
 	f.simURL = srv.URL
@@ -518,6 +540,34 @@ func TestCodeDeployRollbackFails(t *testing.T) {
 		t.Errorf("outcome %q; want neither shifted nor rolled back", res.Outcome)
 	}
 	f.wantAlias("2")
+}
+
+func TestCodeDeployWaitsForNewRole(t *testing.T) {
+	f := newCDFixture(t)
+	f.roleLag = 2
+	if res, err := f.engine().Shift(t.Context(), f.request("1", "2", "all-at-once")); err != nil || res.Outcome != OutcomeShifted {
+		t.Fatalf("Shift with a service role CodeDeploy sees late: %+v, %v", res, err)
+	}
+	if n := f.sim.Calls("CreateDeploymentGroup"); n != 3 {
+		t.Errorf("CreateDeploymentGroup called %d times; want 3 (two refusals while the new role propagates)", n)
+	}
+	f.wantAlias("2")
+}
+
+func TestServiceRoleName(t *testing.T) {
+	long := strings.Repeat("a", 60)
+	for _, tc := range []struct{ function, want string }{
+		{"orders-api", "orders-api-lamb-codedeploy"},
+		{strings.Repeat("f", 48), strings.Repeat("f", 48) + "-lamb-codedeploy"},
+	} {
+		if got := ServiceRoleName(tc.function); got != tc.want {
+			t.Errorf("ServiceRoleName(%q) = %q; want %q", tc.function, got, tc.want)
+		}
+	}
+	a, b := ServiceRoleName(long+"-one"), ServiceRoleName(long+"-two")
+	if len(a) > 64 || len(b) > 64 || a == b || !strings.HasSuffix(a, "-lamb-codedeploy") {
+		t.Errorf("long names %q and %q: want distinct names of at most 64 characters ending -lamb-codedeploy", a, b)
+	}
 }
 
 func TestCodeDeployInterrupted(t *testing.T) {
