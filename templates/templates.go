@@ -23,6 +23,9 @@ var files embed.FS
 //go:embed files/lambignore
 var lambignore []byte
 
+//go:embed files/codedeploy-hook.mjs
+var codeDeployHook []byte
+
 // Family is a group of Lambda runtimes that share a lamb.yaml template.
 type Family struct {
 	// Name is what --runtime accepts: nodejs, python, go, java, provided.
@@ -115,6 +118,12 @@ func column(width int, s string) string {
 // Lambignore returns the .lambignore lamb init writes next to lamb.yaml.
 func Lambignore() []byte {
 	return bytes.Clone(lambignore)
+}
+
+// CodeDeployHook returns an example lifecycle hook in Node.js that reports
+// its status to CodeDeploy (and answers lamb's direct engine too).
+func CodeDeployHook() []byte {
+	return bytes.Clone(codeDeployHook)
 }
 
 // markers are the files that identify a family, most specific first: a
