@@ -165,13 +165,17 @@ func (p *project) deploy(ctx context.Context, t *testing.T, clients func(context
 // the CLI builds them (adaptive retries, maxAttempts per call), with the
 // retryer's backoff shortened so that a storm of retries does not sleep
 // for seconds. The adaptive retryer's own rate limiting after a throttle is
-// kept: it is what a throttle costs lamb.
-func clientsVia(env *testenv.Env, endpoint string, maxAttempts int) func(context.Context) (pipeline.DeployClients, error) {
+// kept: it is what a throttle costs lamb. tweaks change the configuration
+// further.
+func clientsVia(env *testenv.Env, endpoint string, maxAttempts int, tweaks ...func(*aws.Config)) func(context.Context) (pipeline.DeployClients, error) {
 	return func(ctx context.Context) (pipeline.DeployClients, error) {
 		opts := awsconf.Options{EndpointURL: endpoint, Region: env.Region, MaxAttempts: maxAttempts}
 		cfg, err := awsconf.Load(ctx, opts)
 		if err != nil {
 			return pipeline.DeployClients{}, err
+		}
+		for _, tweak := range tweaks {
+			tweak(&cfg)
 		}
 		// The SDK warns of every cut body; the test judges them itself.
 		cfg.Logger = logging.Nop{}
