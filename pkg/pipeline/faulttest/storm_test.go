@@ -21,7 +21,8 @@ import (
 )
 
 // The storm's size and seed; the defaults keep the test within a minute on
-// two cores. docs/faults.md records the figures of the defaults.
+// two cores (-short makes 8 deploys). docs/faults.md records the figures
+// of the defaults.
 var (
 	stormRuns        = flag.Int("faults.runs", 30, "deploys of the project in the fault storm")
 	stormSeed        = flag.Uint64("faults.seed", 1, "seed of the storm's faults and of its changes to the project")
@@ -76,6 +77,10 @@ var failedStep = regexp.MustCompile(`^(read|role|upload|sync|publish|alias|prune
 // upload may be left open, and a fault-free deploy must converge: a second
 // one writes nothing.
 func TestDeployStormConverges(t *testing.T) {
+	runs := *stormRuns
+	if testing.Short() && !flagSet("faults.runs") {
+		runs = 8
+	}
 	env := testenv.Moto(t)
 	ctx := t.Context()
 	proxy, err := faultproxy.New(env.Endpoint, faultproxy.Options{Seed: int64(*stormSeed), Rate: *stormRate, Faults: stormFaults})
@@ -99,7 +104,7 @@ func TestDeployStormConverges(t *testing.T) {
 	reported := map[string][]string{}
 	var tally stormTally
 	start := time.Now()
-	for run := 1; run <= *stormRuns; run++ {
+	for run := 1; run <= runs; run++ {
 		if run > 1 {
 			change(rng, fns, run)
 		}
@@ -169,7 +174,7 @@ func TestDeployStormConverges(t *testing.T) {
 			if pass == 1 && res.Outcome == pipeline.OutcomeDeployed {
 				tally.repaired++
 			}
-			checkLive(t, rd, *stormRuns+pass, f, res, proj.released(t, f), nil)
+			checkLive(t, rd, runs+pass, f, res, proj.released(t, f), nil)
 		}
 		if w := writes(clean.Calls()); pass == 2 && len(w) > 0 {
 			t.Errorf("second fault-free deploy wrote %v, want no write", w)
@@ -178,7 +183,14 @@ func TestDeployStormConverges(t *testing.T) {
 	if open, err := rd.uploadsInProgress(ctx); err != nil || len(open) > 0 {
 		t.Errorf("multipart uploads left open after the clean deploys: %v %v", open, err)
 	}
-	t.Logf("storm: seed %d, rate %.2f, concurrency %d\n%s", *stormSeed, *stormRate, *stormConcurrency, tally.String())
+	t.Logf("storm: %d deploys, seed %d, rate %.2f, concurrency %d\n%s", runs, *stormSeed, *stormRate, *stormConcurrency, tally.String())
+}
+
+// flagSet reports whether the command line set the flag.
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // change is one step of the project's random walk: new code for some
