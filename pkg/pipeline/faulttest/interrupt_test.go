@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -86,7 +87,7 @@ func TestDeployInterrupted(t *testing.T) {
 			var proc *os.Process
 			started := make(chan struct{})
 			var calls, sent atomic.Int32
-			slow, err := faultproxy.New(env.Endpoint, faultproxy.Options{
+			slow := newProxy(t, env, faultproxy.Options{
 				Latency: interruptLatency,
 				Sleep: func(ctx context.Context, d time.Duration) error {
 					if calls.Add(1) == int32(tt.at) {
@@ -95,13 +96,12 @@ func TestDeployInterrupted(t *testing.T) {
 							sent.Store(1)
 						}
 					}
-					return sleep(ctx, d)
+					wait, cancel := context.WithTimeout(ctx, d)
+					defer cancel()
+					<-wait.Done()
+					return ctx.Err()
 				},
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(slow.Close)
 			out, code := run(slow.URL(), func(p *os.Process) { proc = p; close(started) })
 			if sent.Load() == 0 {
 				t.Fatalf("the deploy ended (exit %d) after %d calls, before call %d; move the signal earlier", code, calls.Load(), tt.at)
@@ -135,34 +135,17 @@ func TestDeployInterrupted(t *testing.T) {
 			}
 
 			// Running it again converges; the run after writes nothing.
-			clean, err := faultproxy.New(env.Endpoint, faultproxy.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(clean.Close)
-			for pass := 1; pass <= 2; pass++ {
-				clean.Reset()
-				out, code := run(clean.URL(), nil)
-				if code != 0 {
-					t.Fatalf("deploy %d after the %s exited %d: %s", pass, tt.signal, code, out.stderr)
-				}
+			checkConverges(t, env, rd, proj, func(endpoint string) (pipeline.DeployReport, error) {
 				var report pipeline.DeployReport
+				out, code := run(endpoint, nil)
+				if code != 0 {
+					return report, fmt.Errorf("lamb deploy exited %d: %s%s", code, out.stderr, out.stdout)
+				}
 				if err := json.Unmarshal([]byte(out.stdout), &report); err != nil {
-					t.Fatalf("deploy %d after the %s: read its JSON report: %v\n%s", pass, tt.signal, err, out.stdout)
+					return report, fmt.Errorf("read its JSON report: %w\n%s", err, out.stdout)
 				}
-				for i, f := range fns {
-					if pass == 2 && report.Functions[i].Outcome != pipeline.OutcomeUpToDate {
-						t.Errorf("second deploy after the %s: %s is %q, want %q", tt.signal, f.key, report.Functions[i].Outcome, pipeline.OutcomeUpToDate)
-					}
-					l, _, err := rd.live(t.Context(), f.name())
-					if err != nil || l.release != proj.released(t, f) {
-						t.Errorf("deploy %d after the %s: alias of %s serves %s (%v), want %s", pass, tt.signal, f.key, l.release, err, proj.released(t, f))
-					}
-				}
-				if w := writes(clean.Calls()); pass == 2 && len(w) > 0 {
-					t.Errorf("second deploy after the %s wrote %v, want no write", tt.signal, w)
-				}
-			}
+				return report, nil
+			})
 		})
 	}
 }
@@ -198,17 +181,6 @@ func functionInPath(path string) string {
 		return ""
 	}
 	return parts[2]
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // output is what a lamb run printed.
@@ -268,11 +240,7 @@ func TestInterruptAfterAnUpdateWaitsForIt(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.operation, func(t *testing.T) {
 			env := testenv.Moto(t)
-			proxy, err := faultproxy.New(env.Endpoint, faultproxy.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(proxy.Close)
+			proxy := newProxy(t, env, faultproxy.Options{})
 			f := &function{key: "one", build: 1, memory: 128}
 			proj := newProject(t, env, f)
 			if tt.operation != "CreateFunction" {
@@ -290,7 +258,7 @@ func TestInterruptAfterAnUpdateWaitsForIt(t *testing.T) {
 			answered := func(c *aws.Config) {
 				c.HTTPClient = &interruptOnAnswer{next: c.HTTPClient, method: tt.method, suffix: tt.pathSuffix, interrupt: interrupt}
 			}
-			_, err = proj.deploy(ctx, t, clientsVia(env, proxy.URL(), 1, answered), 1)
+			_, err := proj.deploy(ctx, t, clientsVia(env, proxy.URL(), 1, answered), 1)
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("interrupted deploy returned %v, want context.Canceled", err)
 			}

@@ -198,6 +198,51 @@ func clientsVia(env *testenv.Env, endpoint string, maxAttempts int, tweaks ...fu
 	}
 }
 
+// newProxy starts a fault proxy in front of the emulator for the test.
+func newProxy(t *testing.T, env *testenv.Env, opts faultproxy.Options) *faultproxy.Proxy {
+	t.Helper()
+	p, err := faultproxy.New(env.Endpoint, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	return p
+}
+
+// checkConverges deploys the project twice through a fault-free proxy with
+// deploy: the first must succeed and leave every alias on the code and
+// settings the project asks for now, the second must find every function
+// up to date and write nothing. It returns how many functions the first
+// deployed.
+func checkConverges(t *testing.T, env *testenv.Env, rd *reader, proj *project, deploy func(endpoint string) (pipeline.DeployReport, error)) int {
+	t.Helper()
+	clean := newProxy(t, env, faultproxy.Options{})
+	deployed := 0
+	for pass := 1; pass <= 2; pass++ {
+		clean.Reset()
+		report, err := deploy(clean.URL())
+		if err != nil {
+			t.Fatalf("fault-free deploy %d: %v", pass, err)
+		}
+		for i, f := range proj.fns {
+			switch outcome := report.Functions[i].Outcome; {
+			case pass == 1 && outcome == pipeline.OutcomeDeployed:
+				deployed++
+			case pass == 2 && outcome != pipeline.OutcomeUpToDate:
+				t.Errorf("second fault-free deploy: %s is %q, want %q", f.key, outcome, pipeline.OutcomeUpToDate)
+			}
+			want := proj.released(t, f)
+			if l, _, err := rd.live(t.Context(), f.name()); err != nil || l.release != want {
+				t.Errorf("fault-free deploy %d: alias of %s serves %s (%v), want %s", pass, f.key, l.release, err, want)
+			}
+		}
+		if w := writes(clean.Calls()); pass == 2 && len(w) > 0 {
+			t.Errorf("second fault-free deploy wrote %v, want no write", w)
+		}
+	}
+	return deployed
+}
+
 // reader reads what moto holds with plain SDK clients that bypass the proxy
 // and lamb's own read functions.
 type reader struct {

@@ -83,11 +83,7 @@ func TestDeployStormConverges(t *testing.T) {
 	}
 	env := testenv.Moto(t)
 	ctx := t.Context()
-	proxy, err := faultproxy.New(env.Endpoint, faultproxy.Options{Seed: int64(*stormSeed), Rate: *stormRate, Faults: stormFaults})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(proxy.Close)
+	proxy := newProxy(t, env, faultproxy.Options{Seed: int64(*stormSeed), Rate: *stormRate, Faults: stormFaults})
 	rng := rand.New(rand.NewPCG(*stormSeed, 0x73746f726d))
 	for _, r := range stormRules(rng) {
 		proxy.Inject(r)
@@ -155,31 +151,9 @@ func TestDeployStormConverges(t *testing.T) {
 	}
 
 	// A fault-free deploy converges, and the one after it writes nothing.
-	clean, err := faultproxy.New(env.Endpoint, faultproxy.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(clean.Close)
-	for pass := 1; pass <= 2; pass++ {
-		clean.Reset()
-		report, err := proj.deploy(ctx, t, clientsVia(env, clean.URL(), 3), *stormConcurrency)
-		if err != nil {
-			t.Fatalf("fault-free deploy %d after the storm: %v", pass, err)
-		}
-		for i, f := range fns {
-			res := report.Functions[i]
-			if pass == 2 && res.Outcome != pipeline.OutcomeUpToDate {
-				t.Errorf("second fault-free deploy: %s is %q, want %q", f.key, res.Outcome, pipeline.OutcomeUpToDate)
-			}
-			if pass == 1 && res.Outcome == pipeline.OutcomeDeployed {
-				tally.repaired++
-			}
-			checkLive(t, rd, runs+pass, f, res, proj.released(t, f), nil)
-		}
-		if w := writes(clean.Calls()); pass == 2 && len(w) > 0 {
-			t.Errorf("second fault-free deploy wrote %v, want no write", w)
-		}
-	}
+	tally.repaired = checkConverges(t, env, rd, proj, func(endpoint string) (pipeline.DeployReport, error) {
+		return proj.deploy(ctx, t, clientsVia(env, endpoint, 3), *stormConcurrency)
+	})
 	if open, err := rd.uploadsInProgress(ctx); err != nil || len(open) > 0 {
 		t.Errorf("multipart uploads left open after the clean deploys: %v %v", open, err)
 	}

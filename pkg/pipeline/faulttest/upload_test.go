@@ -37,11 +37,7 @@ func TestMultipartUploadCutLeavesNothingOpen(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.operation, func(t *testing.T) {
 			env := testenv.Moto(t)
-			proxy, err := faultproxy.New(env.Endpoint, faultproxy.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(proxy.Close)
+			proxy := newProxy(t, env, faultproxy.Options{})
 			proxy.Inject(faultproxy.Rule{Service: "s3", Operation: tt.operation, Nth: 1, Fault: faultproxy.CutMidBody})
 			clients, err := clientsVia(env, proxy.URL(), 3)(t.Context())
 			if err != nil {
