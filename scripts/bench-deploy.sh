@@ -104,7 +104,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 proj=$work/twenty
 mkdir -p "$proj"
 {
-  printf 'project: bench\ndefaults:\n  runtime: nodejs22.x\n  handler: index.handler\n  role: %s\n  package: {dependencies: none}\nfunctions:\n' "$role"
+  # keepVersions above the number of deploys: every run then reads the
+  # versions to prune and deletes none, so that the runs do the same work
+  # (and moto, which numbers a new version after the count of versions,
+  # never reuses a number).
+  printf 'project: bench\ndefaults:\n  runtime: nodejs22.x\n  handler: index.handler\n  role: %s\n  package: {dependencies: none}\n  deploy: {keepVersions: 100}\nfunctions:\n' "$role"
   for i in $(seq -w 1 20); do printf '  fn%s: {source: fn%s}\n' "$i" "$i"; done
 } >"$proj/lamb.yaml"
 build=0
