@@ -10,10 +10,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -34,10 +36,13 @@ const interruptLatency = 100 * time.Millisecond
 // the Nth AWS call the proxy received, it sends SIGINT (or SIGKILL) while
 // holding that call. Read back with a plain client, every alias must then
 // be on a published version with the code and settings of the deploy before
-// or of the interrupted one; a SIGINT must exit 130 and leave no multipart
-// upload open. Running lamb deploy again must converge, and the run after
+// or of the interrupted one; a SIGINT or SIGTERM must exit 130 and leave no
+// multipart upload open. Running lamb deploy again must converge, and the run after
 // that must write nothing.
 func TestDeployInterrupted(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("signals other than kill cannot be sent to a process on Windows")
+	}
 	lamb := buildLamb(t)
 	tests := []struct {
 		name string
@@ -53,6 +58,7 @@ func TestDeployInterrupted(t *testing.T) {
 		{"SIGINT while uploading parts", 23, os.Interrupt},
 		{"SIGINT while updating code", 28, os.Interrupt},
 		{"SIGINT while publishing", 36, os.Interrupt},
+		{"SIGTERM while publishing", 37, syscall.SIGTERM},
 		{"SIGINT while moving aliases", 44, os.Interrupt},
 		{"SIGKILL while uploading parts", 23, os.Kill},
 		{"SIGKILL while publishing", 36, os.Kill},
@@ -107,7 +113,7 @@ func TestDeployInterrupted(t *testing.T) {
 				t.Fatalf("the deploy ended (exit %d) after %d calls, before call %d; move the signal earlier", code, calls.Load(), tt.at)
 			}
 			switch tt.signal {
-			case os.Interrupt:
+			case os.Interrupt, syscall.SIGTERM:
 				// With -o json the error is a JSON document on stdout.
 				if code != 130 || !strings.Contains(out.stdout, `"message": "interrupted"`) {
 					t.Errorf("interrupted deploy exited %d with %q, want 130 and the error \"interrupted\"", code, out.stdout)
