@@ -38,6 +38,7 @@ type S3API interface {
 	UploadPart(ctx context.Context, in *s3.UploadPartInput, optFns ...func(*s3.Options)) (*s3.UploadPartOutput, error)
 	CompleteMultipartUpload(ctx context.Context, in *s3.CompleteMultipartUploadInput, optFns ...func(*s3.Options)) (*s3.CompleteMultipartUploadOutput, error)
 	AbortMultipartUpload(ctx context.Context, in *s3.AbortMultipartUploadInput, optFns ...func(*s3.Options)) (*s3.AbortMultipartUploadOutput, error)
+	ListMultipartUploads(ctx context.Context, in *s3.ListMultipartUploadsInput, optFns ...func(*s3.Options)) (*s3.ListMultipartUploadsOutput, error)
 }
 
 var _ S3API = (*s3.Client)(nil)
@@ -429,7 +430,7 @@ func (u *uploader) multipart(ctx context.Context, partSize int64, concurrency in
 		ChecksumAlgorithm:    s3types.ChecksumAlgorithmCrc32,
 	})
 	if err != nil {
-		return "", fmt.Errorf("start upload of %s to %s: %w", u.a.ZipPath, u.where, preferCancel(ctx, err))
+		return "", u.abortUnseen(ctx, fmt.Errorf("start upload of %s to %s: %w", u.a.ZipPath, u.where, preferCancel(ctx, err)))
 	}
 	id := aws.ToString(created.UploadId)
 
@@ -490,7 +491,8 @@ func (u *uploader) uploadParts(ctx context.Context, id string, partSize int64, c
 
 // abort removes a multipart upload's parts after cause, with a context of its
 // own so it still runs when ctx was cancelled. Only a failed abort is added
-// to cause, with what to run to clean up by hand.
+// to cause, with what to run to clean up by hand; an upload S3 no longer has
+// (the completion took effect though its answer was lost) needs nothing.
 func (u *uploader) abort(ctx context.Context, id string, cause error) error {
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
 	defer cancel()
@@ -499,9 +501,37 @@ func (u *uploader) abort(ctx context.Context, id string, cause error) error {
 		Key:      aws.String(u.key),
 		UploadId: aws.String(id),
 	})
-	if err != nil {
+	var gone *s3types.NoSuchUpload
+	if err != nil && !errors.As(err, &gone) {
 		return fmt.Errorf("%w (and abort multipart upload %s: %v; its parts stay billed until removed with aws s3api abort-multipart-upload --bucket %s --key %s --upload-id %s)",
 			cause, id, err, u.t.Bucket, u.key, id)
+	}
+	return cause
+}
+
+// abortUnseen aborts the uploads of the key that S3 may have started though
+// CreateMultipartUpload failed: when its answer is lost (a cut connection,
+// an interruption) the upload exists under an ID lamb never saw, and would
+// stay open. An error S3 answered with (access denied) started nothing.
+// The key is named by the zip's content, so an open upload of it is that
+// one, or a concurrent upload of the same bytes, which then fails and finds
+// the object on its next run.
+func (u *uploader) abortUnseen(ctx context.Context, cause error) error {
+	var re *awshttp.ResponseError
+	if errors.As(cause, new(smithy.APIError)) && errors.As(cause, &re) && re.HTTPStatusCode() < 500 {
+		return cause
+	}
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+	defer cancel()
+	out, err := u.api.ListMultipartUploads(lctx, &s3.ListMultipartUploadsInput{Bucket: aws.String(u.t.Bucket), Prefix: aws.String(u.key)})
+	if err != nil {
+		return fmt.Errorf("%w (and look for an upload S3 may have started: %v; list them with aws s3api list-multipart-uploads --bucket %s --prefix %s)",
+			cause, err, u.t.Bucket, u.key)
+	}
+	for _, up := range out.Uploads {
+		if aws.ToString(up.Key) == u.key {
+			cause = u.abort(ctx, aws.ToString(up.UploadId), cause)
+		}
 	}
 	return cause
 }

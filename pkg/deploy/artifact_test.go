@@ -581,6 +581,13 @@ func (r *recordingS3) AbortMultipartUpload(ctx context.Context, in *s3.AbortMult
 	return r.inner.AbortMultipartUpload(ctx, in, o...)
 }
 
+func (r *recordingS3) ListMultipartUploads(ctx context.Context, in *s3.ListMultipartUploadsInput, o ...func(*s3.Options)) (*s3.ListMultipartUploadsOutput, error) {
+	if !r.record("ListMultipartUploads") {
+		return nil, errUnexpected
+	}
+	return r.inner.ListMultipartUploads(ctx, in, o...)
+}
+
 func (r *recordingS3) count(op string) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()

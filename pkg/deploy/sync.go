@@ -90,7 +90,7 @@ func (d *Deployer) create(ctx context.Context, want Desired, code *lambdatypes.F
 		in.DeadLetterConfig = want.deadLetterConfig()
 	}
 	create := func(ctx context.Context) error {
-		_, err := d.Lambda.CreateFunction(ctx, in)
+		_, err := d.Lambda.CreateFunction(context.WithoutCancel(ctx), in)
 		return err
 	}
 	var err error
@@ -175,7 +175,9 @@ func (d *Deployer) waitSettled(ctx context.Context, name, qualifier string) (*la
 // retryConflict runs call until it does not meet another update in
 // progress (ResourceConflictException), waiting for the function to settle
 // and backing off with jitter in between, for at most MaxConflictWait.
-// ctx is checked before each attempt.
+// ctx is checked before each attempt; an attempt once sent is not cut short
+// by it, since Lambda may apply an update whose answer lamb then never
+// reads, and lamb would stop between the update and its wait.
 func (d *Deployer) retryConflict(ctx context.Context, name, op string, call func(context.Context) error) error {
 	deadline := d.now().Add(d.maxConflictWait())
 	backoff := d.pollInterval()
@@ -183,7 +185,7 @@ func (d *Deployer) retryConflict(ctx context.Context, name, op string, call func
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		err := call(ctx)
+		err := call(context.WithoutCancel(ctx))
 		if err == nil {
 			return nil
 		}
