@@ -114,6 +114,10 @@ func writeOutcome(ctx context.Context, io *ui.IOStreams, jsonOut, ran bool, runE
 		if err != nil {
 			return err
 		}
+		if jsonOut {
+			// stdout holds one document: the report says it all.
+			return &silentError{code: ExitLimit}
+		}
 		return &ExitError{Code: ExitLimit, Err: runErr}
 	}
 	if !ran {
@@ -125,6 +129,11 @@ func writeOutcome(ctx context.Context, io *ui.IOStreams, jsonOut, ran bool, runE
 	}
 	if runErr != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
+			if jsonOut {
+				// stdout holds one document: the report, with each
+				// function's outcome.
+				return &silentError{code: ExitInterrupted}
+			}
 			return ctxErr
 		}
 		return &silentError{code: ExitFailure}

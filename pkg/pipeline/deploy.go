@@ -124,13 +124,18 @@ type DeployReport struct {
 // corrupts the others: the report says how each ended, and the returned
 // error joins the failures.
 func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o DeployOptions) (DeployReport, error) {
-	clients, err := o.Clients(ctx)
+	// The pre-flight comes first and needs no credentials: a limit
+	// violation is reported (exit 3) even where AWS cannot be reached.
+	clients, clientsErr := o.Clients(ctx)
+	if clientsErr != nil && ctx.Err() != nil {
+		return DeployReport{}, clientsErr
+	}
+	units, report, quotas, err := preflight(ctx, cfg, fns, o.CheckOptions, clients.Lambda, clientsErr)
 	if err != nil {
 		return DeployReport{}, err
 	}
-	units, report, quotas, err := preflight(ctx, cfg, fns, o.CheckOptions, clients.Lambda)
-	if err != nil {
-		return DeployReport{}, err
+	if clientsErr != nil {
+		return DeployReport{}, clientsErr
 	}
 	d := &deploy.Deployer{Lambda: clients.Lambda}
 	if o.Tune != nil {
@@ -162,8 +167,11 @@ func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o D
 // preflight runs package → measure layers → check, reading account limits
 // and layer sizes through api when it can, and stops with *LimitsViolated
 // when a check fails.
-func preflight(ctx context.Context, cfg *config.Config, fns []*config.Function, o CheckOptions, api any) ([]*Unit, limits.Report, limits.Quotas, error) {
+func preflight(ctx context.Context, cfg *config.Config, fns []*config.Function, o CheckOptions, api any, apiErr error) ([]*Unit, limits.Report, limits.Quotas, error) {
 	o.Lambda = func(context.Context) (LambdaReader, error) {
+		if apiErr != nil {
+			return nil, apiErr
+		}
 		r, ok := api.(LambdaReader)
 		if !ok {
 			return nil, errors.New("the Lambda client cannot read account limits")

@@ -147,13 +147,18 @@ type AliasPlan struct {
 // function failing to be read does not stop the others; the returned error
 // joins the failures.
 func Plan(ctx context.Context, cfg *config.Config, fns []*config.Function, o PlanOptions) (PlanReport, error) {
-	clients, err := o.Clients(ctx)
+	// The pre-flight comes first and needs no credentials: a limit
+	// violation is reported (exit 3) even where AWS cannot be reached.
+	clients, clientsErr := o.Clients(ctx)
+	if clientsErr != nil && ctx.Err() != nil {
+		return PlanReport{}, clientsErr
+	}
+	units, report, quotas, err := preflight(ctx, cfg, fns, o.CheckOptions, clients.Lambda, clientsErr)
 	if err != nil {
 		return PlanReport{}, err
 	}
-	units, report, quotas, err := preflight(ctx, cfg, fns, o.CheckOptions, clients.Lambda)
-	if err != nil {
-		return PlanReport{}, err
+	if clientsErr != nil {
+		return PlanReport{}, clientsErr
 	}
 	// Each unit writes only its own result, so the map needs no lock.
 	results := make(map[*Unit]*PlanResult, len(units))
