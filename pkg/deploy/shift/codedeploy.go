@@ -27,11 +27,9 @@ import (
 	"github.com/lambcli/lamb/pkg/progress"
 )
 
-
 // OutcomeStarted is the Outcome of a codedeploy shift run with NoWait: the
 // deployment was created and goes on in CodeDeploy.
 const OutcomeStarted = "started"
-
 
 // CodeDeployAPI lists the CodeDeploy calls the codedeploy engine makes.
 type CodeDeployAPI interface {
