@@ -253,6 +253,24 @@ func TestShiftCommand(t *testing.T) {
 	}
 }
 
+// TestShiftInterruptedExits130 interrupts lamb shift during its bake: the
+// alias goes back, and the exit status is 130.
+func TestShiftInterruptedExits130(t *testing.T) {
+	dir, env, raw := deployedWithTwoVersions(t, "strategy: canary:10%:5m")
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	clock := &shiftClock{now: shiftEpoch, onSleep: cancel}
+	io, out, _ := ui.Test()
+	err := shiftRun(ctx, &ShiftOptions{IO: io, Config: projectConfig(t, dir), Clients: motoFactory(t, env, io).shiftClients,
+		Tune: clock.tune, Function: "api", To: "2"})
+	if code, _ := classify(err); code != ExitInterrupted || !strings.Contains(out.String(), "api: live 1 → 2 by canary:10%:5m (10%): rolled back, live serves 1 again") {
+		t.Errorf("interrupted shift: exit %d (%v), stdout %s", code, err, out)
+	}
+	if v, w := aliasOn(t, raw, "live"); v != "1" || len(w) != 0 {
+		t.Errorf("after the interruption live is on %s %v, want 1 alone", v, w)
+	}
+}
+
 // TestShiftCommandRefusals are the shifts lamb shift refuses before
 // anything moves, with their exit statuses.
 func TestShiftCommandRefusals(t *testing.T) {
