@@ -461,7 +461,9 @@ func TestStatusOfAShiftGolden(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			io, out, _ := ui.Test()
 			opts := &StatusOptions{IO: io, Config: fixedConfig(t), Function: "api", JSON: strings.HasSuffix(name, ".json"),
-				Lambda: func(context.Context) (deploy.LambdaAPI, error) { return shiftingLambda{routedLambda{strictLambda{t}}}, nil }}
+				Lambda: func(context.Context) (deploy.LambdaAPI, error) {
+					return shiftingLambda{routedLambda{strictLambda{t}}}, nil
+				}}
 			if err := statusRun(t.Context(), opts); err != nil {
 				t.Fatal(err)
 			}
