@@ -97,6 +97,35 @@ func publish(t *testing.T, raw *lambda.Client, body string) {
 	}
 }
 
+// wantLive fails the test unless live serves version alone and, when
+// description is not "", records it; mustLive stops the test.
+func wantLive(t *testing.T, raw *lambda.Client, version, description string) {
+	t.Helper()
+	if !liveIs(t, raw, version, description) {
+		t.Fail()
+	}
+}
+
+func mustLive(t *testing.T, raw *lambda.Client, version, description string) {
+	t.Helper()
+	if !liveIs(t, raw, version, description) {
+		t.FailNow()
+	}
+}
+
+func liveIs(t *testing.T, raw *lambda.Client, version, description string) bool {
+	t.Helper()
+	if v, w := aliasOn(t, raw, "live"); v != version || len(w) != 0 {
+		t.Logf("live is on %s %v, want %s alone", v, w, version)
+		return false
+	}
+	if d := aliasDescription(t, raw); description != "" && d != description {
+		t.Logf("live records %q, want %q", d, description)
+		return false
+	}
+	return true
+}
+
 // aliasDescription reads the live alias's description with the SDK.
 func aliasDescription(t *testing.T, raw *lambda.Client) string {
 	t.Helper()
@@ -181,12 +210,7 @@ func TestDeployShiftsThroughTheWeights(t *testing.T) {
 	if len(during) == 0 || during[0].version != "1" || len(during[0].weights) != 1 || during[0].weights["2"] != 0.5 {
 		t.Errorf("during the bake live was %+v, want 1 with half on 2", during)
 	}
-	if v, w := aliasOn(t, raw, "live"); v != "2" || len(w) != 0 {
-		t.Errorf("after the deploy live is on %s %v, want 2 alone", v, w)
-	}
-	if d := aliasDescription(t, raw); d != "lamb: previous=1" {
-		t.Errorf("live records %q, want lamb: previous=1", d)
-	}
+	wantLive(t, raw, "2", "lamb: previous=1")
 }
 
 // TestDeployWithAFailingHookExits5 deploys with an afterAllowTraffic hook
@@ -210,12 +234,7 @@ func TestDeployWithAFailingHookExits5(t *testing.T) {
 		!strings.Contains(stdout, "live 1 → 2 by all-at-once (100%): rolled back, live serves 1 again") {
 		t.Fatalf("deploy: exit %d\nstdout %s\nstderr %s\nwant exit 5 and a summary naming the hook", code, stdout, stderr)
 	}
-	if v, w := aliasOn(t, raw, "live"); v != "1" || len(w) != 0 {
-		t.Errorf("after the rollback live is on %s %v, want 1 alone", v, w)
-	}
-	if d := aliasDescription(t, raw); d != "lamb: rolled back from 2" {
-		t.Errorf("live records %q", d)
-	}
+	wantLive(t, raw, "1", "lamb: rolled back from 2")
 }
 
 // TestShiftCommand runs lamb shift --to: the steps and the outcome, as
@@ -235,9 +254,7 @@ func TestShiftCommand(t *testing.T) {
 		t.Fatalf("shift --to 2: %v", err)
 	}
 	golden.Assert(t, filepath.Join("shift", "linear.txt"), []byte(out))
-	if v, w := aliasOn(t, raw, "live"); v != "2" || len(w) != 0 {
-		t.Fatalf("after the shift live is on %s %v, want 2 alone", v, w)
-	}
+	mustLive(t, raw, "2", "")
 
 	// And back, by a strategy of the command line.
 	out, err = run(&ShiftOptions{To: "1", Strategy: "canary:10%:5m", JSON: true})
@@ -245,12 +262,7 @@ func TestShiftCommand(t *testing.T) {
 		t.Fatalf("shift --to 1: %v", err)
 	}
 	golden.Assert(t, filepath.Join("shift", "canary.json"), []byte(out))
-	if v, w := aliasOn(t, raw, "live"); v != "1" || len(w) != 0 {
-		t.Fatalf("after the second shift live is on %s %v, want 1 alone", v, w)
-	}
-	if d := aliasDescription(t, raw); d != "lamb: previous=2" {
-		t.Errorf("live records %q, want lamb: previous=2", d)
-	}
+	mustLive(t, raw, "1", "lamb: previous=2")
 }
 
 // TestShiftInterruptedExits130 interrupts lamb shift during its bake: the
@@ -266,9 +278,7 @@ func TestShiftInterruptedExits130(t *testing.T) {
 	if code, _ := classify(err); code != ExitInterrupted || !strings.Contains(out.String(), "api: live 1 → 2 by canary:10%:5m (10%): rolled back, live serves 1 again") {
 		t.Errorf("interrupted shift: exit %d (%v), stdout %s", code, err, out)
 	}
-	if v, w := aliasOn(t, raw, "live"); v != "1" || len(w) != 0 {
-		t.Errorf("after the interruption live is on %s %v, want 1 alone", v, w)
-	}
+	wantLive(t, raw, "1", "")
 }
 
 // TestShiftCommandRefusals are the shifts lamb shift refuses before
@@ -296,9 +306,7 @@ func TestShiftCommandRefusals(t *testing.T) {
 			}
 		})
 	}
-	if v, w := aliasOn(t, raw, "live"); v != "1" || len(w) != 0 {
-		t.Errorf("a refused shift moved live to %s %v", v, w)
-	}
+	wantLive(t, raw, "1", "")
 
 	// The CodeDeploy engine plugs in later.
 	write(t, filepath.Join(dir, "lamb.yaml"), []byte(strings.Replace(readFile(t, filepath.Join(dir, "lamb.yaml")), "deploy: {}", "deploy: {engine: codedeploy}", 1)))
@@ -322,9 +330,7 @@ func TestShiftRunsAnAppSpec(t *testing.T) {
 		!strings.Contains(stdout, "api: live 1 → 2 by all-at-once (100%): rolled back, live serves 1 again") {
 		t.Fatalf("exit %d\nstdout %s\nstderr %s\nwant 5, the hook named", code, stdout, stderr)
 	}
-	if v, w := aliasOn(t, raw, "live"); v != "1" || len(w) != 0 {
-		t.Errorf("live is on %s %v, want 1 alone", v, w)
-	}
+	wantLive(t, raw, "1", "")
 
 	write(t, filepath.Join(dir, "other.yaml"), []byte(strings.Replace(spec, "Name: orders-api", "Name: payments", 1)))
 	code, _, stderr = lambMoto(t, env, dir, "shift", "api", "--appspec", filepath.Join(dir, "other.yaml"))
@@ -364,12 +370,7 @@ func TestShiftInProgress(t *testing.T) {
 	if code != 0 || stdout != "api: live 1 (90%), 2 (10%) → 1: undid the shift to 2 (canary:10%:5m, step 1/2)\n" {
 		t.Fatalf("rollback: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
-	if v, w := aliasOn(t, raw, "live"); v != "1" || len(w) != 0 {
-		t.Fatalf("after the rollback live is on %s %v, want 1 alone", v, w)
-	}
-	if d := aliasDescription(t, raw); d != "lamb: rolled back from 2" {
-		t.Errorf("live records %q", d)
-	}
+	mustLive(t, raw, "1", "lamb: rolled back from 2")
 
 	// Its bake started long ago, so the resume goes straight on.
 	recordShift(t, raw, "1", "2")
@@ -378,9 +379,7 @@ func TestShiftInProgress(t *testing.T) {
 	if code != 0 || res.Outcome != shift.OutcomeShifted || res.Current != "1" || res.Target != "2" || res.Strategy != "canary:10%:5m" {
 		t.Fatalf("shift --resume: exit %d, %+v, stderr %s", code, res, stderr)
 	}
-	if v, w := aliasOn(t, raw, "live"); v != "2" || len(w) != 0 {
-		t.Fatalf("after the resume live is on %s %v, want 2 alone", v, w)
-	}
+	mustLive(t, raw, "2", "")
 
 	// --force undoes the shift and deploys over it.
 	publish(t, raw, "3")
@@ -389,12 +388,7 @@ func TestShiftInProgress(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("deploy --force: exit %d\n%s%s", code, stdout, stderr)
 	}
-	if v, w := aliasOn(t, raw, "live"); v != "4" || len(w) != 0 {
-		t.Errorf("after deploy --force live is on %s %v, want the new version 4 alone", v, w)
-	}
-	if d := aliasDescription(t, raw); d != "lamb: previous=2" {
-		t.Errorf("live records %q, want the version the undone shift left, 2", d)
-	}
+	wantLive(t, raw, "4", "lamb: previous=2")
 }
 
 func TestRollbackRefusesAShiftSomeoneMoved(t *testing.T) {
@@ -416,9 +410,7 @@ func TestRollbackRefusesAShiftSomeoneMoved(t *testing.T) {
 	if code, _, stderr := lambMoto(t, env, dir, "rollback", "api", "--to", "1"); code != 0 {
 		t.Errorf("rollback --to 1: exit %d, %s", code, stderr)
 	}
-	if v, w := aliasOn(t, raw, "live"); v != "1" || len(w) != 0 {
-		t.Errorf("after rollback --to 1 live is on %s %v", v, w)
-	}
+	wantLive(t, raw, "1", "")
 }
 
 func TestClassifyShiftErrors(t *testing.T) {
