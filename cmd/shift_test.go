@@ -70,9 +70,8 @@ func shiftProject(t *testing.T, env *testenv.Env, deploySettings string) string 
 	return dir
 }
 
-// deployedWithTwoVersions deploys api through lamb deploy (version 1,
-// alias live) and publishes version 2 beside it with the SDK.
-func deployedWithTwoVersions(t *testing.T, deploySettings string) (dir string, env *testenv.Env, raw *lambda.Client) {
+// deployedOnce deploys api through lamb deploy: version 1, alias live.
+func deployedOnce(t *testing.T, deploySettings string) (dir string, env *testenv.Env, raw *lambda.Client) {
 	t.Helper()
 	env = testenv.Moto(t)
 	dir = shiftProject(t, env, deploySettings)
@@ -83,6 +82,14 @@ func deployedWithTwoVersions(t *testing.T, deploySettings string) (dir string, e
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir, env, raw
+}
+
+// deployedWithTwoVersions is deployedOnce with version 2 published beside
+// version 1 with the SDK.
+func deployedWithTwoVersions(t *testing.T, deploySettings string) (dir string, env *testenv.Env, raw *lambda.Client) {
+	t.Helper()
+	dir, env, raw = deployedOnce(t, deploySettings)
 	publish(t, raw, "2")
 	return dir, env, raw
 }
@@ -170,15 +177,7 @@ func motoFactory(t *testing.T, env *testenv.Env, io *ui.IOStreams) *Factory {
 // second deploy moves live from 1 to 2 through half the traffic, read back
 // during the bake with the SDK.
 func TestDeployShiftsThroughTheWeights(t *testing.T) {
-	env := testenv.Moto(t)
-	dir := shiftProject(t, env, "strategy: canary:50%:5m")
-	if code, _, stderr := lambMoto(t, env, dir, "deploy"); code != 0 {
-		t.Fatalf("first deploy: exit %d\n%s", code, stderr)
-	}
-	raw, err := env.Session(t).Lambda(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, env, raw := deployedOnce(t, "strategy: canary:50%:5m")
 	write(t, filepath.Join(dir, "index.js"), []byte("exports.handler = async () => 2;\n"))
 
 	type seen struct {
@@ -216,15 +215,7 @@ func TestDeployShiftsThroughTheWeights(t *testing.T) {
 // TestDeployWithAFailingHookExits5 deploys with an afterAllowTraffic hook
 // that fails: the alias goes back, the summary says why, the exit is 5.
 func TestDeployWithAFailingHookExits5(t *testing.T) {
-	env := testenv.Moto(t)
-	dir := shiftProject(t, env, "hooks: {afterAllowTraffic: orders-verify}")
-	if code, _, stderr := lambMoto(t, env, dir, "deploy"); code != 0 {
-		t.Fatalf("first deploy: exit %d\n%s", code, stderr)
-	}
-	raw, err := env.Session(t).Lambda(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, env, raw := deployedOnce(t, "hooks: {afterAllowTraffic: orders-verify}")
 	write(t, filepath.Join(dir, "index.js"), []byte("exports.handler = async () => 2;\n"))
 	env.QueueInvokeResults(t, `{"status":"Failed"}`)
 
