@@ -163,7 +163,7 @@ func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o D
 		uploadStep{api: clients.S3, directLimit: quotas.Value(limits.QuotaZippedSize)},
 		syncStep{d: d},
 		publishStep{d: d, lambVersion: o.LambVersion, provenance: gitProvenance(ctx, cfg.Dir)},
-		aliasStep{d: d, engines: engines, undo: DirectEngine(clients.Shift, o.TuneShift)},
+		aliasStep{d: d, engines: engines, undo: undoEngine(clients.Shift, o.TuneShift)},
 		extrasStep{d: d},
 		pruneStep{d: d},
 	}
@@ -511,6 +511,9 @@ func (s aliasStep) Run(ctx context.Context, u *Unit) error {
 	st, fn := &u.Deploy, u.Function
 	current := st.Remote.Alias
 	if p := st.inProgress; p != nil {
+		if s.undo == nil {
+			return errors.New("no Lambda client to undo the shift in progress")
+		}
 		if _, err := s.undo.Rollback(ctx, fn.Name, fn.Deploy.Alias); err != nil {
 			return fmt.Errorf("undo the shift in progress: %w", err)
 		}
@@ -535,6 +538,15 @@ func (s aliasStep) Run(ctx context.Context, u *Unit) error {
 	return nil
 }
 
+// undoEngine is the engine that undoes a shift left in progress, or nil
+// without a client.
+func undoEngine(c ShiftClients, tune func(*shift.Direct)) *shift.Direct {
+	if c.Lambda == nil {
+		return nil
+	}
+	return DirectEngine(c, tune)
+}
+
 // shiftEngines returns the engine of each function whose alias moves
 // through one, by key.
 func shiftEngines(fns []*config.Function, c ShiftClients, tune func(*shift.Direct)) (map[string]shift.Engine, error) {
@@ -546,6 +558,9 @@ func shiftEngines(fns []*config.Function, c ShiftClients, tune func(*shift.Direc
 		}
 		if !movesThroughEngine(fn, strategy) {
 			continue
+		}
+		if c.Lambda == nil {
+			return nil, fmt.Errorf("deploy %s: no Lambda client for its traffic shift (%s)", fn.Key, fn.Deploy.Strategy)
 		}
 		if engines[fn.Key], err = NewEngine(fn, c, tune); err != nil {
 			return nil, err

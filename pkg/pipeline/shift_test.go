@@ -6,11 +6,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+
 	"github.com/lambcli/lamb/pkg/appspec"
 	"github.com/lambcli/lamb/pkg/config"
 	"github.com/lambcli/lamb/pkg/deploy/shift"
 	"github.com/lambcli/lamb/pkg/progress"
 )
+
+// someClients are clients no test call reaches.
+var someClients = ShiftClients{Lambda: lambda.New(lambda.Options{})}
 
 func shiftFunction(t *testing.T, deploySettings string) *config.Function {
 	t.Helper()
@@ -52,7 +57,7 @@ func TestWhichAliasesMoveThroughAnEngine(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.settings, func(t *testing.T) {
 			fn := shiftFunction(t, tt.settings)
-			engines, err := shiftEngines([]*config.Function{fn}, ShiftClients{}, nil)
+			engines, err := shiftEngines([]*config.Function{fn}, someClients, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,8 +67,12 @@ func TestWhichAliasesMoveThroughAnEngine(t *testing.T) {
 		})
 	}
 	// A CodeDeploy deploy cannot start, even all at once, before anything is built.
-	if _, err := shiftEngines([]*config.Function{shiftFunction(t, "engine: codedeploy")}, ShiftClients{}, nil); !errors.Is(err, ErrEngineUnavailable) {
+	if _, err := shiftEngines([]*config.Function{shiftFunction(t, "engine: codedeploy")}, someClients, nil); !errors.Is(err, ErrEngineUnavailable) {
 		t.Errorf("shiftEngines with codedeploy = %v, want ErrEngineUnavailable", err)
+	}
+	// A shift without its client is an error, not a crash.
+	if _, err := shiftEngines([]*config.Function{shiftFunction(t, "strategy: canary:10%:5m")}, ShiftClients{}, nil); err == nil || !strings.Contains(err.Error(), "no Lambda client") {
+		t.Errorf("shiftEngines without a client = %v", err)
 	}
 }
 
