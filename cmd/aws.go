@@ -70,5 +70,35 @@ func (f *Factory) deployClients(ctx context.Context) (pipeline.DeployClients, er
 	if err != nil {
 		return pipeline.DeployClients{}, err
 	}
-	return pipeline.DeployClients{Lambda: lam, S3: s3c, IAM: iamc, Region: cfg.Region}, nil
+	sc, err := f.shiftClients(ctx)
+	if err != nil {
+		return pipeline.DeployClients{}, err
+	}
+	return pipeline.DeployClients{Lambda: lam, S3: s3c, IAM: iamc, Region: cfg.Region, Shift: sc}, nil
+}
+
+// shiftClients returns the AWS clients a traffic shift uses.
+func (f *Factory) shiftClients(ctx context.Context) (pipeline.ShiftClients, error) {
+	s := f.AWS()
+	lam, err := s.Lambda(ctx)
+	if err != nil {
+		return pipeline.ShiftClients{}, err
+	}
+	cw, err := s.CloudWatch(ctx)
+	if err != nil {
+		return pipeline.ShiftClients{}, err
+	}
+	cd, err := s.CodeDeploy(ctx)
+	if err != nil {
+		return pipeline.ShiftClients{}, err
+	}
+	iamc, err := s.IAM(ctx)
+	if err != nil {
+		return pipeline.ShiftClients{}, err
+	}
+	cfg, err := s.Config(ctx)
+	if err != nil {
+		return pipeline.ShiftClients{}, err
+	}
+	return pipeline.ShiftClients{Lambda: lam, CloudWatch: cw, CodeDeploy: cd, IAM: iamc, Region: cfg.Region}, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lambcli/lamb/internal/ui"
 	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/pkg/deploy/shift"
 	"github.com/lambcli/lamb/pkg/limits"
 	"github.com/lambcli/lamb/pkg/pipeline"
 	"github.com/lambcli/lamb/pkg/progress"
@@ -27,6 +28,9 @@ type DeployOptions struct {
 	Clients func(context.Context) (pipeline.DeployClients, error)
 	// Now decides runtime deprecation; tests fix it.
 	Now func() time.Time
+	// TuneShift adjusts the direct shift engine before use; tests give it
+	// a clock.
+	TuneShift func(*shift.Direct)
 
 	Functions   []string
 	NoCache     bool
@@ -50,11 +54,18 @@ state, create its execution role when lamb.yaml names none, upload the zip
 function waiting for each update to settle, publish an immutable version and
 verify it, move the alias, and prune old versions (deploy.keepVersions).
 
+The alias moves as deploy.strategy says: all at once, or in steps (canary,
+linear) with the hooks, alarms and error-rate gate of lamb.yaml watching; a
+shift that is rolled back leaves the alias where it was and exits 5. A
+deploy refuses to start while a shift is in progress on the alias (see lamb
+status); --force undoes that shift first.
+
 A function whose code and configuration are deployed and whose alias is on a
 version with both is "up to date": no write at all. One function's failure
 does not stop the others; the exit status is then 1. Ctrl-C stops between
-AWS calls, never between an update and its wait, and leaves every alias on a
-published version; running lamb deploy again converges.`,
+AWS calls, never between an update and its wait, rolls back a shift under
+way, and leaves every alias on a published version; running lamb deploy
+again converges.`,
 		Example: `  lamb deploy
   lamb deploy api --stage prod
   lamb deploy --concurrency 8 --output json | jq '.functions[] | {function, version, outcome}'`,
@@ -68,7 +79,7 @@ published version; running lamb deploy again converges.`,
 		},
 	}
 	addPackageFlags(c, &opts.NoCache, &opts.Concurrency)
-	c.Flags().BoolVar(&opts.Force, "force", false, "publish a new version even when nothing changed")
+	c.Flags().BoolVar(&opts.Force, "force", false, "publish a new version even when nothing changed; undo a traffic shift in progress instead of refusing")
 	return readsConfig(c)
 }
 
@@ -87,6 +98,7 @@ func deployRun(ctx context.Context, opts *DeployOptions) error {
 			Clients:     opts.Clients,
 			Force:       opts.Force,
 			LambVersion: currentBuild(debug.ReadBuildInfo).Version,
+			TuneShift:   opts.TuneShift,
 		})
 		return err
 	})
@@ -136,9 +148,26 @@ func writeOutcome(ctx context.Context, io *ui.IOStreams, jsonOut, ran bool, runE
 			}
 			return ctxErr
 		}
-		return &silentError{code: ExitFailure}
+		return &silentError{code: failureCode(runErr)}
 	}
 	return nil
+}
+
+// failureCode is the exit status of a run whose functions failed with err
+// (their errors joined): 5 when every failure is a rolled-back traffic
+// shift, else 1.
+func failureCode(err error) int {
+	errs := []error{err}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = joined.Unwrap()
+	}
+	for _, e := range errs {
+		var rb *shift.RolledBackError
+		if !errors.As(e, &rb) {
+			return ExitFailure
+		}
+	}
+	return ExitRolledBack
 }
 
 // writeDeploySummary prints one row per function, and each failure below.
@@ -162,7 +191,7 @@ func writeDeploySummary(io *ui.IOStreams, r pipeline.DeployReport) error {
 		}
 		outcome := f.Outcome
 		switch f.Outcome {
-		case pipeline.OutcomeFailed:
+		case pipeline.OutcomeFailed, pipeline.OutcomeRolledBack:
 			outcome = p.Red(outcome)
 		case pipeline.OutcomeDeployed:
 			outcome = p.Green(outcome)
@@ -173,6 +202,9 @@ func writeDeploySummary(io *ui.IOStreams, r pipeline.DeployReport) error {
 		return err
 	}
 	for _, f := range r.Functions {
+		if f.Shift != nil {
+			fmt.Fprintf(io.Out, "%s: %s\n", f.Function, shiftLine(*f.Shift))
+		}
 		if f.Error != "" {
 			fmt.Fprintf(io.Out, "%s: %s\n", f.Function, f.Error)
 		}

@@ -67,7 +67,7 @@ type errorClassifier func(err error) (code int, hint string, ok bool)
 
 // classifiers are asked in order; each lives in the file that knows the
 // package whose errors it recognises.
-var classifiers = []errorClassifier{classifyConfigError, classifyPackageLimit, classifyCredentialError}
+var classifiers = []errorClassifier{classifyConfigError, classifyPackageLimit, classifyCredentialError, classifyShiftError}
 
 // classify returns the exit code and hint for err.
 func classify(err error) (int, string) {

@@ -12,7 +12,8 @@ const exitCodesHelp = `lamb exits with one of these codes, so scripts and CI can
   3    a Lambda limit would be violated (lamb check / deploy pre-flight,
        or a package.artifact that unpacks too big)
   4    AWS credentials missing or rejected, or permission denied
-  5    the traffic shift was rolled back (alarm, hook or interruption)
+  5    the traffic shift was rolled back (an alarm, the error-rate gate or a
+       hook failed; 130 when it was interrupted)
   10   lamb plan --exit-code: a deploy would change something (0: nothing to change)
   130  interrupted (Ctrl-C or SIGTERM)
 

@@ -3,12 +3,15 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/lambcli/lamb/internal/ui"
 	"github.com/lambcli/lamb/pkg/config"
 	"github.com/lambcli/lamb/pkg/deploy"
+	"github.com/lambcli/lamb/pkg/deploy/shift"
+	"github.com/lambcli/lamb/pkg/pipeline"
 )
 
 // StatusOptions are the inputs of `lamb status`.
@@ -38,7 +41,8 @@ func newStatusCmd(f *Factory, runF func(context.Context, *StatusOptions) error) 
 		Long: `Show the function's state and last update status (with Lambda's reason
 when it failed), its code hash, size and last change, and every alias with
 the versions it routes to, their weights, and the version lamb recorded it
-left (where 'lamb rollback' goes back to).
+left (where 'lamb rollback' goes back to). A traffic shift in progress on
+the deploy alias is shown with its versions, strategy, step and start.
 
 ` + fnArgHelp,
 		Example: `  lamb status api
@@ -63,6 +67,17 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 	s, err := d.Status(ctx, fn.Name, fn.Deploy.Alias)
 	if err != nil {
 		return notDeployedHint(err, fn)
+	}
+	for _, a := range s.Aliases {
+		if a.Name != s.Alias {
+			continue
+		}
+		p, err := shift.InProgressOn(fn.Name, &a.Alias)
+		if err != nil {
+			s.Shift = &deploy.ShiftStatus{Problem: err.Error()}
+		} else {
+			s.Shift = pipeline.ShiftStatusOf(p)
+		}
 	}
 	if opts.JSON {
 		return ui.WriteJSON(opts.IO.Out, statusDocument{Function: fn.Key, Status: s})
@@ -104,7 +119,32 @@ func writeStatus(io *ui.IOStreams, fn *config.Function, s deploy.Status) error {
 	if !deployAlias {
 		fmt.Fprintf(tw, "alias %s (deploy)\tnot created; 'lamb deploy %s' creates it\n", s.Alias, fn.Key)
 	}
-	// A traffic shift in progress on the deploy alias is to be shown here,
-	// under the aliases, once deploy.Status reports one.
-	return tw.Flush()
+	if sh := s.Shift; sh != nil {
+		fmt.Fprintf(tw, "shift\t%s\n", shiftStatusText(sh))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if s.Shift != nil && s.Shift.Problem == "" && s.Shift.Mismatch == "" {
+		_, err := fmt.Fprintf(io.Out, "a traffic shift is in progress on %s: 'lamb shift %s --resume' finishes it, 'lamb rollback %s' undoes it\n", s.Alias, fn.Key, fn.Key)
+		return err
+	}
+	return nil
+}
+
+// shiftStatusText reads: 1 → 2 by canary:10%:5m, step 1/2 (10% on 2) since
+// 2025-01-02T15:04:05Z; previous 0.
+func shiftStatusText(sh *deploy.ShiftStatus) string {
+	if sh.Problem != "" {
+		return sh.Problem
+	}
+	text := fmt.Sprintf("%s → %s by %s, step %d/%d (%s on %s) since %s", sh.Current, sh.Target, sh.Strategy, sh.Step, sh.Steps,
+		percent(sh.Weight), sh.Target, sh.Since.UTC().Format(time.RFC3339))
+	if sh.PreviousVersion != "" {
+		text += "; previous " + sh.PreviousVersion
+	}
+	if sh.Mismatch != "" {
+		text += "; but the alias was moved since and serves " + sh.Mismatch + ": lamb will neither resume nor undo it"
+	}
+	return text
 }

@@ -7,18 +7,21 @@
 //
 // Value ranges (memory 128–10240 MB, timeouts, sizes, environment size) are
 // Lambda quotas and belong to pkg/limits; traffic-shift strategies are parsed
-// by pkg/appspec. This package checks only that lamb.yaml is well formed,
-// which includes numbers that no field can hold (negative, or beyond 32
-// bits): those are reported here, naming the Lambda range.
+// by pkg/appspec, whose parser this package runs so that a bad strategy is
+// reported with the rest. This package checks only that lamb.yaml is well
+// formed, which includes numbers that no field can hold (negative, or beyond
+// 32 bits): those are reported here, naming the Lambda range.
 package config
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/lambcli/lamb/internal/safefile"
@@ -46,6 +49,11 @@ const (
 	DefaultEngine       = "direct"
 	DefaultKeepVersions = 10
 	DefaultURLAuthType  = "AWS_IAM"
+	// DefaultMaxErrorRate and DefaultMinInvocations are the limits of an
+	// error-rate gate that sets none: more than 1% errors over at least 20
+	// invocations rolls the shift back.
+	DefaultMaxErrorRate   Percent = 0.01
+	DefaultMinInvocations         = 20
 )
 
 // Config is a loaded lamb.yaml with the stage applied and every function
@@ -199,11 +207,12 @@ type Package struct {
 type Deploy struct {
 	Alias string `json:"alias" lamb:"alias,default=live,max=aliasNameLength" doc:"The alias that receives traffic."`
 	// Strategy is a CodeDeploy predefined config name or canary:P%:D,
-	// linear:P%:D, all-at-once; pkg/appspec parses it.
-	Strategy     string     `json:"strategy" lamb:"strategy,default=all-at-once" doc:"How traffic moves to a new version: all-at-once, canary:10%:5m, linear:10%:1m, or a CodeDeploy configuration name such as LambdaCanary10Percent5Minutes."`
+	// linear:P%:D, all-at-once, as appspec.ParseStrategy accepts it.
+	Strategy     string     `json:"strategy" lamb:"strategy,strategy,default=all-at-once" doc:"How traffic moves to a new version: all-at-once, canary:10%:5m, linear:10%:1m, or a CodeDeploy configuration name such as LambdaCanary10Percent5Minutes."`
 	Engine       string     `json:"engine" lamb:"engine,enum=direct|codedeploy,default=direct" doc:"direct: lamb moves the alias; codedeploy: CodeDeploy does."`
 	Hooks        Hooks      `json:"hooks" lamb:"hooks" doc:"Functions invoked around the traffic shift."`
 	Alarms       []string   `json:"alarms,omitempty" lamb:"alarms" doc:"Names of CloudWatch alarms watched during the shift; one in ALARM rolls it back."`
+	Gate         *Gate      `json:"gate,omitempty" lamb:"gate" doc:"The built-in error-rate gate: the new version's own error rate during each bake of the shift rolls it back when above maxErrorRate ({} takes the defaults); leave the key out for none."`
 	KeepVersions int        `json:"keepVersions" lamb:"keepVersions,count,default=10" doc:"How many older versions to keep; older ones are pruned, aliased ones never."`
 	S3           S3         `json:"s3" lamb:"s3" doc:"Upload the zip through S3, which zips above the direct-upload limit need."`
 	CodeDeploy   CodeDeploy `json:"codedeploy" lamb:"codedeploy" doc:"The CodeDeploy resources the codedeploy engine uses."`
@@ -213,6 +222,21 @@ type Deploy struct {
 type Hooks struct {
 	BeforeAllowTraffic string `json:"beforeAllowTraffic,omitempty" lamb:"beforeAllowTraffic" doc:"Function invoked before traffic shifts to the new version; its failure stops the deploy."`
 	AfterAllowTraffic  string `json:"afterAllowTraffic,omitempty" lamb:"afterAllowTraffic" doc:"Function invoked after all traffic has shifted; its failure rolls the deploy back."`
+}
+
+// Gate is the built-in error-rate gate of a traffic shift.
+type Gate struct {
+	MaxErrorRate   Percent `json:"maxErrorRate" lamb:"maxErrorRate,percent,default=1%" doc:"The highest error rate the new version may have during a bake: a percentage such as 1% or 0.5%, or a fraction such as 0.01; below 100%."`
+	MinInvocations int     `json:"minInvocations" lamb:"minInvocations,count,default=20" doc:"How many invocations the new version must have served in a bake before its error rate is judged; fewer say too little."`
+}
+
+// Percent is a share written in lamb.yaml as a percentage (1%) or a
+// fraction (0.01); it holds the fraction.
+type Percent float64
+
+// String renders the share as a percentage: 1%, 0.5%.
+func (p Percent) String() string {
+	return strconv.FormatFloat(math.Round(float64(p)*1e8)/1e6, 'f', -1, 64) + "%"
 }
 
 // S3 is where large artifacts are uploaded.

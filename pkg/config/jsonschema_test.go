@@ -206,6 +206,12 @@ func (g *schemaGen) value(s *schema) obj {
 			alts = append(alts, ref(refDuration))
 		}
 		return obj{{"anyOf", append(alts, ref(refEnv))}}
+	case kindPercent:
+		return obj{{"anyOf", []any{
+			obj{{"type", nullable("number")}, {"minimum", 0}, {"exclusiveMaximum", 1}},
+			obj{{"type", "string"}, {"pattern", percentSyntax.String()}},
+			ref(refEnv),
+		}}}
 	case kindBool:
 		return obj{{"anyOf", []any{obj{{"type", nullable("boolean")}}, ref(refEnv)}}}
 	case kindStringList:
@@ -425,8 +431,18 @@ func TestSchemaAgreesWithValidate(t *testing.T) {
 		{"fraction of a second", "functions: {api: {timeout: 1.5s}}", schema},
 		{"public URL not confirmed", "functions: {api: {functionUrl: {authType: NONE}}}", schema},
 		{"public without NONE", "functions: {api: {functionUrl: {public: true}}}", schema},
+		{"unknown strategy", "functions: {api: {deploy: {strategy: canery:10%:5m}}}", schema},
+		{"strategies", "functions: {api: {deploy: {strategy: linear:2.5%:30s}}}\nstages: {prod: {functions: {api: {deploy: {strategy: CodeDeployDefault.LambdaAllAtOnce}}}}}", both},
+		{"a gate", "functions: {api: {deploy: {gate: {maxErrorRate: 0.5%, minInvocations: 0}}}}", both},
+		{"a gate as a fraction", "functions: {api: {deploy: {gate: {maxErrorRate: 0.01}}}}", both},
+		{"a gate with defaults", "functions: {api: {deploy: {gate: {}}}}", both},
+		{"a gate of 100%", "functions: {api: {deploy: {gate: {maxErrorRate: 100%}}}}", none},
+		{"a gate of 1", "functions: {api: {deploy: {gate: {maxErrorRate: 1}}}}", none},
+		{"a negative gate", "functions: {api: {deploy: {gate: {maxErrorRate: -0.1}}}}", none},
+		{"a gate in words", "functions: {api: {deploy: {gate: {maxErrorRate: one percent}}}}", none},
+		{"a gate from the environment", `functions: {api: {deploy: {gate: {maxErrorRate: "${env:RATE}"}}}}`, both},
 	}
-	vars := map[string]string{"MEM": "512", "ARCH": "arm64", "RT": "nodejs22.x", "CRED": "true"}
+	vars := map[string]string{"MEM": "512", "ARCH": "arm64", "RT": "nodejs22.x", "CRED": "true", "RATE": "2%"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, lerr := Parse(context.Background(), []byte(tt.doc), "lamb.yaml", LoadOptions{LookupEnv: env(vars)})

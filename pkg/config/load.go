@@ -257,6 +257,15 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 		Retries:     optionalInteger(path(n, "async", "retries"), kindCount),
 		MaxEventAge: optionalInteger(path(n, "async", "maxEventAge"), kindSeconds),
 	}
+	if g := path(n, "deploy", "gate"); !isNull(g) {
+		f.Deploy.Gate = &Gate{MaxErrorRate: DefaultMaxErrorRate, MinInvocations: DefaultMinInvocations}
+		if r := lookup(g, "maxErrorRate"); !isNull(r) {
+			f.Deploy.Gate.MaxErrorRate, _ = percent(r)
+		}
+		if m := lookup(g, "minInvocations"); !isNull(m) {
+			f.Deploy.Gate.MinInvocations = integer(m, kindCount)
+		}
+	}
 	if k := path(n, "deploy", "keepVersions"); !isNull(k) {
 		f.Deploy.KeepVersions = integer(k, kindCount)
 	}

@@ -16,6 +16,7 @@ const (
 	kindMB                     // integer number of MB
 	kindCount                  // integer count
 	kindSeconds                // duration (30s, 1m30s) or integer seconds
+	kindPercent                // a percentage (1%) or a fraction (0.01), below 100%
 	kindBool                   // true or false
 	kindStringList             // sequence of scalars
 	kindStringMap              // mapping of names to scalars
@@ -47,6 +48,9 @@ type schema struct {
 	// patterns marks a list of file patterns, checked as the packager
 	// reads them.
 	patterns bool
+	// strategy marks a traffic-shift strategy, checked as pkg/appspec
+	// parses it.
+	strategy bool
 }
 
 type field struct {
@@ -127,7 +131,9 @@ func structOf(t reflect.Type) *schema {
 // to one (a mapping with fixed keys). OPTIONs:
 //
 //	mb, count, seconds  the unit of an int or *int field (one is required)
+//	percent             a Percent field: 1% or 0.01
 //	enum=A|B            the values a string may take
+//	strategy            a traffic-shift strategy (pkg/appspec)
 //	default=V           what lamb uses when the key is unset
 //	runtime             a Lambda runtime identifier
 //	min=Q, max=Q        pkg/limits quotas bounding the value (see schema)
@@ -208,6 +214,10 @@ func schemaOf(name string, t reflect.Type, opts []string) *schema {
 			s.runtime = true
 		case "patterns":
 			s.patterns = true
+		case "strategy":
+			s.strategy = true
+		case "percent":
+			unit = kindPercent
 		case "min":
 			s.min = v
 		case "max":
@@ -226,7 +236,9 @@ func schemaOf(name string, t reflect.Type, opts []string) *schema {
 		s.kind = kindEnum
 	case t.Kind() == reflect.String:
 		s.kind = kindString
-	case t.Kind() == reflect.Int && unit != 0:
+	case t.Kind() == reflect.Int && unit != 0 && unit != kindPercent:
+		s.kind = unit
+	case t == reflect.TypeFor[Percent]() && unit == kindPercent:
 		s.kind = unit
 	case t.Kind() == reflect.Bool:
 		s.kind = kindBool
@@ -239,7 +251,7 @@ func schemaOf(name string, t reflect.Type, opts []string) *schema {
 	default:
 		panic(fmt.Sprintf("config: %s: no lamb.yaml shape for %s (an int needs mb, count or seconds)", name, t))
 	}
-	if (unit != 0 && s.kind != unit) || (s.enum != nil && s.kind != kindEnum) {
+	if (unit != 0 && s.kind != unit) || (s.enum != nil && s.kind != kindEnum) || (s.strategy && s.kind != kindString) {
 		panic(fmt.Sprintf("config: %s: options %q do not fit %s", name, opts, t))
 	}
 	return s
@@ -254,6 +266,8 @@ func (k kind) expected() string {
 		return "a whole number"
 	case kindSeconds:
 		return "a duration like 30s or 1m30s, or a whole number of seconds"
+	case kindPercent:
+		return "a percentage such as 1% or 0.5%, or a fraction such as 0.01"
 	case kindBool:
 		return "true or false"
 	case kindStringList:

@@ -39,7 +39,7 @@ func TestSchemaDocumentsEveryKey(t *testing.T) {
 // TestSchemaDefaultsAreWhatLambUses compares every default= tag with what
 // the loader puts in an otherwise empty function.
 func TestSchemaDefaultsAreWhatLambUses(t *testing.T) {
-	f := fn(t, mustLoad(t, "functions:\n  api:\n    functionUrl: {}\n", LoadOptions{}), "api")
+	f := fn(t, mustLoad(t, "functions:\n  api:\n    functionUrl: {}\n    deploy: {gate: {}}\n", LoadOptions{}), "api")
 	checked := 0
 	var walk func(v reflect.Value, path string)
 	walk = func(v reflect.Value, path string) {
@@ -93,9 +93,16 @@ func TestSchemaTagMistakesPanic(t *testing.T) {
 	type noShape struct {
 		A float64 `lamb:"a"`
 	}
+	type percentOnFloat struct {
+		A float64 `lamb:"a,percent"`
+	}
+	type strategyOnList struct {
+		A []string `lamb:"a,strategy"`
+	}
 	for _, typ := range []reflect.Type{
 		reflect.TypeFor[noTag](), reflect.TypeFor[intWithoutUnit](), reflect.TypeFor[unknownOption](),
 		reflect.TypeFor[unitOnText](), reflect.TypeFor[enumOnNumber](), reflect.TypeFor[noShape](),
+		reflect.TypeFor[percentOnFloat](), reflect.TypeFor[strategyOnList](),
 	} {
 		t.Run(typ.Name(), func(t *testing.T) {
 			defer func() {

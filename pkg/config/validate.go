@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/lambcli/lamb/internal/suggest"
+	"github.com/lambcli/lamb/pkg/appspec"
 	"github.com/lambcli/lamb/pkg/packager"
 )
 
@@ -105,7 +107,11 @@ func (v *validator) check(n *yaml.Node, s *schema, path string) {
 			v.mismatch(n, path, "a string", "")
 			return
 		}
-		v.checkRefs(n, path)
+		if !s.strategy {
+			v.checkRefs(n, path)
+		} else if !v.deferred(n, path) {
+			v.checkStrategy(n, path)
+		}
 	case kindEnum:
 		if n.Kind != yaml.ScalarNode {
 			v.mismatch(n, path, suggest.OrList(s.enum), "")
@@ -130,6 +136,13 @@ func (v *validator) check(n *yaml.Node, s *schema, path string) {
 		case errors.Is(err, errFraction):
 			v.mismatch(n, path, "a whole number of seconds", "")
 		case err != nil:
+			v.mismatch(n, path, s.kind.expected(), "")
+		}
+	case kindPercent:
+		if n.Kind == yaml.ScalarNode && v.deferred(n, path) {
+			return
+		}
+		if _, err := percent(n); err != nil {
 			v.mismatch(n, path, s.kind.expected(), "")
 		}
 	case kindBool:
@@ -216,6 +229,50 @@ func (v *validator) checkPattern(n *yaml.Node, path string) {
 		return
 	}
 	v.add(n, path, "%s", err)
+}
+
+// checkStrategy reports a traffic-shift strategy pkg/appspec refuses, with
+// its suggestion.
+func (v *validator) checkStrategy(n *yaml.Node, path string) {
+	_, err := appspec.ParseStrategy(n.Value)
+	if err == nil {
+		return
+	}
+	if raw, ok := v.only[n]; ok {
+		v.add(n, path, "%s is not a strategy: write all-at-once, canary:P%%:D, linear:P%%:D or a CodeDeploy Lambda configuration name", raw)
+		return
+	}
+	v.add(n, path, "%s", err)
+}
+
+// percentSyntax is a percentage from 0% to below 100%, as lamb.yaml writes
+// one; the JSON Schema states the same pattern.
+var percentSyntax = regexp.MustCompile(`^([0-9]|[1-9][0-9])(\.[0-9]+)?%$`)
+
+// percent reads a share: a percentage below 100% (1%, 0.5%), or a number
+// from 0 to below 1 (0.01).
+func percent(n *yaml.Node) (Percent, error) {
+	if n.Kind != yaml.ScalarNode {
+		return 0, errNotNumber
+	}
+	switch n.ShortTag() {
+	case "!!int", "!!float":
+		f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+		if err != nil || math.IsNaN(f) || f < 0 || f >= 1 {
+			return 0, errNotNumber
+		}
+		return Percent(f), nil
+	case "!!str":
+		if !percentSyntax.MatchString(n.Value) {
+			return 0, errNotNumber
+		}
+		f, err := strconv.ParseFloat(strings.TrimSuffix(n.Value, "%"), 64)
+		if err != nil {
+			return 0, errNotNumber
+		}
+		return Percent(f / 100), nil
+	}
+	return 0, errNotNumber
 }
 
 // mapping checks that n is a mapping with scalar, unique keys.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -29,8 +30,32 @@ type Status struct {
 	// Alias names the deploy alias; it is among Aliases once deployed.
 	Alias   string        `json:"alias"`
 	Aliases []AliasStatus `json:"aliases"`
-	// A traffic shift in progress on the deploy alias is to be reported
-	// here, beside the aliases, once the shift engine records one on it.
+	// Shift is the traffic shift recorded in progress on the deploy alias,
+	// nil when there is none. The record's format belongs to the shift
+	// engine (pkg/deploy/shift), so the caller fills this in.
+	Shift *ShiftStatus `json:"shift,omitempty"`
+}
+
+// ShiftStatus is a traffic shift recorded in progress on an alias: running
+// now, or left by a lamb that died, to be resumed or undone.
+//
+// JSON fields (stable): current, target (the versions), strategy, step,
+// steps (step is the one last applied, 1-based), weight (the target's share
+// at that step, 0–1), since (when that step was applied), previousVersion
+// (where the alias was before the shift), mismatch (what the alias serves
+// when someone else moved it since; lamb then neither resumes nor undoes
+// the shift), problem (why the record cannot be read).
+type ShiftStatus struct {
+	Current         string    `json:"current,omitempty"`
+	Target          string    `json:"target,omitempty"`
+	Strategy        string    `json:"strategy,omitempty"`
+	Step            int       `json:"step,omitempty"`
+	Steps           int       `json:"steps,omitempty"`
+	Weight          float64   `json:"weight,omitempty"`
+	Since           time.Time `json:"since,omitzero"`
+	PreviousVersion string    `json:"previousVersion,omitempty"`
+	Mismatch        string    `json:"mismatch,omitempty"`
+	Problem         string    `json:"problem,omitempty"`
 }
 
 // AliasStatus is an alias with the version lamb recorded it left.

@@ -14,6 +14,7 @@ import (
 	"github.com/lambcli/lamb/internal/units"
 	"github.com/lambcli/lamb/pkg/config"
 	"github.com/lambcli/lamb/pkg/deploy"
+	"github.com/lambcli/lamb/pkg/deploy/shift"
 	"github.com/lambcli/lamb/pkg/limits"
 	"github.com/lambcli/lamb/pkg/progress"
 )
@@ -37,6 +38,11 @@ type DeployState struct {
 	AliasFrom string
 	// Pruned lists the versions deleted after the deploy.
 	Pruned []string
+	// Shift is how the alias moved when it moved through a traffic shift.
+	Shift *ShiftReport
+	// inProgress is the shift recorded on the alias when it was read,
+	// which the deploy undoes first (only with Force).
+	inProgress *shift.InProgress
 }
 
 // DeployClients are the AWS clients a deploy uses.
@@ -46,6 +52,8 @@ type DeployClients struct {
 	IAM    deploy.IAMAPI
 	// Region names the region in the tags of the roles lamb creates.
 	Region string
+	// Shift moves the alias when deploy.strategy shifts traffic in steps.
+	Shift ShiftClients
 }
 
 // DeployOptions are the inputs of a deploy run.
@@ -54,12 +62,15 @@ type DeployOptions struct {
 	// Clients returns the AWS clients; an error (no credentials) stops the
 	// deploy before any write.
 	Clients func(context.Context) (DeployClients, error)
-	// Force publishes a version even when nothing changed.
+	// Force publishes a version even when nothing changed, and undoes a
+	// traffic shift in progress on the alias rather than refusing to deploy.
 	Force bool
 	// LambVersion is written into each version's description.
 	LambVersion string
 	// Tune adjusts the deployer (timings, sleeps) before use; tests set it.
 	Tune func(*deploy.Deployer)
+	// TuneShift adjusts the direct shift engine before use; tests set it.
+	TuneShift func(*shift.Direct)
 }
 
 // LimitsViolated is returned when the pre-flight finds an error: nothing
@@ -77,17 +88,21 @@ const (
 	OutcomeDeployed = "deployed"
 	OutcomeUpToDate = "up to date"
 	OutcomeFailed   = "failed"
+	// OutcomeRolledBack: the version was published, but its traffic shift
+	// was rolled back and the alias serves the version it served before.
+	OutcomeRolledBack = "rolled back"
 )
 
 // DeployResult is one function's outcome.
 //
 // JSON fields: function (key), name (AWS name), outcome ("deployed", "up to
-// date", "failed"), version (published), previousVersion (the version the
-// alias left), alias, route ("direct", "s3", or "" when the code did not
-// change), uploaded (false when S3 already had the zip), bytes (zip size),
-// created (the function is new), roleCreated, codeChanged, configChanges
-// (field, old, new; environment values masked), pruned (versions deleted),
-// seconds, error.
+// date", "failed", "rolled back"), version (published), previousVersion
+// (the version the alias left), alias, route ("direct", "s3", or "" when the
+// code did not change), uploaded (false when S3 already had the zip), bytes
+// (zip size), created (the function is new), roleCreated, codeChanged,
+// configChanges (field, old, new; environment values masked), pruned
+// (versions deleted), shift (when the alias moved through a traffic shift:
+// see ShiftReport), seconds, error.
 type DeployResult struct {
 	Function        string          `json:"function"`
 	Name            string          `json:"name"`
@@ -103,6 +118,7 @@ type DeployResult struct {
 	CodeChanged     bool            `json:"codeChanged"`
 	ConfigChanges   []deploy.Change `json:"configChanges"`
 	Pruned          []string        `json:"pruned"`
+	Shift           *ShiftReport    `json:"shift,omitempty"`
 	Seconds         float64         `json:"seconds"`
 	Error           string          `json:"error,omitempty"`
 }
@@ -130,6 +146,11 @@ func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o D
 	if clientsErr != nil && ctx.Err() != nil {
 		return DeployReport{}, clientsErr
 	}
+	// An engine that cannot run stops the deploy before anything is built.
+	engines, err := shiftEngines(fns, clients.Shift, o.TuneShift)
+	if err != nil {
+		return DeployReport{}, err
+	}
 	units, report, quotas, err := preflight(ctx, cfg, fns, o.CheckOptions, clients.Lambda, clientsErr)
 	if err != nil {
 		return DeployReport{}, err
@@ -147,7 +168,7 @@ func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o D
 		uploadStep{api: clients.S3, directLimit: quotas.Value(limits.QuotaZippedSize)},
 		syncStep{d: d},
 		publishStep{d: d, lambVersion: o.LambVersion, provenance: gitProvenance(ctx, cfg.Dir)},
-		aliasStep{d: d},
+		aliasStep{d: d, engines: engines, undo: undoEngine(clients.Shift, o.TuneShift)},
 		extrasStep{d: d},
 		pruneStep{d: d},
 	}
@@ -210,7 +231,11 @@ func resultOf(u *Unit) DeployResult {
 	} else if s.Code.Key != "" {
 		res.Route = "s3"
 	}
+	res.Shift = s.Shift
+	var rolledBack *shift.RolledBackError
 	switch {
+	case errors.As(u.Err, &rolledBack):
+		res.Outcome, res.Error = OutcomeRolledBack, u.Err.Error()
 	case u.Err != nil:
 		res.Outcome, res.Error = OutcomeFailed, u.Err.Error()
 	case s.Plan.UpToDate:
@@ -235,6 +260,18 @@ func (readStep) Skip(*Unit) string { return "" }
 func (s readStep) Run(ctx context.Context, u *Unit) error {
 	if err := readAndPlan(ctx, s.d.Lambda, u); err != nil {
 		return err
+	}
+	if a := u.Deploy.Remote.Alias; a != nil {
+		fn := u.Function
+		p, err := shift.InProgressOn(fn.Name, a)
+		if err != nil {
+			return fmt.Errorf("%w; set the alias with 'lamb rollback %s --to VERSION' first", err, fn.Key)
+		}
+		if p != nil && !s.force {
+			return fmt.Errorf("alias %s of %s: a traffic shift is in progress (%s); finish it with 'lamb shift %s --resume', undo it with 'lamb rollback %s', or deploy with --force to undo it and deploy over it",
+				a.Name, fn.Name, p, fn.Key, fn.Key)
+		}
+		u.Deploy.inProgress = p
 	}
 	if s.force {
 		u.Deploy.Plan.UpToDate = false
@@ -447,26 +484,97 @@ func (s publishStep) Run(ctx context.Context, u *Unit) error {
 	return nil
 }
 
-// aliasStep points the deploy alias at the new version.
-type aliasStep struct{ d *deploy.Deployer }
+// aliasStep points the deploy alias at the new version: in one call, or
+// through the function's shift engine.
+type aliasStep struct {
+	d *deploy.Deployer
+	// engines holds the engine of each function (by key) whose alias moves
+	// through one.
+	engines map[string]shift.Engine
+	// undo undoes a shift left in progress, with Force.
+	undo *shift.Direct
+}
 
 func (aliasStep) Name() string { return "alias" }
-func (aliasStep) Describe(u *Unit) string {
+func (s aliasStep) Describe(u *Unit) string {
 	a := u.Function.Deploy.Alias
 	if cur := u.Deploy.Remote.Alias; cur != nil {
-		return fmt.Sprintf("moving alias %s from version %s to %s", a, cur.Version, u.Deploy.Version)
+		undo := ""
+		if p := u.Deploy.inProgress; p != nil {
+			undo = fmt.Sprintf("undoing the shift from version %s to %s in progress, then ", p.Current, p.Target)
+		}
+		if cur.Version == u.Deploy.Version {
+			return fmt.Sprintf("%ssetting alias %s on version %s alone", undo, a, cur.Version)
+		}
+		how := ""
+		if s.engines[u.Key()] != nil {
+			how = " (" + u.Function.Deploy.Strategy + ")"
+		}
+		return fmt.Sprintf("%smoving alias %s from version %s to %s%s", undo, a, cur.Version, u.Deploy.Version, how)
 	}
 	return fmt.Sprintf("creating alias %s at version %s", a, u.Deploy.Version)
 }
 func (aliasStep) Skip(u *Unit) string { return upToDate(u) }
 func (s aliasStep) Run(ctx context.Context, u *Unit) error {
-	st := &u.Deploy
-	from, err := s.d.EnsureAlias(ctx, u.Function.Name, u.Function.Deploy.Alias, st.Remote.Alias, st.Version, nil)
+	st, fn := &u.Deploy, u.Function
+	current := st.Remote.Alias
+	if p := st.inProgress; p != nil {
+		if s.undo == nil {
+			return errors.New("no Lambda client to undo the shift in progress")
+		}
+		if _, err := s.undo.Rollback(ctx, fn.Name, fn.Deploy.Alias); err != nil {
+			return fmt.Errorf("undo the shift in progress: %w", err)
+		}
+		var err error
+		if current, err = s.d.ReadAlias(ctx, fn.Name, fn.Deploy.Alias); err != nil {
+			return err
+		}
+	}
+	var move deploy.AliasMove
+	if e := s.engines[fn.Key]; e != nil {
+		strategy, err := StrategyOf(fn)
+		if err != nil {
+			return err
+		}
+		move = shiftMove{d: s.d, engine: e, strategy: strategy, u: u}
+	}
+	from, err := s.d.EnsureAlias(ctx, fn.Name, fn.Deploy.Alias, current, st.Version, move)
 	if err != nil {
 		return err
 	}
 	st.AliasFrom = from
 	return nil
+}
+
+// undoEngine is the engine that undoes a shift left in progress, or nil
+// without a client.
+func undoEngine(c ShiftClients, tune func(*shift.Direct)) *shift.Direct {
+	if c.Lambda == nil {
+		return nil
+	}
+	return DirectEngine(c, tune)
+}
+
+// shiftEngines returns the engine of each function whose alias moves
+// through one, by key.
+func shiftEngines(fns []*config.Function, c ShiftClients, tune func(*shift.Direct)) (map[string]shift.Engine, error) {
+	engines := map[string]shift.Engine{}
+	for _, fn := range fns {
+		strategy, err := StrategyOf(fn)
+		if err != nil {
+			return nil, err
+		}
+		if !movesThroughEngine(fn, strategy) {
+			continue
+		}
+		if c.Lambda == nil {
+			return nil, fmt.Errorf("deploy %s: no Lambda client for its traffic shift (%s)", fn.Key, fn.Deploy.Strategy)
+		}
+		if engines[fn.Key], err = NewEngine(fn, c, tune); err != nil {
+			return nil, err
+		}
+	}
+	return engines, nil
 }
 
 // pruneStep deletes versions beyond deploy.keepVersions.

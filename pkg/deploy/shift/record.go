@@ -146,6 +146,13 @@ func ReadShift(ctx context.Context, api AliasReader, function, alias string) (*I
 	if a == nil {
 		return nil, fmt.Errorf("read alias %s of %s: it does not exist", alias, function)
 	}
+	return InProgressOn(function, a)
+}
+
+// InProgressOn returns the shift recorded on a, an alias of function as
+// already read, or nil when there is none.
+func InProgressOn(function string, a *deploy.Alias) (*InProgress, error) {
+	alias := a.Name
 	rec, ok, err := parseRecord(a.Description)
 	if err != nil {
 		return nil, fmt.Errorf("read the shift on alias %s of %s: %w", alias, function, err)
