@@ -165,7 +165,9 @@ func writeDeploySummary(io *ui.IOStreams, r pipeline.DeployReport) error {
 	}
 	for _, f := range r.Functions {
 		if f.Error != "" {
-			fmt.Fprintf(io.Out, "%s: %s\n", f.Function, f.Error)
+			if _, err := fmt.Fprintf(io.Out, "%s: %s\n", f.Function, f.Error); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -106,7 +106,9 @@ func TestValidateValidFile(t *testing.T) {
 
 func TestValidateUnsetVariableNamesFieldAndVariable(t *testing.T) {
 	t.Setenv("LAMB_VALIDATE_TEST_TABLE", "")
-	os.Unsetenv("LAMB_VALIDATE_TEST_TABLE")
+	if err := os.Unsetenv("LAMB_VALIDATE_TEST_TABLE"); err != nil {
+		t.Fatal(err)
+	}
 	code, stdout, _ := lamb(t, false, "validate", "-c", "testdata/validate/good.yaml")
 	want := "testdata/validate/good.yaml:7:65: functions.worker.environment.vars.TABLE: environment variable LAMB_VALIDATE_TEST_TABLE is not set"
 	if code != ExitUsage || !strings.Contains(stdout, want) {

@@ -72,7 +72,12 @@ func TestWriteFile(t *testing.T) {
 	}
 
 	boom := errors.New("boom")
-	err := WriteFile(target, func(w io.Writer) error { io.WriteString(w, "half"); return boom })
+	err := WriteFile(target, func(w io.Writer) error {
+		if _, err := io.WriteString(w, "half"); err != nil {
+			return err
+		}
+		return boom
+	})
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want boom", err)
 	}

@@ -37,7 +37,9 @@ func isolateEnv(t *testing.T) string {
 		name, _, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(name, "AWS_") {
 			t.Setenv(name, "") // registers the restore
-			os.Unsetenv(name)
+			if err := os.Unsetenv(name); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	dir := t.TempDir()

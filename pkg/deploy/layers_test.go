@@ -38,13 +38,20 @@ func bigLayerZip(t *testing.T) ([]byte, int64) {
 		}
 		b := make([]byte, size)
 		rng.Read(b)
-		fw.Write(b)
+		if _, err := fw.Write(b); err != nil {
+			t.Fatal(err)
+		}
 		total += int64(size)
 	}
 	// Many small entries make a central directory larger than one read.
 	for i := 0; i < 3000; i++ {
-		fw, _ := w.CreateHeader(&zip.FileHeader{Name: "python/pkg/module_" + strings.Repeat("x", 20) + "/" + strconv.Itoa(i) + ".py", Method: zip.Deflate})
-		fw.Write([]byte("print('hello')\n"))
+		fw, err := w.CreateHeader(&zip.FileHeader{Name: "python/pkg/module_" + strings.Repeat("x", 20) + "/" + strconv.Itoa(i) + ".py", Method: zip.Deflate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fw.Write([]byte("print('hello')\n")); err != nil {
+			t.Fatal(err)
+		}
 		total += int64(len("print('hello')\n"))
 	}
 	if err := w.Close(); err != nil {
@@ -302,7 +309,7 @@ func TestLayerRangeAnswerMustMatch(t *testing.T) {
 					w.Header().Set("Content-Range", tt.contentRange)
 				}
 				w.WriteHeader(http.StatusPartialContent)
-				w.Write(bytes.Repeat([]byte("z"), 100))
+				_, _ = w.Write(bytes.Repeat([]byte("z"), 100)) // the client's reading is under test
 			}))
 			defer srv.Close()
 			ra := &httpReaderAt{Client: srv.Client(), URL: srv.URL}

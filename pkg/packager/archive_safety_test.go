@@ -104,7 +104,7 @@ func assertContained(t *testing.T, base, scratch string, before map[string]strin
 			t.Errorf("%s appeared outside the scratch folder: %q", p, is)
 		}
 	}
-	filepath.WalkDir(scratch, func(p string, d fs.DirEntry, err error) error {
+	noError(t, filepath.WalkDir(scratch, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
 			return nil
 		}
@@ -113,7 +113,7 @@ func assertContained(t *testing.T, base, scratch string, before map[string]strin
 			t.Errorf("%s holds the bytes of a file outside the artifact", p)
 		}
 		return nil
-	})
+	}))
 }
 
 func TestHostileArchivesStayInside(t *testing.T) {
@@ -295,7 +295,7 @@ func TestArchiveLinksInside(t *testing.T) {
 func unpackedBytes(t *testing.T, dir string) int64 {
 	t.Helper()
 	var n int64
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	noError(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {
 			fi, err := d.Info()
 			if err == nil {
@@ -303,7 +303,7 @@ func unpackedBytes(t *testing.T, dir string) int64 {
 			}
 		}
 		return nil
-	})
+	}))
 	return n
 }
 
@@ -400,9 +400,10 @@ func TestArchiveEntryLargerThanDeclared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.WriteString(w, body)
-	zw.Close()
-	f.Close()
+	_, err = io.WriteString(w, body)
+	noError(t, err)
+	noError(t, zw.Close())
+	noError(t, f.Close())
 
 	dest := filepath.Join(dir, "unpacked")
 	err = extractArchive(context.Background(), art, dest, artifactLimits())

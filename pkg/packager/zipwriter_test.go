@@ -257,10 +257,10 @@ func TestDeterminism(t *testing.T) {
 		dir := filepath.Join(base, "touched")
 		writeFiles(t, dir, fixtureFiles())
 		when := time.Date(2031, 5, 6, 7, 8, 9, 123456789, time.UTC)
-		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		noError(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 			when = when.Add(time.Hour)
 			return os.Chtimes(p, when, when)
-		})
+		}))
 		s := testSpec(t, dir)
 		check(t, s)
 	})
@@ -350,8 +350,8 @@ func TestManifestFailureKeepsPreviousPair(t *testing.T) {
 
 			if warm {
 				// Same tree, zip gone: the cached pack is linked in.
-				os.Remove(m.ZipPath)
-				os.WriteFile(m.ZipPath, []byte("previous zip"), 0o644)
+				noError(t, os.Remove(m.ZipPath))
+				noError(t, os.WriteFile(m.ZipPath, []byte("previous zip"), 0o644))
 				before = []byte("previous zip")
 			} else {
 				writeFiles(t, src, map[string]string{"new.js": "changed"})
@@ -404,10 +404,10 @@ func TestStaleTempFilesAreSwept(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	os.Chtimes(filepath.Join(zipCacheDir, ".k.idx.tmp-3"), old, old)
+	noError(t, os.Chtimes(filepath.Join(zipCacheDir, ".k.idx.tmp-3"), old, old))
 	// A temporary file of a run still going is young and stays.
 	young := filepath.Join(spec.OutDir, ".fn.zip.tmp-4321")
-	os.WriteFile(young, []byte("being written"), 0o644)
+	noError(t, os.WriteFile(young, []byte("being written"), 0o644))
 
 	packTrees(t, spec)
 	want := []string{".fn.zip.tmp-4321", ".fn.zip.tmp-keep", "fn.json", "fn.zip", "notes.txt", "other.zip"}
