@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/lambcli/lamb/internal/atomicfile"
 )
 
 // SymlinkError is returned when lamb would write to or through a symbolic
@@ -85,7 +87,7 @@ func CreateFile(path string, data []byte, perm fs.FileMode) error {
 
 // writeTemp writes data to a new file beside path and returns its name.
 func writeTemp(path string, data []byte, perm fs.FileMode) (string, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	f, err := os.CreateTemp(filepath.Dir(path), atomicfile.TempPattern(filepath.Base(path)))
 	if err != nil {
 		return "", err
 	}

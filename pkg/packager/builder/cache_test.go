@@ -68,8 +68,8 @@ func TestCachedInstallNeverLeavesAHalfEntry(t *testing.T) {
 func TestCachedInstallSweepsAbandonedTemps(t *testing.T) {
 	cache := t.TempDir()
 	parent := filepath.Join(cache, "deps", "python")
-	old := filepath.Join(parent, ".tmp-abc-123")
-	recent := filepath.Join(parent, ".tmp-def-456")
+	old := filepath.Join(parent, ".abc.tmp-123")
+	recent := filepath.Join(parent, ".def.tmp-456")
 	for _, d := range []string{old, recent} {
 		writeFile(t, filepath.Join(d, "six.py"), "", 0o644)
 	}
