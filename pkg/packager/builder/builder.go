@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/lambcli/lamb/internal/lambdaarch"
 )
 
 // Spec says what to build; the packager fills it from the function's
@@ -128,14 +130,21 @@ type arch struct {
 	goarch string // amd64 | arm64
 }
 
+// toolArchs spells each of lambdaarch.Names for the tools; a test keeps
+// the two lists in step.
+var toolArchs = map[string]arch{
+	"x86_64": {lambda: "x86_64", npm: "x64", pip: "manylinux2014_x86_64", goarch: "amd64"},
+	"arm64":  {lambda: "arm64", npm: "arm64", pip: "manylinux2014_aarch64", goarch: "arm64"},
+}
+
 func targetArch(a string) (arch, error) {
-	switch a {
-	case "", "x86_64":
-		return arch{lambda: "x86_64", npm: "x64", pip: "manylinux2014_x86_64", goarch: "amd64"}, nil
-	case "arm64":
-		return arch{lambda: "arm64", npm: "arm64", pip: "manylinux2014_aarch64", goarch: "arm64"}, nil
+	if a == "" {
+		a = lambdaarch.Default
 	}
-	return arch{}, fmt.Errorf("architecture %q is not one Lambda runs: use x86_64 or arm64", a)
+	if t, ok := toolArchs[a]; ok && lambdaarch.Valid(a) {
+		return t, nil
+	}
+	return arch{}, fmt.Errorf("architecture %q is not one Lambda runs: use %s", a, strings.Join(lambdaarch.Names(), " or "))
 }
 
 func artifactResult(spec Spec) (*Result, error) {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lambcli/lamb/internal/lambdaarch"
 )
 
 func TestBuildCommandRunsFirstInSource(t *testing.T) {
@@ -67,6 +69,19 @@ func TestBuildCommandFailureStopsTheBuild(t *testing.T) {
 	}
 	if len(runs.calls) != 1 {
 		t.Errorf("ran %d commands, want only the build: %q", len(runs.calls), runs.calls)
+	}
+}
+
+// TestToolArchsCoverLambdaArchitectures keeps the tools' spellings in step
+// with the one list of architectures the configuration accepts.
+func TestToolArchsCoverLambdaArchitectures(t *testing.T) {
+	for _, name := range lambdaarch.Names() {
+		if a, err := targetArch(name); err != nil || a.lambda != name {
+			t.Errorf("architecture %s: %+v, %v; add it to toolArchs", name, a, err)
+		}
+	}
+	if len(toolArchs) != len(lambdaarch.Names()) {
+		t.Errorf("toolArchs has %d entries, lambdaarch.Names %d", len(toolArchs), len(lambdaarch.Names()))
 	}
 }
 
