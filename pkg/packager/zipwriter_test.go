@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -20,9 +19,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+	"github.com/lambcli/lamb/internal/golden"
+)
 
 // compressible returns n bytes of source-like text.
 func compressible(n int, seed uint64) string {
@@ -198,20 +197,7 @@ func TestZipGolden(t *testing.T) {
 		"node_modules/x/": "",
 	})
 	m := packTrees(t, testSpec(t, src))
-	got := m.Sha256 + "\n"
-	golden := filepath.Join("testdata", "golden-zip.sha256")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("read golden file (run go test -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("zip sha256 = %s, want %s (if the change is intended, run go test ./pkg/packager -run TestZipGolden -update)", strings.TrimSpace(got), strings.TrimSpace(string(want)))
-	}
+	golden.Assert(t, "golden-zip.sha256", []byte(m.Sha256+"\n"))
 }
 
 // TestDeterminism proves that the zip bytes depend only on paths, contents
