@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -213,7 +214,7 @@ func TestInterruptedExits130(t *testing.T) {
 	if out.Len() != 0 {
 		t.Errorf("stdout = %q, want nothing", out)
 	}
-	if _, err := os.Stat(filepath.Join(dir, ".lamb", "build", "fn.zip")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(dir, ".lamb", "build", "fn.zip")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("an interrupted package must not leave a zip: %v", err)
 	}
 }

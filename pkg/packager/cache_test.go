@@ -1,7 +1,9 @@
 package packager
 
 import (
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -188,7 +190,7 @@ func TestCachePrunesOldPacks(t *testing.T) {
 	noError(t, os.Chtimes(old.indexPath(), long, long))
 	packTrees(t, spec)
 	for _, p := range []string{old.indexPath(), old.packPath()} {
-		if _, err := os.Stat(p); !os.IsNotExist(err) {
+		if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("%s of a function unused for a month was kept (err %v)", filepath.Base(p), err)
 		}
 	}

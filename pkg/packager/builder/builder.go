@@ -9,8 +9,10 @@ package builder
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,7 +156,7 @@ func artifactResult(spec Spec) (*Result, error) {
 	}
 	fi, err := os.Stat(p)
 	if err != nil {
-		if os.IsNotExist(err) {
+		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("package.artifact %s does not exist: run the build that makes it, or fix the path", p)
 		}
 		return nil, fmt.Errorf("read package.artifact %s: %w", p, err)
