@@ -43,7 +43,7 @@ func ReplaceFile(path string, data []byte, perm fs.FileMode) error {
 			return &SymlinkError{Path: path}
 		}
 		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("%s is %s, not a file lamb can replace: move it away and run again", path, kindOf(fi.Mode()))
+			return fmt.Errorf("%s is %s, not a file lamb can replace: move it away and run again", path, KindOf(fi.Mode()))
 		}
 	}
 	tmp, err := writeTemp(path, data, perm)
@@ -128,7 +128,7 @@ func MkdirIn(root, rel string, perm fs.FileMode) (string, error) {
 			return "", &SymlinkError{Path: dir}
 		}
 		if !fi.IsDir() {
-			return "", fmt.Errorf("%s is %s, not a folder: move it away and run again", dir, kindOf(fi.Mode()))
+			return "", fmt.Errorf("%s is %s, not a folder: move it away and run again", dir, KindOf(fi.Mode()))
 		}
 	}
 	return dir, nil
