@@ -117,6 +117,7 @@ func assertContained(t *testing.T, base, scratch string, before map[string]strin
 }
 
 func TestHostileArchivesStayInside(t *testing.T) {
+	t.Parallel()
 	link := os.ModeSymlink | 0o777
 	tests := []struct {
 		name    string
@@ -248,6 +249,7 @@ func TestHostileArchivesStayInside(t *testing.T) {
 
 // Links that stay inside the artifact, however they get there, are valid.
 func TestArchiveLinksInside(t *testing.T) {
+	t.Parallel()
 	link := os.ModeSymlink | 0o777
 	entries := []archiveEntry{
 		{name: "first", link: "zz/late.js", mode: link}, // its target comes later
@@ -308,6 +310,7 @@ func unpackedBytes(t *testing.T, dir string) int64 {
 }
 
 func TestArchiveSizeLimit(t *testing.T) {
+	t.Parallel()
 	const limit = 1000
 	body := strings.Repeat("0", 400)
 	three := []archiveEntry{
@@ -369,6 +372,7 @@ func TestArchiveSizeLimit(t *testing.T) {
 // Folders only implied by names count as entries: a few names must not
 // make millions of folders.
 func TestArchiveEntryLimit(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name    string
 		wantErr bool
@@ -388,6 +392,7 @@ func TestArchiveEntryLimit(t *testing.T) {
 // A zip entry whose header declares fewer bytes than it holds is cut off
 // at the declared size, not unpacked in full.
 func TestArchiveEntryLargerThanDeclared(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	art := filepath.Join(dir, "liar.zip")
 	f, err := os.Create(art)
@@ -416,6 +421,7 @@ func TestArchiveEntryLargerThanDeclared(t *testing.T) {
 }
 
 func TestArchiveReadingIsCancellable(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	art := filepath.Join(dir, "app.tar.gz")
 	writeTestTarGz(t, art, archiveEntries)

@@ -114,6 +114,7 @@ func packArchive(t *testing.T, spec Spec, archive string) (*Manifest, error) {
 }
 
 func TestArchivesAreRewrittenDeterministically(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src := t.TempDir() // the function's source: only its .lambignore matters here
 	zipIn := filepath.Join(dir, "app.zip")
@@ -183,6 +184,7 @@ func TestArchivesAreRewrittenDeterministically(t *testing.T) {
 }
 
 func TestArchiveErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	slip := filepath.Join(dir, "slip.zip")
 	writeTestZip(t, slip, []archiveEntry{{name: "../evil.js", body: "x", mode: 0o644}})

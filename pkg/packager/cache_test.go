@@ -39,6 +39,7 @@ func cacheFixture() map[string]string {
 }
 
 func TestCacheDetectsChanges(t *testing.T) {
+	t.Parallel()
 	files := cacheFixture()
 	total := len(files)
 	tests := []struct {
@@ -128,6 +129,7 @@ func findEntry(t *testing.T, zipPath, name string) *zipFile {
 }
 
 func TestNoCacheCompressesEverything(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, cacheFixture())
 	spec := testSpec(t, src)
@@ -145,6 +147,7 @@ func TestNoCacheCompressesEverything(t *testing.T) {
 }
 
 func TestCacheSurvivesDamage(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, cacheFixture())
 	spec := testSpec(t, src)
@@ -179,6 +182,7 @@ func TestCacheSurvivesDamage(t *testing.T) {
 }
 
 func TestCachePrunesOldPacks(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, map[string]string{"index.js": "x"})
 	spec := testSpec(t, src)

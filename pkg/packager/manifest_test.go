@@ -17,6 +17,7 @@ import (
 )
 
 func TestManifest(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	files := map[string]string{
 		"index.js":        strings.Repeat("i", 50),
@@ -113,6 +114,7 @@ func TestManifest(t *testing.T) {
 }
 
 func TestContentHash(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, map[string]string{"index.js": "x", "lib/a.js": "a"})
 	spec := testSpec(t, src)
@@ -135,6 +137,7 @@ func TestContentHash(t *testing.T) {
 }
 
 func TestSpecErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		edit func(*Spec)

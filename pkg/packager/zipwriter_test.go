@@ -87,6 +87,7 @@ func sha256File(t *testing.T, path string) string {
 }
 
 func TestZipFormat(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, fixtureFiles())
 	if err := os.Chmod(filepath.Join(src, "lib/util.js"), 0o700); err != nil {
@@ -188,6 +189,7 @@ func TestZipFormat(t *testing.T) {
 // the compressor or its level shows up here. Run with -update after an
 // intended change.
 func TestZipGolden(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, map[string]string{
 		"index.js":        compressible(5_000, 7),
@@ -280,6 +282,7 @@ func TestDeterminism(t *testing.T) {
 // entries than a zip without zip64 holds: that is a Lambda limit, which
 // pkg/limits reports like the others.
 func TestManyEntries(t *testing.T) {
+	t.Parallel()
 	const n = 1<<16 + 1
 	src := make([]*sourceEntry, n)
 	for i := range src {
@@ -298,6 +301,7 @@ func TestManyEntries(t *testing.T) {
 }
 
 func TestInterruptedRunKeepsPreviousZip(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, fixtureFiles())
 	spec := testSpec(t, src)
@@ -325,6 +329,7 @@ func TestInterruptedRunKeepsPreviousZip(t *testing.T) {
 // put in place after the new zip is written: the run must fail and leave
 // the previous zip as it was, not a zip its manifest does not describe.
 func TestManifestFailureKeepsPreviousPair(t *testing.T) {
+	t.Parallel()
 	for _, warm := range []bool{false, true} {
 		t.Run(fmt.Sprintf("cache reused %v", warm), func(t *testing.T) {
 			src := t.TempDir()
@@ -365,6 +370,7 @@ func TestManifestFailureKeepsPreviousPair(t *testing.T) {
 // TestStaleTempFilesAreSwept plants what a killed run leaves behind and
 // checks the next run removes exactly that.
 func TestStaleTempFilesAreSwept(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, fixtureFiles())
 	spec := testSpec(t, src)
@@ -421,6 +427,7 @@ func dirNames(t *testing.T, dir string) []string {
 }
 
 func TestUnreadableFileIsNamed(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	files := map[string]string{}
 	for i := range 200 {
