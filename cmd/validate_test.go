@@ -25,6 +25,7 @@ func lamb(t *testing.T, tty bool, args ...string) (code int, stdout, stderr stri
 }
 
 func TestValidateFlags(t *testing.T) {
+	t.Parallel()
 	io, _, _ := ui.Test()
 	tests := []struct {
 		args    []string
@@ -56,6 +57,7 @@ func TestValidateFlags(t *testing.T) {
 }
 
 func TestValidateReportsEveryProblem(t *testing.T) {
+	t.Parallel()
 	for _, tty := range []bool{false, true} {
 		code, stdout, stderr := lamb(t, tty, "validate", "-c", "testdata/validate/bad.yaml")
 		if code != ExitUsage {
