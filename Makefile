@@ -45,8 +45,9 @@ build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o bin/lamb .
 
 # gofmt, go vet, staticcheck and errcheck. The two linters are tool
-# dependencies pinned in go.mod, so `go tool` builds them on first use (a few
-# minutes on a cold build cache) and CI installs nothing. staticcheck runs its
+# dependencies pinned in go.mod, so `go tool` builds them on first use (about
+# half a minute; the whole target takes about a minute on a cold build cache,
+# seconds after that) and CI installs nothing. staticcheck runs its
 # default checks; a deliberate exception carries a //lint:ignore with the reason.
 # errcheck passes over what errcheck.excludes lists, with the reasons there:
 # Close of what is only read or abandoned after a failure, best-effort removal
