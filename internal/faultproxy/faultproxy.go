@@ -467,7 +467,10 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	// can see the call, so reading them here needs no lock.
 	if call.Slept > 0 {
 		if err := p.sleep(ctx, call.Slept); err != nil {
-			return
+			// Closed, or the client left. Returning would let net/http
+			// answer 200 for a handler that wrote nothing; aborting drops
+			// the connection instead.
+			panic(http.ErrAbortHandler)
 		}
 	}
 
