@@ -167,6 +167,7 @@ func TestCheckEnvironmentBoundary(t *testing.T) {
 }
 
 func TestCredentialErrorsExit4(t *testing.T) {
+	t.Parallel()
 	err := &awsconf.CredentialError{Profile: "ci", Region: "eu-west-1", Err: errors.New("no EC2 IMDS role found")}
 	code, hint := classify(err)
 	if code != ExitCredentials || hint == "" {

@@ -56,6 +56,7 @@ func TestPackageSummaryColorFollowsStdout(t *testing.T) {
 // TestErrorColorFollowsStderr paints "error:" only when stderr is a terminal
 // and --no-color is not given.
 func TestErrorColorFollowsStderr(t *testing.T) {
+	t.Parallel()
 	missing := filepath.Join(t.TempDir(), "lamb.yaml")
 	for _, tt := range terminalMixes {
 		for _, noColor := range []bool{false, true} {

@@ -40,6 +40,7 @@ func TestConfigFromStdin(t *testing.T) {
 }
 
 func TestConfigMustBeABoundedRegularFile(t *testing.T) {
+	t.Parallel()
 	huge := filepath.Join(t.TempDir(), "lamb.yaml")
 	if err := os.WriteFile(huge, []byte(strings.Repeat("#", 4<<20+1)), 0o644); err != nil {
 		t.Fatal(err)
@@ -70,6 +71,7 @@ func TestConfigMustBeABoundedRegularFile(t *testing.T) {
 // Ctrl-C while lamb waits for a configuration on standard input (a
 // terminal, or a pipe nobody writes to) ends it with 130 at once.
 func TestInterruptedWhileReadingStdinExits130(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
 	pr, pw := io.Pipe()
 	defer pw.Close()

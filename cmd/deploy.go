@@ -206,7 +206,9 @@ func writeDeploySummary(io *ui.IOStreams, r pipeline.DeployReport) error {
 			fmt.Fprintf(io.Out, "%s: %s\n", f.Function, shiftLine(*f.Shift))
 		}
 		if f.Error != "" {
-			fmt.Fprintf(io.Out, "%s: %s\n", f.Function, f.Error)
+			if _, err := fmt.Fprintf(io.Out, "%s: %s\n", f.Function, f.Error); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

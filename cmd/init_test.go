@@ -14,6 +14,7 @@ import (
 )
 
 func TestInitFlags(t *testing.T) {
+	t.Parallel()
 	io, _, _ := ui.Test()
 	tests := []struct {
 		args    []string
@@ -64,6 +65,7 @@ func project(t *testing.T, name string, files ...string) string {
 }
 
 func TestInitDetectsTheRuntime(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		marker, runtime, handler, said string
 	}{
@@ -100,6 +102,7 @@ func TestInitDetectsTheRuntime(t *testing.T) {
 }
 
 func TestInitWithRuntimeAndName(t *testing.T) {
+	t.Parallel()
 	dir := project(t, "whatever", "package.json")
 	code, stdout, stderr := lamb(t, false, "init", "--dir", dir, "--runtime", "python3.13", "--name", "jobs", "--output", "json")
 	if code != 0 || strings.Contains(stderr, "detected") {
@@ -115,6 +118,7 @@ func TestInitWithRuntimeAndName(t *testing.T) {
 }
 
 func TestInitRefusesToOverwrite(t *testing.T) {
+	t.Parallel()
 	dir := project(t, "api", "package.json")
 	if err := os.WriteFile(filepath.Join(dir, "lamb.yaml"), []byte("mine\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -148,6 +152,7 @@ func TestInitRefusesToOverwrite(t *testing.T) {
 // A lamb.yaml or .lambignore that is a link may point at any file of the
 // user's: --force must refuse it by name and change nothing, there or here.
 func TestInitForceNeverWritesThroughALink(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"lamb.yaml", ".lambignore"} {
 		t.Run(name, func(t *testing.T) {
 			outside := filepath.Join(t.TempDir(), "precious")
@@ -192,6 +197,7 @@ func TestInitForceNeverWritesThroughALink(t *testing.T) {
 }
 
 func TestInitUsageErrors(t *testing.T) {
+	t.Parallel()
 	empty := project(t, "empty")
 	tests := []struct {
 		name string
@@ -220,6 +226,7 @@ func TestInitUsageErrors(t *testing.T) {
 }
 
 func TestInitQuietPrintsNothing(t *testing.T) {
+	t.Parallel()
 	dir := project(t, "api", "go.mod")
 	code, stdout, stderr := lamb(t, false, "init", "--dir", dir, "--quiet")
 	if code != 0 || stdout != "" || stderr != "" {

@@ -126,7 +126,7 @@ func invokeRun(ctx context.Context, opts *InvokeOptions) error {
 		return nil
 	}
 	if inv.LogTail != "" && !opts.IO.Quiet {
-		fmt.Fprint(opts.IO.ErrOut, withNewline(inv.LogTail))
+		_, _ = fmt.Fprint(opts.IO.ErrOut, withNewline(inv.LogTail))
 	}
 	if _, err := fmt.Fprint(opts.IO.Out, withNewline(string(inv.Payload))); err != nil {
 		return err

@@ -83,6 +83,7 @@ func failingInvoke(t *testing.T) *invokeLambda {
 }
 
 func TestInvokeFunctionError(t *testing.T) {
+	t.Parallel()
 	t.Run("text", func(t *testing.T) {
 		code, stdout, stderr := invokeWith(t, failingInvoke(t), "", "invoke", "api")
 		if code != ExitFailure {
@@ -124,6 +125,7 @@ func TestInvokeFunctionError(t *testing.T) {
 }
 
 func TestInvokePayloads(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	fileOf := func(name string, size int) string {
 		path := filepath.Join(dir, name)

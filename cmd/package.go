@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -87,7 +88,9 @@ func packageRun(ctx context.Context, opts *PackageOptions) error {
 		return ui.WriteJSON(opts.IO.Out, packageDocument{Functions: manifests})
 	}
 	for _, m := range manifests {
-		writePackageSummary(opts.IO, m)
+		if err := writePackageSummary(opts.IO, m); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -116,12 +119,15 @@ func withProgress(io *ui.IOStreams, jsonOutput bool, work func(progress.Sink) er
 	return work(r)
 }
 
-func writePackageSummary(io *ui.IOStreams, m *packager.Manifest) {
+func writePackageSummary(io *ui.IOStreams, m *packager.Manifest) error {
 	q := limits.DefaultQuotas()
 	zipLimit, unzipLimit := q.Value(limits.QuotaZippedSize), q.Value(limits.QuotaUnzippedSize)
-	fmt.Fprintf(io.Out, "%s  %s\n", io.OutPainter().Bold(m.Function), m.ZipPath)
-	fmt.Fprintf(io.Out, "  zipped    %10s  %6s of the %s direct-upload limit\n", ui.Bytes(m.ZippedBytes), ui.Percent(m.ZippedBytes, zipLimit), ui.Bytes(zipLimit))
-	fmt.Fprintf(io.Out, "  unzipped  %10s  %6s of the %s unzipped limit (layers not counted; see lamb check)\n", ui.Bytes(m.UnzippedBytes), ui.Percent(m.UnzippedBytes, unzipLimit), ui.Bytes(unzipLimit))
-	fmt.Fprintf(io.Out, "  files     %10d  cache: %d reused, %d compressed\n", m.FileCount, m.Cache.Reused, m.Cache.Compressed)
-	fmt.Fprintf(io.Out, "  sha256    %s\n", m.CodeSha256)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s  %s\n", io.OutPainter().Bold(m.Function), m.ZipPath)
+	fmt.Fprintf(&b, "  zipped    %10s  %6s of the %s direct-upload limit\n", ui.Bytes(m.ZippedBytes), ui.Percent(m.ZippedBytes, zipLimit), ui.Bytes(zipLimit))
+	fmt.Fprintf(&b, "  unzipped  %10s  %6s of the %s unzipped limit (layers not counted; see lamb check)\n", ui.Bytes(m.UnzippedBytes), ui.Percent(m.UnzippedBytes, unzipLimit), ui.Bytes(unzipLimit))
+	fmt.Fprintf(&b, "  files     %10d  cache: %d reused, %d compressed\n", m.FileCount, m.Cache.Reused, m.Cache.Compressed)
+	fmt.Fprintf(&b, "  sha256    %s\n", m.CodeSha256)
+	_, err := io.Out.Write([]byte(b.String()))
+	return err
 }

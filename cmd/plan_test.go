@@ -24,6 +24,7 @@ import (
 )
 
 func TestPlanFlags(t *testing.T) {
+	t.Parallel()
 	io, _, _ := ui.Test()
 	tests := []struct {
 		args    []string

@@ -94,7 +94,7 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 	if err != nil {
 		// Part of the work may be done; say what before failing.
 		if len(res.Deleted) > 0 && !opts.JSON {
-			fmt.Fprintf(opts.IO.ErrOut, "%s: deleted %s before the failure\n", fn.Key, strings.Join(res.Deleted, ", "))
+			_, _ = fmt.Fprintf(opts.IO.ErrOut, "%s: deleted %s before the failure\n", fn.Key, strings.Join(res.Deleted, ", "))
 		}
 		return notDeployedHint(err, fn)
 	}
@@ -106,7 +106,9 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 		deleted = "would delete"
 	}
 	tw := newTable(opts.IO)
-	fmt.Fprintf(opts.IO.Out, "%s (%s): keeping the newest %d\n", fn.Key, fn.Name, keep)
+	if _, err := fmt.Fprintf(opts.IO.Out, "%s (%s): keeping the newest %d\n", fn.Key, fn.Name, keep); err != nil {
+		return err
+	}
 	fmt.Fprintf(tw, "  %s\t%s\n", deleted, listOrNone(res.Deleted))
 	protected := listOrNone(res.Protected)
 	if len(res.Protected) > 0 {

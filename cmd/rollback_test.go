@@ -12,6 +12,7 @@ import (
 )
 
 func TestRollbackFlags(t *testing.T) {
+	t.Parallel()
 	io, _, _ := ui.Test()
 	f := NewFactory(io)
 	var got *RollbackOptions

@@ -124,9 +124,10 @@ func printError(f *Factory, err error, code int, hint string) {
 		_ = ui.WriteJSON(f.IO.Out, doc)
 		return
 	}
-	fmt.Fprintf(f.IO.ErrOut, "%s %s\n", f.IO.ErrPainter().Red("error:"), err)
+	// Standard error is where a failure to write would be reported: nothing is left to tell.
+	_, _ = fmt.Fprintf(f.IO.ErrOut, "%s %s\n", f.IO.ErrPainter().Red("error:"), err)
 	if hint != "" {
-		fmt.Fprintf(f.IO.ErrOut, "hint: %s\n", hint)
+		_, _ = fmt.Fprintf(f.IO.ErrOut, "hint: %s\n", hint)
 	}
 }
 

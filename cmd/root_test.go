@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -24,6 +25,7 @@ func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 }
 
 func TestUsageErrorsExit2(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"no-such-command"},
 		{"--no-such-flag"},
@@ -47,6 +49,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 }
 
 func TestJSONErrorGoesToStdout(t *testing.T) {
+	t.Parallel()
 	code, stdout, stderr := run(t, "--output", "json", "completion", "tcsh")
 	if code != ExitUsage {
 		t.Fatalf("exit = %d, want 2", code)
@@ -64,6 +67,7 @@ func TestJSONErrorGoesToStdout(t *testing.T) {
 }
 
 func TestFlagAndArgumentErrorsAreJSONWithOutputJSON(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"--output", "json", "no-such-command"},
 		{"--no-such-flag", "--output", "json", "version"},
@@ -88,6 +92,7 @@ func TestFlagAndArgumentErrorsAreJSONWithOutputJSON(t *testing.T) {
 }
 
 func TestUnknownCommandSuggestsTheNearestOne(t *testing.T) {
+	t.Parallel()
 	code, _, stderr := run(t, "valdate")
 	if code != ExitUsage || !strings.Contains(stderr, `unknown command "valdate" for "lamb" (did you mean "validate"?)`) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
@@ -95,6 +100,7 @@ func TestUnknownCommandSuggestsTheNearestOne(t *testing.T) {
 }
 
 func TestRequiredAndGroupedFlagErrorsAreUsageErrors(t *testing.T) {
+	t.Parallel()
 	for name, mark := range map[string]func(*cobra.Command){
 		"required":  func(c *cobra.Command) { _ = c.MarkFlagRequired("a") },
 		"exclusive": func(c *cobra.Command) { c.MarkFlagsMutuallyExclusive("a", "b") },
@@ -120,6 +126,7 @@ func TestRequiredAndGroupedFlagErrorsAreUsageErrors(t *testing.T) {
 }
 
 func TestClassify(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		err  error
 		want int
@@ -143,6 +150,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	code, stdout, _ := run(t, "version", "--output", "json")
 	if code != 0 {
 		t.Fatalf("exit = %d", code)
@@ -153,6 +161,7 @@ func TestVersion(t *testing.T) {
 	}
 }
 
+// It sets the package's version stamps, so it does not run in parallel.
 func TestVersionFallsBackToBuildInfo(t *testing.T) {
 	read := func() (*debug.BuildInfo, bool) {
 		return &debug.BuildInfo{
@@ -173,6 +182,7 @@ func TestVersionFallsBackToBuildInfo(t *testing.T) {
 }
 
 func TestCompletionScripts(t *testing.T) {
+	t.Parallel()
 	for shell, marker := range map[string]string{"bash": "complete -o", "zsh": "#compdef lamb", "fish": "complete -c lamb", "powershell": "Register-ArgumentCompleter"} {
 		code, stdout, stderr := run(t, "completion", shell)
 		if code != 0 || !strings.Contains(stdout, marker) {
@@ -182,6 +192,7 @@ func TestCompletionScripts(t *testing.T) {
 }
 
 func TestEveryCommandHasAnExample(t *testing.T) {
+	t.Parallel()
 	io, _, _ := ui.Test()
 	root := NewRootCmd(&Factory{IO: io})
 	for _, c := range root.Commands() {
@@ -213,7 +224,7 @@ func TestInterruptedExits130(t *testing.T) {
 	if out.Len() != 0 {
 		t.Errorf("stdout = %q, want nothing", out)
 	}
-	if _, err := os.Stat(filepath.Join(dir, ".lamb", "build", "fn.zip")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(dir, ".lamb", "build", "fn.zip")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("an interrupted package must not leave a zip: %v", err)
 	}
 }

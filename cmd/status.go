@@ -87,7 +87,9 @@ func statusRun(ctx context.Context, opts *StatusOptions) error {
 
 func writeStatus(io *ui.IOStreams, fn *config.Function, s deploy.Status) error {
 	p := io.OutPainter()
-	fmt.Fprintf(io.Out, "%s (%s)\n", p.Bold(s.Name), fn.Key)
+	if _, err := fmt.Fprintf(io.Out, "%s (%s)\n", p.Bold(s.Name), fn.Key); err != nil {
+		return err
+	}
 	tw := newTable(io)
 	state := s.State
 	if s.StateReason != "" {

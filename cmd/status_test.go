@@ -16,6 +16,7 @@ import (
 // The fake's last update failed, live is split 90/10 over 3 and 2 and
 // records 2, beta was created by lamb at 1.
 func TestStatusGolden(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name string
 		json bool

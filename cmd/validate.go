@@ -83,7 +83,7 @@ func writeValidateText(f *Factory, cfg *config.Config, doc validateDocument) err
 				return err
 			}
 		}
-		fmt.Fprintf(f.IO.ErrOut, "%s %s in %s\n", f.IO.ErrPainter().Red("error:"), nounCount(len(doc.Problems), "problem"), f.Settings.Config)
+		_, _ = fmt.Fprintf(f.IO.ErrOut, "%s %s in %s\n", f.IO.ErrPainter().Red("error:"), nounCount(len(doc.Problems), "problem"), f.Settings.Config)
 		return nil
 	}
 	for _, fn := range cfg.Functions {

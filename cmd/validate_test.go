@@ -25,6 +25,7 @@ func lamb(t *testing.T, tty bool, args ...string) (code int, stdout, stderr stri
 }
 
 func TestValidateFlags(t *testing.T) {
+	t.Parallel()
 	io, _, _ := ui.Test()
 	tests := []struct {
 		args    []string
@@ -56,6 +57,7 @@ func TestValidateFlags(t *testing.T) {
 }
 
 func TestValidateReportsEveryProblem(t *testing.T) {
+	t.Parallel()
 	for _, tty := range []bool{false, true} {
 		code, stdout, stderr := lamb(t, tty, "validate", "-c", "testdata/validate/bad.yaml")
 		if code != ExitUsage {
@@ -106,7 +108,9 @@ func TestValidateValidFile(t *testing.T) {
 
 func TestValidateUnsetVariableNamesFieldAndVariable(t *testing.T) {
 	t.Setenv("LAMB_VALIDATE_TEST_TABLE", "")
-	os.Unsetenv("LAMB_VALIDATE_TEST_TABLE")
+	if err := os.Unsetenv("LAMB_VALIDATE_TEST_TABLE"); err != nil {
+		t.Fatal(err)
+	}
 	code, stdout, _ := lamb(t, false, "validate", "-c", "testdata/validate/good.yaml")
 	want := "testdata/validate/good.yaml:7:65: functions.worker.environment.vars.TABLE: environment variable LAMB_VALIDATE_TEST_TABLE is not set"
 	if code != ExitUsage || !strings.Contains(stdout, want) {

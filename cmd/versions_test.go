@@ -118,6 +118,7 @@ func fixedConfig(t *testing.T) func() (*config.Config, error) {
 }
 
 func TestVersionsGolden(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name string
 		json bool

@@ -40,6 +40,7 @@ func described() deploy.Description {
 }
 
 func TestFromDeployedRoundTrips(t *testing.T) {
+	t.Parallel()
 	d := described()
 	doc, err := FromDeployed("api", d)
 	if err != nil {
@@ -71,6 +72,7 @@ func TestFromDeployedRoundTrips(t *testing.T) {
 }
 
 func TestFromDeployedLeavesOutWhatIsUnset(t *testing.T) {
+	t.Parallel()
 	doc, err := FromDeployed("worker", deploy.Description{Settings: deploy.Desired{
 		Name: "worker", Runtime: "python3.12", Handler: "app.handler", Role: "arn:aws:iam::123456789012:role/w",
 		Architecture: "x86_64", Memory: 128, Timeout: 3, EphemeralStorage: 512, Tracing: "PassThrough",
@@ -93,12 +95,14 @@ func TestFromDeployedLeavesOutWhatIsUnset(t *testing.T) {
 }
 
 func TestFromDeployedRefusesAnUnusableKey(t *testing.T) {
+	t.Parallel()
 	if _, err := FromDeployed("-x", described()); err == nil || !strings.Contains(err.Error(), `"-x"`) {
 		t.Errorf("err = %v, want one naming the key", err)
 	}
 }
 
 func TestFromDeployedWritesNoEnvironmentValue(t *testing.T) {
+	t.Parallel()
 	d := described()
 	// Describe never returns values; a caller's mistake must not leak them either.
 	d.Settings.Environment = maps.Clone(map[string]string{"SECRET": "s3cr3t-value"})
@@ -114,6 +118,7 @@ func TestFromDeployedWritesNoEnvironmentValue(t *testing.T) {
 // TestFromDeployedLeavesLambsRoleToLamb: a role lamb made for the function
 // stays lamb's to manage, so role is left out (plan then reads it).
 func TestFromDeployedLeavesLambsRoleToLamb(t *testing.T) {
+	t.Parallel()
 	d := described()
 	d.Settings.Role = "arn:aws:iam::123456789012:role/" + deploy.RoleName(d.Settings.Name)
 	doc, err := FromDeployed("api", d)

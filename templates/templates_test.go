@@ -50,6 +50,7 @@ func uncomment(doc []byte) []byte {
 }
 
 func TestEveryTemplateLoads(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		runtime, wantRuntime, wantHandler string
 	}{
@@ -105,6 +106,7 @@ func TestEveryTemplateLoads(t *testing.T) {
 }
 
 func TestTemplatesAreCommented(t *testing.T) {
+	t.Parallel()
 	for _, fam := range Families() {
 		doc, err := LambYAML(fam.Name, "fn")
 		if err != nil {
@@ -121,6 +123,7 @@ func TestTemplatesAreCommented(t *testing.T) {
 // TestTemplatesNameTheSchema checks that every template starts with the
 // modeline and that its URL names the committed schema file.
 func TestTemplatesNameTheSchema(t *testing.T) {
+	t.Parallel()
 	const repo = "https://raw.githubusercontent.com/lambcli/lamb/main/"
 	file, ok := strings.CutPrefix(config.SchemaURL, repo)
 	if !ok {
@@ -141,6 +144,7 @@ func TestTemplatesNameTheSchema(t *testing.T) {
 }
 
 func TestLambYAMLRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ runtime, name, want string }{
 		{"ruby", "fn", `unknown runtime "ruby": use one of nodejs, python, go, java, provided`},
 		{"nodejs", "my fn", `function name "my fn" is not usable`},
@@ -155,6 +159,7 @@ func TestLambYAMLRejectsBadInput(t *testing.T) {
 }
 
 func TestLambignoreKeepsDependencies(t *testing.T) {
+	t.Parallel()
 	ig := string(Lambignore())
 	for _, want := range []string{"__pycache__/", "/tests/", ".DS_Store"} {
 		if !strings.Contains(ig, want) {
@@ -169,6 +174,7 @@ func TestLambignoreKeepsDependencies(t *testing.T) {
 }
 
 func TestDetect(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		files        []string
 		want, marker string
@@ -206,6 +212,7 @@ func TestDetect(t *testing.T) {
 }
 
 func TestNameFromDir(t *testing.T) {
+	t.Parallel()
 	for dir, want := range map[string]string{
 		"/src/orders-api":                 "orders-api",
 		"/src/My App":                     "my-app",
@@ -222,6 +229,7 @@ func TestNameFromDir(t *testing.T) {
 
 // TestRenderedTemplates pins what lamb init writes, one golden file per family.
 func TestRenderedTemplates(t *testing.T) {
+	t.Parallel()
 	for _, fam := range Families() {
 		t.Run(fam.Name, func(t *testing.T) {
 			got, err := LambYAML(fam.Name, "orders-api")

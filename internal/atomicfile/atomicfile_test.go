@@ -60,6 +60,7 @@ func pending(t *testing.T, target, content string) *File {
 }
 
 func TestWriteFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	target := filepath.Join(dir, "a.json")
 	writeFile(t, target, "old")
@@ -72,7 +73,12 @@ func TestWriteFile(t *testing.T) {
 	}
 
 	boom := errors.New("boom")
-	err := WriteFile(target, func(w io.Writer) error { io.WriteString(w, "half"); return boom })
+	err := WriteFile(target, func(w io.Writer) error {
+		if _, err := io.WriteString(w, "half"); err != nil {
+			return err
+		}
+		return boom
+	})
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want boom", err)
 	}
@@ -81,6 +87,7 @@ func TestWriteFile(t *testing.T) {
 }
 
 func TestReplacePair(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	zip, manifest := filepath.Join(dir, "fn.zip"), filepath.Join(dir, "fn.json")
 	writeFile(t, zip, "zip v1")
@@ -95,6 +102,7 @@ func TestReplacePair(t *testing.T) {
 
 // TestReplaceRestoresOnFailure makes the last rename fail and checks the
 // files already renamed get their previous content back.
+// It replaces the package's rename, so it does not run in parallel.
 func TestReplaceRestoresOnFailure(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
@@ -133,6 +141,7 @@ func TestReplaceRestoresOnFailure(t *testing.T) {
 
 // TestReplaceOverFolder is a real failure: a folder where the last file goes.
 func TestReplaceOverFolder(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	zip, manifest := filepath.Join(dir, "fn.zip"), filepath.Join(dir, "fn.json")
 	writeFile(t, zip, "zip v1")
@@ -150,6 +159,7 @@ func TestReplaceOverFolder(t *testing.T) {
 }
 
 func TestLinkAndDiscard(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src, target := filepath.Join(dir, "pack.zip"), filepath.Join(dir, "fn.zip")
 	writeFile(t, src, "packed")
@@ -170,6 +180,7 @@ func TestLinkAndDiscard(t *testing.T) {
 }
 
 func TestIsTemp(t *testing.T) {
+	t.Parallel()
 	for name, want := range map[string]bool{
 		".api.zip.tmp-123456":   true,
 		".api.json.tmp-9":       true,
@@ -192,6 +203,7 @@ func TestIsTemp(t *testing.T) {
 }
 
 func TestSweep(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	old := time.Now().Add(-2 * time.Hour)
 	stale := []string{".api.zip.tmp-111", ".api.json.tmp-222", ".api-tmp-333"}

@@ -52,6 +52,8 @@ import (
 	lambdaschemas "github.com/aws/aws-sdk-go-v2/service/lambda/schemas"
 	"github.com/aws/smithy-go"
 	smithytraits "github.com/aws/smithy-go/traits"
+
+	"github.com/lambcli/lamb/internal/clock"
 )
 
 // DefaultAccountID is the account named in the ARNs of injected errors when
@@ -289,7 +291,7 @@ func New(target string, opts Options) (*Proxy, error) {
 	opts.Faults = slices.Clone(opts.Faults)
 	p := &Proxy{opts: opts, target: u, sleep: opts.Sleep, exclude: map[string]bool{}}
 	if p.sleep == nil {
-		p.sleep = sleepContext
+		p.sleep = clock.Sleep
 	}
 	for _, op := range opts.ExcludeOperations {
 		p.exclude[op] = true
@@ -465,10 +467,10 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	// can see the call, so reading them here needs no lock.
 	if call.Slept > 0 {
 		if err := p.sleep(ctx, call.Slept); err != nil {
-			// Closing or the client gone: cut the connection, so that
-			// net/http does not answer the waiting call with an empty 200.
-			cut(w, nil)
-			return
+			// Closed, or the client left. Returning would let net/http
+			// answer 200 for a handler that wrote nothing; aborting drops
+			// the connection instead.
+			panic(http.ErrAbortHandler)
 		}
 	}
 
@@ -545,17 +547,6 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection for flushes.
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
 
 // protocol is the wire protocol of a call, which decides the error shape.
 type protocol int

@@ -325,6 +325,7 @@ func TestRecognizesOperations(t *testing.T) {
 // target as it was signed: the Host the client used, the headers, the query
 // and the body, also when the proxy read the body to find a query Action.
 func TestForwardsRequestsUnchanged(t *testing.T) {
+	t.Parallel()
 	type seen struct {
 		method, uri, host, auth, contentType, body string
 	}
@@ -362,6 +363,7 @@ func TestForwardsRequestsUnchanged(t *testing.T) {
 // TestUnknownCallsAreNamedByMethodAndPath covers calls outside the proxy's
 // tables, and unsigned ones.
 func TestUnknownCallsAreNamedByMethodAndPath(t *testing.T) {
+	t.Parallel()
 	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	t.Cleanup(target.Close)
 	p := startProxy(t, target.URL, faultproxy.Options{})
@@ -717,6 +719,7 @@ func okTarget(t *testing.T) string {
 
 // TestRuleWindows checks which matching calls a rule fires on.
 func TestRuleWindows(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		rule faultproxy.Rule
@@ -792,6 +795,7 @@ func callSequence(t *testing.T, p *faultproxy.Proxy) []faultproxy.Call {
 // TestRandomFaultsRepeatForASeed checks that random mode is a function of the
 // seed and the call sequence, and honours the exclusions.
 func TestRandomFaultsRepeatForASeed(t *testing.T) {
+	t.Parallel()
 	target := okTarget(t)
 	opts := func(seed int64) faultproxy.Options {
 		return faultproxy.Options{
@@ -879,6 +883,7 @@ func TestLatencyAndDelay(t *testing.T) {
 // TestCloseEndsWaitingCalls checks that Close does not hang on a call that is
 // waiting out a long delay.
 func TestCloseEndsWaitingCalls(t *testing.T) {
+	t.Parallel()
 	waiting := make(chan struct{})
 	p, err := faultproxy.New(okTarget(t), faultproxy.Options{
 		Latency: time.Hour,
@@ -903,6 +908,7 @@ func TestCloseEndsWaitingCalls(t *testing.T) {
 // TestConcurrentCalls is for the race detector: records and counters stay
 // consistent under concurrent calls with random faults.
 func TestConcurrentCalls(t *testing.T) {
+	t.Parallel()
 	p := startProxy(t, okTarget(t), faultproxy.Options{Seed: 1, Rate: 0.5, Faults: []faultproxy.Fault{faultproxy.Throttle, faultproxy.Delay(0)}})
 	p.Inject(faultproxy.Rule{Operation: "PublishVersion", Times: 3, Fault: faultproxy.Conflict})
 	var wg sync.WaitGroup
@@ -931,6 +937,7 @@ func TestConcurrentCalls(t *testing.T) {
 }
 
 func TestNewRejectsBadOptions(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		target string

@@ -69,6 +69,7 @@ func readConfig(t *testing.T) (goreleaserConfig, map[string]any) {
 }
 
 func TestGoreleaserVersion(t *testing.T) {
+	t.Parallel()
 	cfg, tree := readConfig(t)
 	if cfg.Version != 2 {
 		t.Fatalf("version = %d, want 2 (GoReleaser v2 refuses other files)", cfg.Version)
@@ -103,6 +104,7 @@ func TestGoreleaserVersion(t *testing.T) {
 }
 
 func TestGoreleaserBuilds(t *testing.T) {
+	t.Parallel()
 	cfg, _ := readConfig(t)
 	if len(cfg.Builds) == 0 {
 		t.Fatal("no builds")
@@ -141,6 +143,7 @@ func TestGoreleaserBuilds(t *testing.T) {
 }
 
 func TestGoreleaserArchives(t *testing.T) {
+	t.Parallel()
 	cfg, _ := readConfig(t)
 	if len(cfg.Archives) == 0 {
 		t.Fatal("no archives")
@@ -178,6 +181,7 @@ func TestGoreleaserArchives(t *testing.T) {
 // The archives carry completions/*, so the before hooks must produce a script
 // for every shell the completion command supports.
 func TestGoreleaserCompletionHooks(t *testing.T) {
+	t.Parallel()
 	cfg, _ := readConfig(t)
 	hooks := strings.Join(cfg.Before.Hooks, "\n")
 	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
@@ -192,6 +196,7 @@ func TestGoreleaserCompletionHooks(t *testing.T) {
 // variables; a rename would silently ship binaries that call themselves "dev".
 // The Makefile must stamp the same variables.
 func TestStampedVariablesExist(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob(filepath.Join("..", "..", "cmd", "*.go"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("list cmd sources: %v (%d files)", err, len(files))

@@ -13,6 +13,7 @@ import (
 // Opening a named pipe waits for a writer that never comes, and no signal
 // ends that wait: the pipe must be refused without being opened.
 func TestReadRefusesNamedPipe(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, ".lambignore")
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {

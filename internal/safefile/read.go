@@ -27,7 +27,7 @@ type NotRegularError struct {
 }
 
 func (e *NotRegularError) Error() string {
-	return fmt.Sprintf("%s is %s, not a regular file: lamb reads only regular files", e.Path, kindOf(e.Mode))
+	return fmt.Sprintf("%s is %s, not a regular file: lamb reads only regular files", e.Path, KindOf(e.Mode))
 }
 
 // TooLargeError is returned for a file or stream longer than the bound its
@@ -199,7 +199,9 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-func kindOf(m fs.FileMode) string {
+// KindOf names what a file mode stands for, with its article ("a named
+// pipe"), for messages that say why lamb will not use a file.
+func KindOf(m fs.FileMode) string {
 	switch {
 	case m.IsRegular():
 		return "a file"

@@ -13,6 +13,7 @@ import (
 )
 
 func TestReadFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(name string, data []byte) string {
 		p := filepath.Join(dir, name)
@@ -78,6 +79,7 @@ func isDevice(t *testing.T, path string) bool {
 // /dev/zero never ends: reading it whole grows memory until the process
 // is killed. It must be refused before a single byte is read.
 func TestReadFileRefusesEndlessDevice(t *testing.T) {
+	t.Parallel()
 	if !isDevice(t, "/dev/zero") {
 		t.Skip("no /dev/zero here")
 	}
@@ -89,6 +91,7 @@ func TestReadFileRefusesEndlessDevice(t *testing.T) {
 }
 
 func TestReadFileCancelled(t *testing.T) {
+	t.Parallel()
 	p := filepath.Join(t.TempDir(), "lamb.yaml")
 	if err := os.WriteFile(p, []byte("functions: {}\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -105,6 +108,7 @@ func TestReadFileCancelled(t *testing.T) {
 
 // A reader that stops partway through a file stops at the next chunk.
 func TestReadLimitedStopsWhenCancelled(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
 	r := &cancellingReader{cancel: cancel}
 	_, err := readLimited(ctx, r, "big", 1<<30, 0)
@@ -129,6 +133,7 @@ func (r *cancellingReader) Read(p []byte) (int, error) {
 }
 
 func TestReadFileIn(t *testing.T) {
+	t.Parallel()
 	outside := t.TempDir()
 	secret := filepath.Join(outside, "secret")
 	if err := os.WriteFile(secret, []byte("SECRET-LINE\n"), 0o644); err != nil {
@@ -195,6 +200,7 @@ func TestReadFileIn(t *testing.T) {
 }
 
 func TestReadAll(t *testing.T) {
+	t.Parallel()
 	got, err := ReadAll(t.Context(), strings.NewReader("functions: {}\n"), "standard input", 64)
 	if err != nil || string(got) != "functions: {}\n" {
 		t.Fatalf("got %q, %v", got, err)
@@ -209,6 +215,7 @@ func TestReadAll(t *testing.T) {
 // A terminal or a pipe with no writer blocks in read(2); cancelling the
 // context must still end ReadAll.
 func TestReadAllReturnsWhenCancelledDuringABlockedRead(t *testing.T) {
+	t.Parallel()
 	pr, pw := io.Pipe()
 	defer pw.Close()
 	ctx, cancel := context.WithCancel(t.Context())

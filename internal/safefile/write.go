@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/lambcli/lamb/internal/atomicfile"
 )
 
 // SymlinkError is returned when lamb would write to or through a symbolic
@@ -41,7 +43,7 @@ func ReplaceFile(path string, data []byte, perm fs.FileMode) error {
 			return &SymlinkError{Path: path}
 		}
 		if !fi.Mode().IsRegular() {
-			return fmt.Errorf("%s is %s, not a file lamb can replace: move it away and run again", path, kindOf(fi.Mode()))
+			return fmt.Errorf("%s is %s, not a file lamb can replace: move it away and run again", path, KindOf(fi.Mode()))
 		}
 	}
 	tmp, err := writeTemp(path, data, perm)
@@ -85,7 +87,7 @@ func CreateFile(path string, data []byte, perm fs.FileMode) error {
 
 // writeTemp writes data to a new file beside path and returns its name.
 func writeTemp(path string, data []byte, perm fs.FileMode) (string, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	f, err := os.CreateTemp(filepath.Dir(path), atomicfile.TempPattern(filepath.Base(path)))
 	if err != nil {
 		return "", err
 	}
@@ -126,7 +128,7 @@ func MkdirIn(root, rel string, perm fs.FileMode) (string, error) {
 			return "", &SymlinkError{Path: dir}
 		}
 		if !fi.IsDir() {
-			return "", fmt.Errorf("%s is %s, not a folder: move it away and run again", dir, kindOf(fi.Mode()))
+			return "", fmt.Errorf("%s is %s, not a folder: move it away and run again", dir, KindOf(fi.Mode()))
 		}
 	}
 	return dir, nil

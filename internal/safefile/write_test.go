@@ -27,6 +27,7 @@ func outsideFile(t *testing.T) (path string, unchanged func()) {
 }
 
 func TestReplaceFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := filepath.Join(dir, "lamb.yaml")
 	if err := ReplaceFile(p, []byte("one\n"), 0o644); err != nil {
@@ -45,6 +46,7 @@ func TestReplaceFile(t *testing.T) {
 }
 
 func TestReplaceFileRefusesLink(t *testing.T) {
+	t.Parallel()
 	target, unchanged := outsideFile(t)
 	dir := t.TempDir()
 	link := filepath.Join(dir, "lamb.yaml")
@@ -64,6 +66,7 @@ func TestReplaceFileRefusesLink(t *testing.T) {
 }
 
 func TestCreateFile(t *testing.T) {
+	t.Parallel()
 	target, unchanged := outsideFile(t)
 	dir := t.TempDir()
 	p := filepath.Join(dir, ".lambignore")
@@ -96,6 +99,7 @@ func TestCreateFile(t *testing.T) {
 }
 
 func TestNoSymlink(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	link := filepath.Join(dir, "link")
 	if err := os.Symlink("anywhere", link); err != nil {
@@ -114,6 +118,7 @@ func TestNoSymlink(t *testing.T) {
 }
 
 func TestMkdirIn(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	got, err := MkdirIn(root, filepath.Join(".lamb", "build"), 0o755)
 	if err != nil {
@@ -131,6 +136,7 @@ func TestMkdirIn(t *testing.T) {
 }
 
 func TestMkdirInRefusesLinks(t *testing.T) {
+	t.Parallel()
 	for _, link := range []string{".lamb", ".lamb/build"} {
 		t.Run(link, func(t *testing.T) {
 			outside := t.TempDir()

@@ -3,6 +3,7 @@ package suggest
 import "testing"
 
 func TestClosest(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		word       string
 		candidates []string
@@ -28,6 +29,7 @@ func TestClosest(t *testing.T) {
 }
 
 func TestDistance(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		a, b string
 		want int
@@ -52,6 +54,7 @@ func TestDistance(t *testing.T) {
 }
 
 func TestOrList(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   []string
 		want string

@@ -384,7 +384,9 @@ func (e *Env) setCredentialsEnv(t testing.TB) {
 		name, _, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(name, "AWS_") {
 			t.Setenv(name, "") // registers the restore at the end of the test
-			os.Unsetenv(name)
+			if err := os.Unsetenv(name); err != nil {
+				t.Fatalf("unset %s: %v", name, err)
+			}
 		}
 	}
 	dir := t.TempDir()

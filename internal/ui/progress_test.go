@@ -38,6 +38,7 @@ func (c *fakeClock) advance(d time.Duration) {
 }
 
 func TestProgressMode(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name                               string
 		json, quiet, verbose, errTTY, anim bool
@@ -113,6 +114,7 @@ func emitSample(sink progress.Sink, clock *fakeClock) {
 }
 
 func TestPlainRendererGolden(t *testing.T) {
+	t.Parallel()
 	for _, verbose := range []bool{false, true} {
 		t.Run(fmt.Sprintf("verbose=%v", verbose), func(t *testing.T) {
 			s, out, errOut := Test()
@@ -138,6 +140,7 @@ func TestPlainRendererGolden(t *testing.T) {
 }
 
 func TestNoneRendererWritesNothing(t *testing.T) {
+	t.Parallel()
 	s, out, errOut := Test()
 	s.SetStderrTTY(true)
 	s.SetStdoutTTY(true)
@@ -188,6 +191,7 @@ func screen(raw string) string {
 // TestLiveRendererOnStderrOnly draws live lines with colour and cursor codes
 // on stderr, and nothing on stdout, even when stdout is a terminal too.
 func TestLiveRendererOnStderrOnly(t *testing.T) {
+	t.Parallel()
 	for _, outTTY := range []bool{false, true} {
 		t.Run(fmt.Sprintf("stdout terminal=%v", outTTY), func(t *testing.T) {
 			s, out, errOut := Test()
@@ -225,6 +229,7 @@ func TestLiveRendererOnStderrOnly(t *testing.T) {
 // TestLiveRendererNoColor keeps cursor movement (the lines must be redrawn)
 // but drops colour with --no-color.
 func TestLiveRendererNoColor(t *testing.T) {
+	t.Parallel()
 	s, _, errOut := Test()
 	s.SetStderrTTY(true)
 	s.NoColor = true
@@ -243,6 +248,7 @@ func TestLiveRendererNoColor(t *testing.T) {
 // (run with -race) and leaves exactly one final line per step; a step never
 // finished is settled by Close.
 func TestLiveRendererConcurrentFunctions(t *testing.T) {
+	t.Parallel()
 	s, _, errOut := Test()
 	s.SetStderrTTY(true)
 	r := NewProgressRenderer(s, ProgressLive)
@@ -274,6 +280,7 @@ func TestLiveRendererConcurrentFunctions(t *testing.T) {
 }
 
 func TestFormatElapsed(t *testing.T) {
+	t.Parallel()
 	for d, want := range map[time.Duration]string{
 		0: "0.0s", 2140 * time.Millisecond: "2.1s", 59 * time.Second: "59.0s", 65 * time.Second: "1m05s", 3601 * time.Second: "60m01s",
 	} {

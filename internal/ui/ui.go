@@ -120,7 +120,8 @@ func (s *IOStreams) Verbosef(format string, args ...any) {
 func (s *IOStreams) errLine(line string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	fmt.Fprintln(s.ErrOut, line)
+	// Standard error is where a failure to write would be reported: nothing is left to tell.
+	_, _ = fmt.Fprintln(s.ErrOut, line)
 }
 
 // WriteJSON writes v as an indented JSON document followed by a newline,

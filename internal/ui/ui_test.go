@@ -6,6 +6,7 @@ import (
 )
 
 func TestBytes(t *testing.T) {
+	t.Parallel()
 	for n, want := range map[int64]string{
 		0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 52428800: "50.0 MiB", 262144000: "250.0 MiB", 1 << 30: "1.0 GiB",
 	} {
@@ -18,6 +19,7 @@ func TestBytes(t *testing.T) {
 // TestColorPerStream paints each stream by its own terminal-ness: with
 // stderr on a terminal and stdout piped, only stderr takes colour.
 func TestColorPerStream(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name                    string
 		outTTY, errTTY, noColor bool

@@ -29,6 +29,7 @@ var renderCases = []struct {
 }
 
 func TestRenderGolden(t *testing.T) {
+	t.Parallel()
 	for _, tt := range renderCases {
 		t.Run(tt.name, func(t *testing.T) {
 			y, err := tt.spec.YAML()
@@ -48,6 +49,7 @@ func TestRenderGolden(t *testing.T) {
 // TestRenderRoundTrip parses both renderings back into the same AppSpec,
 // with the logical name the rendering chose.
 func TestRenderRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, tt := range renderCases {
 		t.Run(tt.name, func(t *testing.T) {
 			want := tt.spec
@@ -70,6 +72,7 @@ func TestRenderRoundTrip(t *testing.T) {
 }
 
 func TestResourceName(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		spec AppSpec
 		want string
@@ -90,6 +93,7 @@ func TestResourceName(t *testing.T) {
 // TestParseHandwritten reads AppSpecs written the way CodeDeploy users
 // write them and renders each in lamb's layout.
 func TestParseHandwritten(t *testing.T) {
+	t.Parallel()
 	tests := map[string]AppSpec{
 		"docs-example.yaml": {Resource: "myLambdaFunction", Name: "myLambdaFunction", Alias: "myLambdaFunctionAlias", CurrentVersion: "1", TargetVersion: "2",
 			Hooks: Hooks{BeforeAllowTraffic: "LambdaFunctionToValidateBeforeTrafficShift", AfterAllowTraffic: "LambdaFunctionToValidateAfterTrafficShift"}},
@@ -148,6 +152,7 @@ func TestParseHandwritten(t *testing.T) {
 }
 
 func TestSha256(t *testing.T) {
+	t.Parallel()
 	// A known vector: CodeDeploy compares the hex SHA-256 of the content.
 	if got := ContentSha256([]byte("abc")); got != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" {
 		t.Errorf("ContentSha256(abc) = %s", got)
@@ -176,6 +181,7 @@ func TestSha256(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	ok := AppSpec{Name: "orders-api", Alias: "live", CurrentVersion: "1", TargetVersion: "2"}
 	tests := []struct {
 		name string

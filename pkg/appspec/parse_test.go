@@ -22,6 +22,7 @@ Hooks:
 `
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	edit := func(old, new string) string {
 		if !strings.Contains(valid, old) {
 			panic("test edits a line that is not there: " + old)
@@ -133,6 +134,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestParseValidBase(t *testing.T) {
+	t.Parallel()
 	// The error cases above are edits of this AppSpec: it must itself be valid.
 	if _, err := Parse([]byte(valid), "appspec.yml"); err != nil {
 		t.Fatal(err)

@@ -21,6 +21,7 @@ func steps(wait time.Duration, percents ...float64) []Step {
 }
 
 func TestParseStrategyPredefined(t *testing.T) {
+	t.Parallel()
 	linear := func(wait time.Duration) []Step {
 		return steps(wait, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100)
 	}
@@ -69,6 +70,7 @@ func TestParseStrategyPredefined(t *testing.T) {
 }
 
 func TestParseStrategyCustom(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		input, canonical string
 		steps            []Step
@@ -117,6 +119,7 @@ func TestParseStrategyCustom(t *testing.T) {
 // written with at most four decimals: adding P/100 repeatedly in floats
 // gives weights such as 0.30000000000000004.
 func TestStepWeightsAreExactDecimals(t *testing.T) {
+	t.Parallel()
 	for _, input := range []string{"linear:0.01%:1s", "linear:0.07%:1s", "linear:0.1%:1s", "linear:2.5%:1s", "linear:3.33%:1s", "linear:10%:1s", "linear:33%:1s", "canary:0.29%:1s", "canary:56.7%:1s"} {
 		t.Run(input, func(t *testing.T) {
 			s, err := ParseStrategy(input)
@@ -143,6 +146,7 @@ func TestStepWeightsAreExactDecimals(t *testing.T) {
 }
 
 func TestParseStrategyErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		input, reason, suggestion string
 	}{
@@ -202,6 +206,7 @@ func TestParseStrategyErrors(t *testing.T) {
 }
 
 func TestStrategyErrorMessage(t *testing.T) {
+	t.Parallel()
 	_, err := ParseStrategy("LambdaLinear10PercentEvery1Minutes")
 	want := `strategy "LambdaLinear10PercentEvery1Minutes": CodeDeploy defines no configuration of that name for Lambda (did you mean "LambdaLinear10PercentEvery1Minute"?)`
 	if err == nil || err.Error() != want {
@@ -210,6 +215,7 @@ func TestStrategyErrorMessage(t *testing.T) {
 }
 
 func TestCodeDeployConfig(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		input string
 		want  DeploymentConfig
@@ -238,6 +244,7 @@ func TestCodeDeployConfig(t *testing.T) {
 }
 
 func TestCodeDeployConfigUnsupported(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ input, want string }{
 		{"canary:10%:30s", `strategy "canary:10%:30s": CodeDeploy deployment configurations take whole minutes: use engine: direct, or a strategy CodeDeploy can run (did you mean "canary:10%:1m"?)`},
 		{"canary:2.5%:5m", `strategy "canary:2.5%:5m": CodeDeploy deployment configurations take whole percentages: use engine: direct, or a strategy CodeDeploy can run (did you mean "canary:3%:5m"?)`},
@@ -261,6 +268,7 @@ func TestCodeDeployConfigUnsupported(t *testing.T) {
 }
 
 func TestStrategyValidate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		s    Strategy

@@ -37,7 +37,9 @@ func isolateEnv(t *testing.T) string {
 		name, _, _ := strings.Cut(kv, "=")
 		if strings.HasPrefix(name, "AWS_") {
 			t.Setenv(name, "") // registers the restore
-			os.Unsetenv(name)
+			if err := os.Unsetenv(name); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	dir := t.TempDir()
@@ -51,6 +53,22 @@ func setStaticCredentials(t *testing.T) {
 	t.Helper()
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+}
+
+// profileEnv isolates the environment with static credentials, sets env,
+// and makes profile, when given, the text of the shared config file.
+func profileEnv(t *testing.T, profile string, env map[string]string) {
+	t.Helper()
+	dir := isolateEnv(t)
+	setStaticCredentials(t)
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	if profile != "" {
+		if err := os.WriteFile(filepath.Join(dir, "config"), []byte(profile), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // recordingHTTP answers every request with the same canned response and keeps
@@ -105,16 +123,7 @@ func TestLoadRegion(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := isolateEnv(t)
-			setStaticCredentials(t)
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
-			if tt.profile != "" {
-				if err := os.WriteFile(filepath.Join(dir, "config"), []byte(tt.profile), 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
+			profileEnv(t, tt.profile, tt.env)
 			cfg, err := Load(context.Background(), tt.opts)
 			if tt.wantErr {
 				if !errors.Is(err, ErrNoRegion) {
@@ -212,13 +221,7 @@ func TestMaxAttemptsBoundsRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := isolateEnv(t)
-			setStaticCredentials(t)
-			if tt.profile != "" {
-				if err := os.WriteFile(filepath.Join(dir, "config"), []byte(tt.profile), 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
+			profileEnv(t, tt.profile, nil)
 			if tt.envMax != "" {
 				t.Setenv("AWS_MAX_ATTEMPTS", tt.envMax)
 			}
@@ -306,16 +309,7 @@ func TestClientEndpoints(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := isolateEnv(t)
-			setStaticCredentials(t)
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
-			if tt.profile != "" {
-				if err := os.WriteFile(filepath.Join(dir, "config"), []byte(tt.profile), 0o600); err != nil {
-					t.Fatal(err)
-				}
-			}
+			profileEnv(t, tt.profile, tt.env)
 			o := tt.opts
 			o.Region = "us-east-1"
 			o.MaxAttempts = 1

@@ -135,6 +135,7 @@ func TestNoCredentialsAnywhere(t *testing.T) {
 }
 
 func TestIdentityNoProvider(t *testing.T) {
+	t.Parallel()
 	_, err := NewSessionFromConfig(aws.Config{Region: "us-east-1"}, Options{Profile: "p"}).Identity(context.Background())
 	var ce *CredentialError
 	if !errors.As(err, &ce) || ce.Profile != "p" {
@@ -143,6 +144,7 @@ func TestIdentityNoProvider(t *testing.T) {
 }
 
 func TestIdentityInterruptedIsNotCredentialError(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	cfg := aws.Config{Region: "us-east-1", Credentials: aws.CredentialsProviderFunc(func(ctx context.Context) (aws.Credentials, error) {
@@ -158,6 +160,7 @@ func TestIdentityInterruptedIsNotCredentialError(t *testing.T) {
 }
 
 func TestIsCredentialError(t *testing.T) {
+	t.Parallel()
 	opErr := func(service, code string) error {
 		return &smithy.OperationError{ServiceID: service, OperationName: "Op", Err: &smithy.GenericAPIError{Code: code, Message: "m"}}
 	}
@@ -191,6 +194,7 @@ func TestIsCredentialError(t *testing.T) {
 }
 
 func TestCredentialErrorMessage(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		err  CredentialError
 		want string

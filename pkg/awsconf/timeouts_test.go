@@ -52,7 +52,7 @@ func TestEndpointThatNeverAnswers(t *testing.T) {
 		{"answer stalls half-way", func(w http.ResponseWriter) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Content-Length", "1000")
-			w.Write([]byte(`{"AccountLimit":`))
+			_, _ = w.Write([]byte(`{"AccountLimit":`)) // the client's waiting is under test
 		}, Options{RequestTimeout: 100 * time.Millisecond}},
 	}
 	for _, tt := range tests {
@@ -82,7 +82,7 @@ func TestCABundleStillApplies(t *testing.T) {
 	setStaticCredentials(t)
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"AccountLimit":{"CodeSizeZipped":52428800}}`))
+		_, _ = w.Write([]byte(`{"AccountLimit":{"CodeSizeZipped":52428800}}`)) // the client's reading is under test
 	}))
 	defer srv.Close()
 	bundle := filepath.Join(t.TempDir(), "ca.pem")

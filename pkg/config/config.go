@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lambcli/lamb/internal/lambdaarch"
 	"github.com/lambcli/lamb/internal/safefile"
 	"github.com/lambcli/lamb/internal/suggest"
 )
@@ -41,7 +42,7 @@ var (
 
 // Defaults applied to a function when lamb.yaml leaves a field unset.
 const (
-	DefaultArchitecture = "x86_64"
+	DefaultArchitecture = lambdaarch.Default
 	DefaultDependencies = "auto"
 	DefaultSymlinks     = "follow"
 	DefaultAlias        = "live"
@@ -97,7 +98,7 @@ type Function struct {
 
 	Handler      string `json:"handler,omitempty" lamb:"handler,max=handlerLength" doc:"What Lambda calls: index.handler (Node.js), app.handler (Python), example.Handler::handleRequest (Java), bootstrap (provided runtimes)."`
 	Runtime      string `json:"runtime,omitempty" lamb:"runtime,runtime" doc:"Lambda runtime identifier, e.g. nodejs22.x, python3.12, java21, provided.al2023."`
-	Architecture string `json:"architecture" lamb:"architecture,enum=x86_64|arm64,default=x86_64" doc:"Instruction set: x86_64, or arm64 (Graviton)."`
+	Architecture string `json:"architecture" lamb:"architecture,architectures,default=x86_64" doc:"Instruction set: x86_64, or arm64 (Graviton)."`
 	Role         string `json:"role,omitempty" lamb:"role" doc:"ARN of the execution role; without it lamb deploy creates and manages one per function."`
 	Description  string `json:"description,omitempty" lamb:"description,max=descriptionLength" doc:"Description shown in the Lambda console."`
 	KMSKeyArn    string `json:"kmsKeyArn,omitempty" lamb:"kmsKeyArn" doc:"ARN of the KMS key that encrypts the environment variables; empty for the AWS managed key."`

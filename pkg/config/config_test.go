@@ -79,6 +79,7 @@ func fn(t *testing.T, c *Config, key string) *Function {
 }
 
 func TestEveryMistakeIsReportedWithItsPosition(t *testing.T) {
+	t.Parallel()
 	_, err := Load(t.Context(), "testdata/mistakes.yaml", LoadOptions{LookupEnv: env(nil)})
 	golden.Assert(t, "mistakes.golden", []byte(err.Error()+"\n"))
 
@@ -134,6 +135,7 @@ func TestEveryMistakeIsReportedWithItsPosition(t *testing.T) {
 }
 
 func TestUnknownKeysSuggestTheNearestKnownKey(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, doc, want string
 	}{
@@ -157,6 +159,7 @@ func TestUnknownKeysSuggestTheNearestKnownKey(t *testing.T) {
 }
 
 func TestValueTypes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		field, value string
 		get          func(*Function) any
@@ -235,6 +238,7 @@ func TestValueTypes(t *testing.T) {
 }
 
 func TestDefaultsWhenUnset(t *testing.T) {
+	t.Parallel()
 	c := mustLoad(t, "functions:\n  api:\n    functionUrl: {}\n", LoadOptions{})
 	f := fn(t, c, "api")
 	checks := map[string][2]any{
@@ -267,6 +271,7 @@ func TestDefaultsWhenUnset(t *testing.T) {
 // TestExplicitZero tells a written 0 apart from an omitted setting: Lambda
 // refuses the first and applies its default for the second.
 func TestExplicitZero(t *testing.T) {
+	t.Parallel()
 	doc := `defaults: {timeout: 0}
 functions:
   api: {memory: 0, ephemeralStorage: 0}
@@ -283,6 +288,7 @@ functions:
 }
 
 func TestNamesAndPaths(t *testing.T) {
+	t.Parallel()
 	doc := `project: orders
 functions:
   api: {source: services/api, package: {artifact: dist/api.zip}}
@@ -305,6 +311,7 @@ functions:
 }
 
 func TestPrecedenceOfDefaultsFunctionAndStage(t *testing.T) {
+	t.Parallel()
 	doc := `region: us-east-1
 defaults:
   runtime: nodejs22.x
@@ -378,6 +385,7 @@ func pairs(m map[string]string) string {
 }
 
 func TestUnknownStageListsTheKnownOnes(t *testing.T) {
+	t.Parallel()
 	doc := "functions: {api: {}}\nstages: {prod: {}, staging: {region: eu-west-1}}\n"
 	_, err := load(t, doc, LoadOptions{Stage: "dev"})
 	if !errors.Is(err, ErrUnknownStage) {
@@ -397,6 +405,7 @@ func TestUnknownStageListsTheKnownOnes(t *testing.T) {
 }
 
 func TestDotenvFilesMergeInOrderThenVars(t *testing.T) {
+	t.Parallel()
 	path := write(t, map[string]string{
 		"lamb.yaml": `functions:
   api:
@@ -421,6 +430,7 @@ func TestDotenvFilesMergeInOrderThenVars(t *testing.T) {
 }
 
 func TestDotenvProblems(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		files map[string]string
@@ -459,6 +469,7 @@ func TestDotenvProblems(t *testing.T) {
 }
 
 func TestInterpolation(t *testing.T) {
+	t.Parallel()
 	vars := map[string]string{"TABLE": "orders", "MEM": "1024", "ROLE": "arn:aws:iam::123456789012:role/r", "EMPTY": ""}
 	tests := []struct {
 		name, doc string
@@ -521,6 +532,7 @@ func TestInterpolation(t *testing.T) {
 }
 
 func TestEnvironmentValuesNeverAppearInProblems(t *testing.T) {
+	t.Parallel()
 	const secret = "S3cr3t-do-not-print["
 	vars := map[string]string{"SECRET": secret, "BIG": "2147483648", "NEG": "-5"}
 	tests := []struct{ field, value, want string }{
@@ -549,6 +561,7 @@ func TestEnvironmentValuesNeverAppearInProblems(t *testing.T) {
 }
 
 func TestInterpolationOnlyForTheSelectedStage(t *testing.T) {
+	t.Parallel()
 	doc := "functions:\n  api: {}\nstages:\n  prod:\n    functions: {api: {role: \"${env:PROD_ROLE}\"}}\n"
 	if _, err := load(t, doc, LoadOptions{}); err != nil {
 		t.Errorf("without --stage the prod stage's variables are not needed, got %v", err)
@@ -572,6 +585,7 @@ func TestDefaultLookupIsTheProcessEnvironment(t *testing.T) {
 }
 
 func TestJSONConfiguration(t *testing.T) {
+	t.Parallel()
 	doc := "{\n\t\"project\": \"orders\",\n\t\"functions\": {\n\t\t\"api\": {\n\t\t\t\"memory\": 512,\n\t\t\t\"timeout\": \"30s\",\n\t\t\t\"layers\": [\"a\"],\n\t\t\t\"environment\": {\"vars\": {\"T\": \"${env:TABLE}\"}}\n\t\t}\n\t}\n}\n"
 	for _, name := range []string{"lamb.json", "lamb.yaml", "config"} {
 		t.Run(name, func(t *testing.T) {
@@ -597,6 +611,7 @@ func TestJSONConfiguration(t *testing.T) {
 }
 
 func TestNoFunctions(t *testing.T) {
+	t.Parallel()
 	for name, doc := range map[string]string{
 		"empty file":       "",
 		"comment only":     "# nothing yet\n",
@@ -619,6 +634,7 @@ func TestNoFunctions(t *testing.T) {
 }
 
 func TestTopLevelMustBeAMapping(t *testing.T) {
+	t.Parallel()
 	_, err := load(t, "- api\n- worker\n", LoadOptions{})
 	if ps := problems(t, err); len(ps) != 1 || !strings.Contains(ps[0].Message, "expected a mapping, got a list") {
 		t.Errorf("got %v", err)
@@ -626,6 +642,7 @@ func TestTopLevelMustBeAMapping(t *testing.T) {
 }
 
 func TestSyntaxErrorsNameTheLine(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ doc, want string }{
 		{"functions:\n  api:\n    memory: 128\n   handler: x\n", ":4:1: invalid YAML:"},
 		{"functions:\n  api: {memory: 128\n", ":2:1: invalid YAML: did not find expected ',' or '}'"},
@@ -640,6 +657,7 @@ func TestSyntaxErrorsNameTheLine(t *testing.T) {
 }
 
 func TestAnchorsAndMergeKeys(t *testing.T) {
+	t.Parallel()
 	doc := `x-common: &common
   runtime: python3.12
   memory: 256
@@ -661,6 +679,7 @@ functions:
 }
 
 func TestLookup(t *testing.T) {
+	t.Parallel()
 	c := mustLoad(t, "project: orders\nfunctions:\n  api: {}\n  worker: {name: jobs}\n  cron: {}\n", LoadOptions{})
 	tests := []struct {
 		names []string
@@ -697,6 +716,7 @@ func TestLookup(t *testing.T) {
 }
 
 func TestMissingFileSaysWhatToDo(t *testing.T) {
+	t.Parallel()
 	_, err := Load(t.Context(), filepath.Join(t.TempDir(), "lamb.yaml"), LoadOptions{})
 	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "lamb init") || !strings.Contains(err.Error(), "--config") {
 		t.Errorf("err = %v, want ErrNotFound suggesting lamb init or --config", err)
@@ -706,6 +726,7 @@ func TestMissingFileSaysWhatToDo(t *testing.T) {
 // A configuration that never ends (a device) or is huge must be refused
 // by name and bound, not read until memory runs out.
 func TestLoadReadsOnlyABoundedRegularFile(t *testing.T) {
+	t.Parallel()
 	huge := write(t, map[string]string{"lamb.yaml": "functions: {api: {}}\n" + strings.Repeat("#", MaxFileBytes)})
 	_, err := Load(t.Context(), huge, LoadOptions{})
 	var tl *safefile.TooLargeError
@@ -722,6 +743,7 @@ func TestLoadReadsOnlyABoundedRegularFile(t *testing.T) {
 }
 
 func TestLoadAFolderReadsItsLambYAML(t *testing.T) {
+	t.Parallel()
 	p := write(t, map[string]string{"lamb.yaml": "functions: {api: {}}\n"})
 	c, err := Load(t.Context(), filepath.Dir(p), LoadOptions{})
 	if err != nil || c.Path != p {
@@ -730,6 +752,7 @@ func TestLoadAFolderReadsItsLambYAML(t *testing.T) {
 }
 
 func TestFullFileResolvesEveryField(t *testing.T) {
+	t.Parallel()
 	c, err := Load(t.Context(), "testdata/full.yaml", LoadOptions{Stage: "prod", LookupEnv: env(nil)})
 	if err != nil {
 		t.Fatal(err)
@@ -743,6 +766,7 @@ func TestFullFileResolvesEveryField(t *testing.T) {
 }
 
 func TestAliasBombIsRefused(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
 	for i := 1; i <= 9; i++ {
@@ -777,6 +801,7 @@ func BenchmarkLoad(b *testing.B) {
 }
 
 func TestMergeKeyListsTakeTheFirstSourceFirst(t *testing.T) {
+	t.Parallel()
 	doc := `defaults: {}
 functions:
   small: &small {memory: 128, timeout: 5}
@@ -792,6 +817,7 @@ functions:
 }
 
 func TestEmptyStageEntryChangesNothing(t *testing.T) {
+	t.Parallel()
 	doc := "functions:\n  api: {memory: 512, tags: {a: b}}\nstages:\n  prod:\n    functions:\n      api:\n"
 	c := mustLoad(t, doc, LoadOptions{Stage: "prod"})
 	if f := fn(t, c, "api"); f.Memory != 512 || f.Tags["a"] != "b" {
@@ -829,6 +855,7 @@ func acceptedOrOneProblem(t *testing.T, doc, want string) {
 }
 
 func TestFunctionKeysMustBeLambdaNames(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("a", 65)
 	tests := []struct{ key, want string }{
 		{"api", ""},
@@ -849,6 +876,7 @@ func TestFunctionKeysMustBeLambdaNames(t *testing.T) {
 }
 
 func TestPackagePatternsAreCheckedAsThePackagerReadsThem(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ list, want string }{
 		{`include: ["*.js", "!tests/", "lib/**", "{a,b}.txt", "\\#literal"]`, ""},
 		{`include: ["src/[a-z"]`, `4:17: functions.api.package.include[0]: pattern "src/[a-z" is not a valid glob`},
@@ -870,6 +898,7 @@ func TestPackagePatternsAreCheckedAsThePackagerReadsThem(t *testing.T) {
 }
 
 func TestDocumentProblemsAreLocated(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, file, doc string
 		want            []string
@@ -924,6 +953,7 @@ func TestDocumentProblemsAreLocated(t *testing.T) {
 }
 
 func TestEveryProblemIsReportedInOneRunInFileOrder(t *testing.T) {
+	t.Parallel()
 	doc := "project: ${env:NO_PROJECT}\nfunctions:\n  api:\n    timeout: soon\n    role: ${env:NO_ROLE}\n    memory: ${env:MEM}\n"
 	_, err := load(t, doc, LoadOptions{LookupEnv: env(map[string]string{"MEM": "lots"})})
 	ps := problems(t, err)
@@ -947,6 +977,7 @@ func TestEveryProblemIsReportedInOneRunInFileOrder(t *testing.T) {
 // authType NONE and public: true; either alone is a problem located where
 // it is written.
 func TestPublicURLMustBeConfirmed(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, doc, stage string
 		line             int

@@ -32,6 +32,7 @@ func loadDotenvError(t *testing.T, lambYAML string) string {
 // is located by file, line and variable, and that neither its values nor
 // the text after the fault appear in the message.
 func TestDotenvErrorsNameLineAndKeyButNoValue(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		file   string
@@ -106,6 +107,7 @@ func TestDotenvErrorsNameLineAndKeyButNoValue(t *testing.T) {
 // walk in step with the parser it explains: no fault where godotenv reads
 // the file, a line wherever it does not.
 func TestLocateDotenvErrorAgreesWithGodotenv(t *testing.T) {
+	t.Parallel()
 	for _, body := range []string{
 		"A=1\nB='two\nlines'\nC=\"esc \\\" quote\"\n# c\nexport D=4 # trailing\nE:5\n",
 		"",
@@ -131,6 +133,7 @@ func TestLocateDotenvErrorAgreesWithGodotenv(t *testing.T) {
 // TestDotenvFilesAreReadSafely checks that dotenv files that are not plain
 // files of the project are refused at once with a message naming them.
 func TestDotenvFilesAreReadSafely(t *testing.T) {
+	t.Parallel()
 	outside := t.TempDir()
 	secret := filepath.Join(outside, "secret.env")
 	if err := os.WriteFile(secret, []byte("TOKEN=outside_value\n"), 0o644); err != nil {
@@ -227,6 +230,7 @@ func TestDotenvFilesAreReadSafely(t *testing.T) {
 }
 
 func TestDotenvReadStopsWhenCancelled(t *testing.T) {
+	t.Parallel()
 	lambYAML := write(t, map[string]string{"lamb.yaml": dotenvDoc(".env"), ".env": "A=1\n"})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -11,6 +11,7 @@ import (
 // with and without each of its stages, and names a role, memory, timeout,
 // a live alias and a handler file that exists.
 func TestExamplesLoad(t *testing.T) {
+	t.Parallel()
 	paths, err := filepath.Glob(filepath.Join("..", "..", "examples", "*", "lamb.yaml"))
 	if err != nil {
 		t.Fatal(err)

@@ -291,6 +291,7 @@ func (g *schemaGen) fail(err error) {
 var schemaFile = filepath.Join("..", "..", "schema", "lamb.schema.json")
 
 func TestSchemaFileIsCurrent(t *testing.T) {
+	t.Parallel()
 	got, err := generateSchema()
 	if err != nil {
 		t.Fatal(err)
@@ -347,6 +348,7 @@ func validateYAML(sch *jsonschema.Schema, doc []byte) error {
 }
 
 func TestSchemaAcceptsTheShippedFiles(t *testing.T) {
+	t.Parallel()
 	sch := compiledSchema(t)
 	var paths []string
 	for _, pattern := range []string{
@@ -379,6 +381,7 @@ func TestSchemaAcceptsTheShippedFiles(t *testing.T) {
 // a Lambda limit (lamb check's job) and where lamb knows more than a
 // schema can say.
 func TestSchemaAgreesWithValidate(t *testing.T) {
+	t.Parallel()
 	sch := compiledSchema(t)
 	const (
 		both   = iota // both accept

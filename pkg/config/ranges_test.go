@@ -13,6 +13,7 @@ import (
 // The ranges lamb.yaml names for a value it cannot hold must be the ones
 // 'lamb check' enforces.
 func TestOutOfRangeProblemsNameTheQuotas(t *testing.T) {
+	t.Parallel()
 	q := limits.DefaultQuotas()
 	tests := []struct {
 		field    string

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/lambcli/lamb/internal/lambdaarch"
 )
 
 // kind is the shape a value in lamb.yaml must have.
@@ -134,6 +136,7 @@ func structOf(t reflect.Type) *schema {
 //	percent             a Percent field: 1% or 0.01
 //	enum=A|B            the values a string may take
 //	strategy            a traffic-shift strategy (pkg/appspec)
+//	architectures       enum=, with internal/lambdaarch's list of them
 //	default=V           what lamb uses when the key is unset
 //	runtime             a Lambda runtime identifier
 //	min=Q, max=Q        pkg/limits quotas bounding the value (see schema)
@@ -208,6 +211,8 @@ func schemaOf(name string, t reflect.Type, opts []string) *schema {
 			unit = map[string]kind{"mb": kindMB, "count": kindCount, "seconds": kindSeconds}[k]
 		case "enum":
 			s.enum = strings.Split(v, "|")
+		case "architectures":
+			s.enum = lambdaarch.Names()
 		case "default":
 			s.def = v
 		case "runtime":

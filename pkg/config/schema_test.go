@@ -24,6 +24,7 @@ func eachField(s *schema, path string, seen map[*schema]bool, visit func(path st
 }
 
 func TestSchemaDocumentsEveryKey(t *testing.T) {
+	t.Parallel()
 	n := 0
 	eachField(fileSc, "", map[*schema]bool{}, func(path string, f field) {
 		n++
@@ -39,6 +40,7 @@ func TestSchemaDocumentsEveryKey(t *testing.T) {
 // TestSchemaDefaultsAreWhatLambUses compares every default= tag with what
 // the loader puts in an otherwise empty function.
 func TestSchemaDefaultsAreWhatLambUses(t *testing.T) {
+	t.Parallel()
 	f := fn(t, mustLoad(t, "functions:\n  api:\n    functionUrl: {}\n    deploy: {gate: {}}\n", LoadOptions{}), "api")
 	checked := 0
 	var walk func(v reflect.Value, path string)
@@ -77,6 +79,7 @@ func TestSchemaDefaultsAreWhatLambUses(t *testing.T) {
 }
 
 func TestSchemaTagMistakesPanic(t *testing.T) {
+	t.Parallel()
 	type noTag struct{ A string }
 	type intWithoutUnit struct {
 		A int `lamb:"a"`

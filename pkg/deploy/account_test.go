@@ -34,6 +34,7 @@ func (f *fakeAccountSettings) GetAccountSettings(ctx context.Context, in *lambda
 }
 
 func TestLoadQuotas(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name             string
 		api              AccountSettingsAPI
@@ -90,6 +91,7 @@ func TestLoadQuotas(t *testing.T) {
 }
 
 func TestLoadQuotasCancelled(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, _, err := LoadQuotas(ctx, &fakeAccountSettings{t: t, err: context.Canceled})
@@ -99,6 +101,7 @@ func TestLoadQuotasCancelled(t *testing.T) {
 }
 
 func TestBriefAWSError(t *testing.T) {
+	t.Parallel()
 	notFound := &awshttp.ResponseError{ResponseError: &smithyhttp.ResponseError{
 		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: 404}},
 		Err:      errors.New("deserialization failed, failed to decode response body, invalid character '<'"),

@@ -36,6 +36,7 @@ import (
 const mib = 1 << 20
 
 func TestChooseRoute(t *testing.T) {
+	t.Parallel()
 	const limit = 52428800
 	if got := limits.DefaultQuotas().Value(limits.QuotaZippedSize); got != limit {
 		t.Fatalf("Lambda's direct-upload quota = %d, want %d", got, limit)
@@ -80,6 +81,7 @@ func TestChooseRoute(t *testing.T) {
 }
 
 func TestCodeLocationRequests(t *testing.T) {
+	t.Parallel()
 	zipBytes := []byte("PK zip")
 	tests := []struct {
 		name                string
@@ -121,6 +123,7 @@ func TestCodeLocationRequests(t *testing.T) {
 }
 
 func TestUploadRefusesBadTargetsBeforeAnyCall(t *testing.T) {
+	t.Parallel()
 	a := writeArtifact(t, "fn", 1024)
 	tests := []struct {
 		name   string

@@ -150,6 +150,7 @@ func ops(s *scriptedExtras) string {
 }
 
 func TestProvisionedConcurrencyWaitsUntilReady(t *testing.T) {
+	t.Parallel()
 	api := &scriptedExtras{t: t, script: []scripted{
 		{op: "GetProvisionedConcurrencyConfig", err: pcNotFound()},
 		{op: "PutProvisionedConcurrencyConfig", out: &lambda.PutProvisionedConcurrencyConfigOutput{Status: lambdatypes.ProvisionedConcurrencyStatusEnumInProgress}},
@@ -184,6 +185,7 @@ func TestProvisionedConcurrencyWaitsUntilReady(t *testing.T) {
 }
 
 func TestProvisionedConcurrencyFailureSaysWhy(t *testing.T) {
+	t.Parallel()
 	failed := provisioned(lambdatypes.ProvisionedConcurrencyStatusEnumFailed, 5, 0)
 	failed.StatusReason = aws.String("FUNCTION_ERROR_INIT_FAILURE: the function failed to initialize")
 	api := &scriptedExtras{t: t, script: []scripted{
@@ -204,6 +206,7 @@ func TestProvisionedConcurrencyFailureSaysWhy(t *testing.T) {
 }
 
 func TestProvisionedConcurrencyWaitEndsInAnExplicitError(t *testing.T) {
+	t.Parallel()
 	script := []scripted{{op: "GetProvisionedConcurrencyConfig", out: provisioned(lambdatypes.ProvisionedConcurrencyStatusEnumReady, 2, 2)}, {op: "PutProvisionedConcurrencyConfig"}}
 	for range 200 {
 		script = append(script, scripted{op: "GetProvisionedConcurrencyConfig", out: provisioned(lambdatypes.ProvisionedConcurrencyStatusEnumInProgress, 5, 1)})
@@ -223,6 +226,7 @@ func TestProvisionedConcurrencyWaitEndsInAnExplicitError(t *testing.T) {
 }
 
 func TestProvisionedConcurrencyStillAllocatingIsWaitedForWithoutWrites(t *testing.T) {
+	t.Parallel()
 	// The alias has just moved to a new version: Lambda reallocates.
 	api := &scriptedExtras{t: t, script: []scripted{
 		{op: "GetProvisionedConcurrencyConfig", out: provisioned(lambdatypes.ProvisionedConcurrencyStatusEnumInProgress, 5, 2)},
@@ -240,6 +244,7 @@ func TestProvisionedConcurrencyStillAllocatingIsWaitedForWithoutWrites(t *testin
 }
 
 func TestLoweringConcurrencyLowersProvisionedFirst(t *testing.T) {
+	t.Parallel()
 	api := &scriptedExtras{t: t, script: []scripted{
 		{op: "GetFunctionConcurrency", out: &lambda.GetFunctionConcurrencyOutput{ReservedConcurrentExecutions: aws.Int32(10)}},
 		{op: "GetProvisionedConcurrencyConfig", out: provisioned(lambdatypes.ProvisionedConcurrencyStatusEnumReady, 10, 10)},
@@ -263,6 +268,7 @@ func TestLoweringConcurrencyLowersProvisionedFirst(t *testing.T) {
 }
 
 func TestRemovingOwnedProvisionedConcurrency(t *testing.T) {
+	t.Parallel()
 	api := &scriptedExtras{t: t, script: []scripted{
 		{op: "GetProvisionedConcurrencyConfig", out: provisioned(lambdatypes.ProvisionedConcurrencyStatusEnumReady, 3, 3)},
 		{op: "DeleteProvisionedConcurrencyConfig"},
@@ -287,6 +293,7 @@ func TestRemovingOwnedProvisionedConcurrency(t *testing.T) {
 }
 
 func TestOwnedSettingAlreadyGoneIsDroppedFromTheRecord(t *testing.T) {
+	t.Parallel()
 	api := &scriptedExtras{t: t, script: []scripted{
 		{op: "GetFunctionUrlConfig", out: &lambda.GetFunctionUrlConfigOutput{AuthType: lambdatypes.FunctionUrlAuthTypeAwsIam}},
 		// Reserved concurrency left lamb.yaml, and someone removed it already.
@@ -307,6 +314,7 @@ func TestOwnedSettingAlreadyGoneIsDroppedFromTheRecord(t *testing.T) {
 }
 
 func TestPublicURLGetsItsResourcePolicy(t *testing.T) {
+	t.Parallel()
 	api := &scriptedExtras{t: t, script: []scripted{
 		{op: "GetFunctionUrlConfig", err: notFound()},
 		{op: "CreateFunctionUrlConfig"},
@@ -340,6 +348,7 @@ func TestPublicURLGetsItsResourcePolicy(t *testing.T) {
 }
 
 func TestPublicURLWithItsPolicyIsUpToDate(t *testing.T) {
+	t.Parallel()
 	policy := `{"Version":"2012-10-17","Statement":[{"Sid":"lamb-function-url-public"},{"Sid":"other"},{"Sid":"lamb-function-url-invoke"}]}`
 	for _, tt := range []struct {
 		name   string
@@ -368,6 +377,7 @@ func TestPublicURLWithItsPolicyIsUpToDate(t *testing.T) {
 }
 
 func TestURLMadePrivateOrRemovedLosesItsPublicGrant(t *testing.T) {
+	t.Parallel()
 	public := &lambda.GetFunctionUrlConfigOutput{AuthType: lambdatypes.FunctionUrlAuthTypeNone, FunctionUrl: aws.String("https://abc.lambda-url.us-east-1.on.aws/")}
 	gone := &lambdatypes.ResourceNotFoundException{Message: aws.String("The statement id is not found")}
 	tests := []struct {
@@ -403,6 +413,7 @@ func TestURLMadePrivateOrRemovedLosesItsPublicGrant(t *testing.T) {
 }
 
 func TestAsyncChangeReplacesTheWholeConfiguration(t *testing.T) {
+	t.Parallel()
 	api := &scriptedExtras{t: t, script: []scripted{
 		{op: "GetFunctionEventInvokeConfig", out: &lambda.GetFunctionEventInvokeConfigOutput{
 			MaximumRetryAttempts: aws.Int32(0), MaximumEventAgeInSeconds: aws.Int32(600),
@@ -429,6 +440,7 @@ func TestAsyncChangeReplacesTheWholeConfiguration(t *testing.T) {
 }
 
 func TestPlanExtrasOnlyReads(t *testing.T) {
+	t.Parallel()
 	api := &scriptedExtras{t: t, script: []scripted{
 		{op: "GetFunctionUrlConfig", err: notFound()},
 		{op: "GetFunctionConcurrency", out: &lambda.GetFunctionConcurrencyOutput{ReservedConcurrentExecutions: aws.Int32(5)}},
@@ -455,6 +467,7 @@ func TestPlanExtrasOnlyReads(t *testing.T) {
 }
 
 func TestNewFunctionIsPlannedWithoutReads(t *testing.T) {
+	t.Parallel()
 	api := &scriptedExtras{t: t}
 	d := (&fakeClock{}).deployer(api)
 	spec := fakeSpec()
@@ -468,6 +481,7 @@ func TestNewFunctionIsPlannedWithoutReads(t *testing.T) {
 }
 
 func TestFailureStillRecordsWhatWasCreated(t *testing.T) {
+	t.Parallel()
 	api := &scriptedExtras{t: t, script: []scripted{
 		{op: "GetFunctionUrlConfig", err: notFound()},
 		{op: "GetFunctionConcurrency", out: &lambda.GetFunctionConcurrencyOutput{}},

@@ -266,6 +266,7 @@ func TestNoOpSyncOfEveryExtraMakesNoWrite(t *testing.T) {
 }
 
 func TestNothingToKeepMeansNoCall(t *testing.T) {
+	t.Parallel()
 	// A client that is not there: any call would panic.
 	d := &Deployer{}
 	spec := ExtrasSpec{Function: "fn", Alias: "live", Tags: map[string]string{"team": "orders"}}
@@ -285,6 +286,7 @@ func TestNothingToKeepMeansNoCall(t *testing.T) {
 }
 
 func TestExtrasNeedAClientWithTheCalls(t *testing.T) {
+	t.Parallel()
 	d := &Deployer{Lambda: &scriptedLambda{t: t}}
 	_, err := d.PlanExtras(t.Context(), ExtrasSpec{Function: "fn", Alias: "live", URL: &config.FunctionURL{AuthType: "AWS_IAM"}})
 	if err == nil || !strings.Contains(err.Error(), "of fn: the Lambda client lacks the calls") {

@@ -102,6 +102,7 @@ func conflict() error {
 }
 
 func TestSyncWaitsForAnUpdateInProgressAndRetriesConflicts(t *testing.T) {
+	t.Parallel()
 	api := &scriptedLambda{t: t, answers: map[string][]answer{
 		// Before the update: one InProgress read, then settled.
 		// The update meets a conflict once; deploy waits and retries.
@@ -124,6 +125,7 @@ func TestSyncWaitsForAnUpdateInProgressAndRetriesConflicts(t *testing.T) {
 }
 
 func TestConflictRetriesEndInAnExplicitError(t *testing.T) {
+	t.Parallel()
 	var gets, updates []answer
 	for range 200 {
 		gets = append(gets, answer{cfg: settled("old")})
@@ -145,6 +147,7 @@ func TestConflictRetriesEndInAnExplicitError(t *testing.T) {
 }
 
 func TestFailedUpdateSurfacesTheReason(t *testing.T) {
+	t.Parallel()
 	failed := settled("old")
 	failed.LastUpdateStatus = lambdatypes.LastUpdateStatusFailed
 	failed.LastUpdateStatusReason = aws.String("The provided execution role does not have permissions to call CreateNetworkInterface on EC2")
@@ -163,6 +166,7 @@ func TestFailedUpdateSurfacesTheReason(t *testing.T) {
 }
 
 func TestWaitGivesUpAfterMaxWait(t *testing.T) {
+	t.Parallel()
 	var gets []answer
 	for range 100 {
 		gets = append(gets, answer{cfg: inProgress()})
@@ -177,6 +181,7 @@ func TestWaitGivesUpAfterMaxWait(t *testing.T) {
 }
 
 func TestWaitIsNotCutShortByAnInterruption(t *testing.T) {
+	t.Parallel()
 	api := &scriptedLambda{t: t, answers: map[string][]answer{"GetFunction": {{cfg: inProgress()}, {cfg: settled("new")}}}}
 	d := (&fakeClock{}).deployer(api)
 	d.Sleep = func(context.Context, time.Duration) error { return nil }
@@ -189,6 +194,7 @@ func TestWaitIsNotCutShortByAnInterruption(t *testing.T) {
 }
 
 func TestPublishWithAStaleRevisionIsRefused(t *testing.T) {
+	t.Parallel()
 	api := &scriptedLambda{t: t, answers: map[string][]answer{
 		"PublishVersion": {{err: &lambdatypes.PreconditionFailedException{Message: aws.String("The Revision Id provided does not match the latest Revision Id.")}}},
 	}}
@@ -200,6 +206,7 @@ func TestPublishWithAStaleRevisionIsRefused(t *testing.T) {
 }
 
 func TestPublishVerifiesTheVersion(t *testing.T) {
+	t.Parallel()
 	changed := settled("someone-elses")
 	api := &scriptedLambda{t: t, answers: map[string][]answer{
 		"PublishVersion": {{}},

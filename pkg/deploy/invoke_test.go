@@ -17,6 +17,7 @@ func (f invokeFunc) Invoke(ctx context.Context, in *lambda.InvokeInput, o ...fun
 }
 
 func TestInvoke(t *testing.T) {
+	t.Parallel()
 	api := invokeFunc(func(_ context.Context, in *lambda.InvokeInput, o ...func(*lambda.Options)) (*lambda.InvokeOutput, error) {
 		if aws.ToString(in.Qualifier) != "live" || string(in.Payload) != "{}" {
 			t.Errorf("Invoke(%s, %s)", aws.ToString(in.Qualifier), in.Payload)

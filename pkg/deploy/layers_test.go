@@ -38,13 +38,20 @@ func bigLayerZip(t *testing.T) ([]byte, int64) {
 		}
 		b := make([]byte, size)
 		rng.Read(b)
-		fw.Write(b)
+		if _, err := fw.Write(b); err != nil {
+			t.Fatal(err)
+		}
 		total += int64(size)
 	}
 	// Many small entries make a central directory larger than one read.
 	for i := 0; i < 3000; i++ {
-		fw, _ := w.CreateHeader(&zip.FileHeader{Name: "python/pkg/module_" + strings.Repeat("x", 20) + "/" + strconv.Itoa(i) + ".py", Method: zip.Deflate})
-		fw.Write([]byte("print('hello')\n"))
+		fw, err := w.CreateHeader(&zip.FileHeader{Name: "python/pkg/module_" + strings.Repeat("x", 20) + "/" + strconv.Itoa(i) + ".py", Method: zip.Deflate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fw.Write([]byte("print('hello')\n")); err != nil {
+			t.Fatal(err)
+		}
 		total += int64(len("print('hello')\n"))
 	}
 	if err := w.Close(); err != nil {
@@ -128,6 +135,7 @@ func (f *fakeLayers) GetLayerVersionByArn(ctx context.Context, in *lambda.GetLay
 const layerARN = "arn:aws:lambda:us-east-1:123456789012:layer:numpy:7"
 
 func TestMeasureRemoteLayerReadsOnlyTheTail(t *testing.T) {
+	t.Parallel()
 	body, want := bigLayerZip(t)
 	srv, served, requests := countingServer(t, body, true)
 	api := &fakeLayers{t: t, known: map[string]*lambda.GetLayerVersionByArnOutput{
@@ -162,6 +170,7 @@ func TestMeasureRemoteLayerReadsOnlyTheTail(t *testing.T) {
 }
 
 func TestMeasureRemoteLayerSizeFromContentRange(t *testing.T) {
+	t.Parallel()
 	// No CodeSize in the answer: the size comes from the server.
 	body, want := bigLayerZip(t)
 	srv, _, _ := countingServer(t, body, true)
@@ -175,6 +184,7 @@ func TestMeasureRemoteLayerSizeFromContentRange(t *testing.T) {
 }
 
 func TestMeasureRemoteLayerServerWithoutRanges(t *testing.T) {
+	t.Parallel()
 	// A small layer is still measured: each answer is read up to the end of
 	// the range asked for, the bytes before it discarded.
 	body, want := bigLayerZip(t)
@@ -192,6 +202,7 @@ func TestMeasureRemoteLayerServerWithoutRanges(t *testing.T) {
 // request, Range or not: the measure must give up after what it needs,
 // closing the connection, rather than read or hold the object.
 func TestLayerServerIgnoringRangeIsCutOff(t *testing.T) {
+	t.Parallel()
 	const size = 800 << 20
 	for _, codeSize := range []int64{size, 0} {
 		t.Run(fmt.Sprintf("CodeSize %d", codeSize), func(t *testing.T) {
@@ -243,6 +254,7 @@ func hangingServer(t *testing.T) (*httptest.Server, <-chan struct{}) {
 }
 
 func TestLayerServerThatNeverAnswers(t *testing.T) {
+	t.Parallel()
 	srv, _ := hangingServer(t)
 	api := &fakeLayers{t: t, known: map[string]*lambda.GetLayerVersionByArnOutput{
 		layerARN: {Content: &lambdatypes.LayerVersionContentOutput{Location: aws.String(srv.URL + "/layer.zip"), CodeSize: 1 << 20}},
@@ -264,6 +276,7 @@ func TestLayerServerThatNeverAnswers(t *testing.T) {
 }
 
 func TestLayerReadStopsWhenCancelled(t *testing.T) {
+	t.Parallel()
 	srv, arrived := hangingServer(t)
 	api := &fakeLayers{t: t, known: map[string]*lambda.GetLayerVersionByArnOutput{
 		layerARN: {Content: &lambdatypes.LayerVersionContentOutput{Location: aws.String(srv.URL + "/layer.zip"), CodeSize: 1 << 20}},
@@ -284,6 +297,7 @@ func TestLayerReadStopsWhenCancelled(t *testing.T) {
 // TestLayerRangeAnswerMustMatch answers 206 with various Content-Range
 // headers to a request for bytes 0-9 of a 100-byte object.
 func TestLayerRangeAnswerMustMatch(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		contentRange string
 		ok           bool
@@ -302,7 +316,7 @@ func TestLayerRangeAnswerMustMatch(t *testing.T) {
 					w.Header().Set("Content-Range", tt.contentRange)
 				}
 				w.WriteHeader(http.StatusPartialContent)
-				w.Write(bytes.Repeat([]byte("z"), 100))
+				_, _ = w.Write(bytes.Repeat([]byte("z"), 100)) // the client's reading is under test
 			}))
 			defer srv.Close()
 			ra := &httpReaderAt{Client: srv.Client(), URL: srv.URL}
@@ -317,6 +331,7 @@ func TestLayerRangeAnswerMustMatch(t *testing.T) {
 // TestLayerReadBudget reads a central directory of about 270 KB with a
 // budget just short of it.
 func TestLayerReadBudget(t *testing.T) {
+	t.Parallel()
 	body, _ := bigLayerZip(t)
 	srv, served, requests := countingServer(t, body, true)
 	ra := &httpReaderAt{Client: srv.Client(), URL: srv.URL + "/layer.zip", Size: int64(len(body)), Budget: 270000}
@@ -329,6 +344,7 @@ func TestLayerReadBudget(t *testing.T) {
 }
 
 func TestMeasureLayersWithoutAWS(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	local := filepath.Join(dir, "layer.zip")
 	zb := layerZip(t, map[string][]byte{"nodejs/node_modules/a/index.js": bytes.Repeat([]byte("a"), 5000), "nodejs/package.json": []byte("{}")},
@@ -349,6 +365,7 @@ func TestMeasureLayersWithoutAWS(t *testing.T) {
 }
 
 func TestMeasureLayersErrors(t *testing.T) {
+	t.Parallel()
 	t.Run("missing local zip", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "nope.zip")
 		_, _, err := MeasureLayers(context.Background(), []string{path}, nil, nil, "")
@@ -392,6 +409,7 @@ func TestMeasureLayersErrors(t *testing.T) {
 }
 
 func TestMeasureLayersDamagedCache(t *testing.T) {
+	t.Parallel()
 	body, want := bigLayerZip(t)
 	srv, _, _ := countingServer(t, body, true)
 	api := &fakeLayers{t: t, known: map[string]*lambda.GetLayerVersionByArnOutput{

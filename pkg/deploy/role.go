@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/lambcli/lamb/internal/clock"
 )
 
 // IAMAPI is the part of IAM that lamb's own execution roles need.
@@ -347,7 +349,7 @@ func (o RetryOptions) withDefaults() RetryOptions {
 		o.MaxDelay = defaultMaxRetryDelay
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleepContext
+		o.Sleep = clock.Sleep
 	}
 	if o.Backoff == nil {
 		o.Backoff = retry.NewExponentialJitterBackoff(o.MaxDelay)
@@ -391,15 +393,4 @@ func RetryRolePropagation(ctx context.Context, fn func(ctx context.Context) erro
 // seconds formats d as "60s" or "2.5s", as users read a wait.
 func seconds(d time.Duration) string {
 	return fmt.Sprintf("%gs", d.Seconds())
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -34,6 +34,7 @@ const (
 var validRoleName = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 
 func TestRoleName(t *testing.T) {
+	t.Parallel()
 	long54 := strings.Repeat("a", 54) // 54 + len("-lamb-exec") = 64
 	long64 := strings.Repeat("b", 64)
 	tests := []struct {
@@ -80,6 +81,7 @@ func hash8(s string) string {
 }
 
 func TestManagedPolicies(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		spec RoleSpec
@@ -400,6 +402,7 @@ func TestEnsureRoleCreatedConcurrently(t *testing.T) {
 }
 
 func TestIsRoleNotAssumable(t *testing.T) {
+	t.Parallel()
 	const msg = "The role defined for the function cannot be assumed by Lambda."
 	tests := []struct {
 		name string
@@ -459,6 +462,7 @@ func (s *sleepRecorder) total() time.Duration {
 }
 
 func TestRetryRolePropagationSucceedsOnceAssumable(t *testing.T) {
+	t.Parallel()
 	for _, failures := range []int{0, 1, 4} {
 		t.Run(fmt.Sprintf("%d failures", failures), func(t *testing.T) {
 			fn := &fakeLambdaCall{}
@@ -483,6 +487,7 @@ func TestRetryRolePropagationSucceedsOnceAssumable(t *testing.T) {
 }
 
 func TestRetryRolePropagationGivesUp(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		err     error
@@ -519,6 +524,7 @@ func TestRetryRolePropagationGivesUp(t *testing.T) {
 }
 
 func TestRetryRolePropagationStops(t *testing.T) {
+	t.Parallel()
 	other := &smithy.GenericAPIError{Code: "InvalidParameterValueException", Message: "Unzipped size must be smaller than 262144000 bytes"}
 
 	t.Run("on another error", func(t *testing.T) {

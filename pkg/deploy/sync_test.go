@@ -103,6 +103,7 @@ func TestDeployCreateUpdateNoOpAndConfigChange(t *testing.T) {
 }
 
 func TestEnvironmentValuesNeverInThePlan(t *testing.T) {
+	t.Parallel()
 	old := Desired{Environment: map[string]string{"A": "secret-1", "B": "secret-2"}}.withDefaults()
 	new := Desired{Environment: map[string]string{"A": "secret-3", "C": "secret-4"}}.withDefaults()
 	for _, c := range ConfigChanges(old, new) {

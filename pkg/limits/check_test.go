@@ -12,6 +12,7 @@ func base() Function {
 }
 
 func TestConfigBoundaries(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		edit  func(*Function)
@@ -96,6 +97,7 @@ func TestConfigBoundaries(t *testing.T) {
 }
 
 func TestRangeFindingCarriesMeasuredAndLimit(t *testing.T) {
+	t.Parallel()
 	fn := base()
 	fn.Memory = 10241
 	f := findingsOf(Check(fn, nil, nil, DefaultQuotas(), today), "memory")[0]
@@ -112,6 +114,7 @@ func TestRangeFindingCarriesMeasuredAndLimit(t *testing.T) {
 }
 
 func TestLayerRefs(t *testing.T) {
+	t.Parallel()
 	arn := func(name string, v int) string {
 		return fmt.Sprintf("arn:aws:lambda:us-east-1:123456789012:layer:%s:%d", name, v)
 	}
@@ -154,6 +157,7 @@ func TestLayerRefs(t *testing.T) {
 }
 
 func TestRuntime(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		runtime  string
 		severity Severity
@@ -191,6 +195,7 @@ func TestRuntime(t *testing.T) {
 }
 
 func TestRuntimeDeprecationFollowsTheClock(t *testing.T) {
+	t.Parallel()
 	fn := base()
 	fn.Runtime = "nodejs20.x"
 	before := today.AddDate(-1, 0, 0) // 2025-11-30
@@ -203,6 +208,7 @@ func TestRuntimeDeprecationFollowsTheClock(t *testing.T) {
 }
 
 func TestRuntimeTable(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"nodejs22.x", "nodejs24.x", "python3.11", "python3.12", "python3.13", "python3.14",
 		"java17", "java21", "java25", "dotnet8", "dotnet10", "ruby3.3", "ruby3.4", "ruby4.0", "provided.al2023"} {
 		r, ok := LookupRuntime(name)
@@ -225,6 +231,7 @@ func TestRuntimeTable(t *testing.T) {
 }
 
 func TestFindingsOrderErrorsFirst(t *testing.T) {
+	t.Parallel()
 	fn := base()
 	fn.Runtime = "nodejs20.x" // warning, reported before memory in check order
 	fn.Memory = 64

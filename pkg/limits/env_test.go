@@ -25,6 +25,7 @@ func envOfSize(t *testing.T, size int, tricky string) map[string]string {
 }
 
 func TestEnvSizeBoundary(t *testing.T) {
+	t.Parallel()
 	tricky := map[string]string{
 		"ascii":          "",
 		"html":           "<script>&amp;</script>", // json.Marshal would count each as 6 bytes
@@ -80,6 +81,7 @@ func TestEnvSizeBoundary(t *testing.T) {
 }
 
 func TestEnvSizeMatchesAWSNotMarshal(t *testing.T) {
+	t.Parallel()
 	vars := map[string]string{"Q": "a<b&c>"}
 	// {"Q":"a<b&c>"} is 14 bytes as AWS counts it.
 	if got := EnvSize(vars); got != 14 {
@@ -98,6 +100,7 @@ func TestEnvSizeMatchesAWSNotMarshal(t *testing.T) {
 }
 
 func TestEnvNearLimitNonASCIIWarns(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		size   int
@@ -124,6 +127,7 @@ func TestEnvNearLimitNonASCIIWarns(t *testing.T) {
 }
 
 func TestEnvKeys(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		vars map[string]string
@@ -160,6 +164,7 @@ func TestEnvKeys(t *testing.T) {
 }
 
 func TestEnvFindingListsFiveLargest(t *testing.T) {
+	t.Parallel()
 	vars := map[string]string{}
 	for i, k := range []string{"AA", "BB", "CC", "DD", "EE", "FF", "GG"} {
 		vars[k] = strings.Repeat("v", 600+i*10)

@@ -1,6 +1,7 @@
 package limits_test
 
 import (
+	"fmt"
 	"os"
 	"time"
 
@@ -29,7 +30,9 @@ func Example() {
 		[]limits.FunctionReport{limits.CheckFunction(fn, m, layers, quotas, now)},
 		[]string{"account limits not read (no AWS access); Lambda defaults apply"},
 	)
-	limits.WriteText(os.Stdout, report)
+	if err := limits.WriteText(os.Stdout, report); err != nil {
+		fmt.Println(err)
+	}
 	// Output:
 	// api (orders-api): nodejs22.x, arm64, zipped 1.2 KiB, unzipped 4.7 KiB
 	//   error    memory: 10241 MB is above Lambda's maximum of 10240 MB; set memory to 10240 or less

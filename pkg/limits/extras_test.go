@@ -6,6 +6,7 @@ import (
 )
 
 func TestCheckExtras(t *testing.T) {
+	t.Parallel()
 	n := func(v int) *int { return &v }
 	tests := []struct {
 		name string
@@ -40,6 +41,7 @@ func TestCheckExtras(t *testing.T) {
 }
 
 func TestAddFindingsKeepsErrorsFirst(t *testing.T) {
+	t.Parallel()
 	r := FunctionReport{Findings: []Finding{{Check: "runtime", Severity: SeverityError}, {Check: "nativeBinary", Severity: SeverityInfo}}}
 	r.AddFindings(CheckExtras(Extras{PublicURL: true, Retries: new(int)})...)
 	r.AddFindings(Finding{Check: "async", Severity: SeverityError})

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/lambcli/lamb/internal/lambdaarch"
 	"github.com/lambcli/lamb/internal/suggest"
 )
 
@@ -59,13 +60,13 @@ func checkRuntime(name string, now time.Time) []Finding {
 }
 
 func checkArchitecture(arch string) []Finding {
-	if arch == "" || arch == "x86_64" || arch == "arm64" {
+	if arch == "" || lambdaarch.Valid(arch) {
 		return nil
 	}
 	f := Finding{
 		Check: "architecture", Severity: SeverityError, Field: "architecture",
 		Message: fmt.Sprintf("architecture: %q is not a Lambda architecture", arch),
-		Hint:    "set architecture to x86_64 or arm64",
+		Hint:    "set architecture to " + strings.Join(lambdaarch.Names(), " or "),
 	}
 	switch strings.ToLower(arch) {
 	case "amd64", "x86-64", "x64", "x86_64":

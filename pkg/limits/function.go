@@ -1,6 +1,9 @@
 package limits
 
-import "github.com/lambcli/lamb/pkg/packager"
+import (
+	"github.com/lambcli/lamb/internal/lambdaarch"
+	"github.com/lambcli/lamb/pkg/packager"
+)
 
 // Function is the configuration the checks read, resolved from lamb.yaml by
 // the caller (stage overlays, dotenv files and defaults applied). Zero values
@@ -72,7 +75,7 @@ func (fn Function) architecture(m *packager.Manifest) string {
 	if m != nil && m.Architecture != "" {
 		return m.Architecture
 	}
-	return "x86_64"
+	return lambdaarch.Default
 }
 
 func (fn Function) runtime(m *packager.Manifest) string {

@@ -20,6 +20,7 @@ func files(paths ...string) []packager.FileEntry {
 }
 
 func TestHandlerTarget(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		runtime  string
@@ -88,6 +89,7 @@ func wantHandlerFinding(t *testing.T, fs []Finding, severity Severity, want stri
 }
 
 func TestHandlerTargetWithoutFileList(t *testing.T) {
+	t.Parallel()
 	// A manifest read back from JSON has no file list: the check cannot tell
 	// and stays quiet rather than guess.
 	fn := base()
@@ -100,6 +102,7 @@ func TestHandlerTargetWithoutFileList(t *testing.T) {
 // TestJavaHandlerInJar takes the caller's search of the bundle's jars as
 // given: found passes, not found fails, a search that failed warns.
 func TestJavaHandlerInJar(t *testing.T) {
+	t.Parallel()
 	m := manifest(1000, 1000)
 	m.Files = files("config.json", "lib/app.jar")
 	tests := []struct {
@@ -124,6 +127,7 @@ func TestJavaHandlerInJar(t *testing.T) {
 }
 
 func TestJarClass(t *testing.T) {
+	t.Parallel()
 	const handler = "com.example.Handler::handleRequest"
 	tests := []struct {
 		name, runtime, handler string

@@ -16,6 +16,7 @@ import (
 // accounts and layers belongs to pkg/deploy, reading zips to pkg/packager;
 // the packager is not followed, since limits only reads its Manifest type.
 func TestChecksDoNoIO(t *testing.T) {
+	t.Parallel()
 	const self = "github.com/lambcli/lamb/pkg/limits"
 	out, err := exec.Command("go", "list", "-deps", "-json=ImportPath,Imports,Standard", ".").Output()
 	if err != nil {

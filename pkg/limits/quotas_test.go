@@ -6,6 +6,7 @@ import (
 )
 
 func TestDefaultQuotas(t *testing.T) {
+	t.Parallel()
 	q := DefaultQuotas()
 	want := map[string]int64{
 		QuotaZippedSize: 52428800, QuotaUnzippedSize: 262144000, QuotaZipEntries: 65535, QuotaEnvironmentSize: 4096,
@@ -31,6 +32,7 @@ func TestDefaultQuotas(t *testing.T) {
 }
 
 func TestAccountLimitsChangeChecks(t *testing.T) {
+	t.Parallel()
 	// A raised account limit lets a bundle through that the default refuses.
 	q := DefaultQuotas().WithAccountLimits(AccountLimit{CodeSizeUnzipped: 300000000})
 	m := manifest(1000, 270000000)
@@ -46,6 +48,7 @@ func TestAccountLimitsChangeChecks(t *testing.T) {
 }
 
 func TestWithAccountLimits(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name             string
 		l                AccountLimit

@@ -49,6 +49,7 @@ func sampleReport() Report {
 }
 
 func TestReportGolden(t *testing.T) {
+	t.Parallel()
 	r := sampleReport()
 	var text bytes.Buffer
 	if err := WriteText(&text, r); err != nil {
@@ -73,6 +74,7 @@ func TestReportGolden(t *testing.T) {
 }
 
 func TestReportClean(t *testing.T) {
+	t.Parallel()
 	r := NewReport(nil, nil)
 	var text bytes.Buffer
 	if err := WriteText(&text, r); err != nil {
@@ -91,6 +93,7 @@ func TestReportClean(t *testing.T) {
 }
 
 func TestQuotasGolden(t *testing.T) {
+	t.Parallel()
 	var text bytes.Buffer
 	if err := WriteQuotas(&text, DefaultQuotas()); err != nil {
 		t.Fatal(err)
@@ -104,6 +107,7 @@ func TestQuotasGolden(t *testing.T) {
 }
 
 func TestRuntimesJSONGolden(t *testing.T) {
+	t.Parallel()
 	js, err := json.MarshalIndent(Runtimes(), "", "  ")
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestZippedSizeBoundary(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		zipped   int64
@@ -47,6 +48,7 @@ func TestZippedSizeBoundary(t *testing.T) {
 }
 
 func TestUnzippedSizeBoundary(t *testing.T) {
+	t.Parallel()
 	layer := []Layer{{Ref: "arn:aws:lambda:us-east-1:123456789012:layer:shared:3", UnzippedBytes: 100000000}}
 	tests := []struct {
 		name     string
@@ -99,6 +101,7 @@ func TestUnzippedSizeBoundary(t *testing.T) {
 }
 
 func TestUnzippedFindingNamesLayerShare(t *testing.T) {
+	t.Parallel()
 	m := manifest(1000, 162144000)
 	layers := []Layer{{Ref: "arn:aws:lambda:us-east-1:123456789012:layer:shared:3", UnzippedBytes: 100000000}}
 	f := findingsOf(Check(base(), m, layers, DefaultQuotas(), today), "unzippedSize")[0]
@@ -123,6 +126,7 @@ func sumLayers(ls []Layer) int64 {
 }
 
 func TestNativeBinaries(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		runtime  string
@@ -168,6 +172,7 @@ func TestNativeBinaries(t *testing.T) {
 }
 
 func TestPermissionFixesInfo(t *testing.T) {
+	t.Parallel()
 	m := manifest(1000, 1000)
 	m.PermissionFixes = []string{"index.js", "lib/util.js"}
 	fs := findingsOf(Check(base(), m, nil, DefaultQuotas(), today), "permissions")
@@ -183,6 +188,7 @@ func TestPermissionFixesInfo(t *testing.T) {
 }
 
 func TestZipEntries(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		files, folders int
 		fail           bool

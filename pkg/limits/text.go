@@ -38,7 +38,9 @@ func count(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, plural(n, one, many))
 }
 
-func writeFunction(w io.Writer, f FunctionReport) {
+// writeFunction and writeDetails write to a bufio.Writer, which keeps the first
+// write error for WriteText's Flush to return.
+func writeFunction(w *bufio.Writer, f FunctionReport) {
 	title := f.Function
 	if f.Name != "" && f.Name != f.Function {
 		title = fmt.Sprintf("%s (%s)", f.Function, f.Name)
@@ -77,7 +79,7 @@ func writeFunction(w io.Writer, f FunctionReport) {
 	}
 }
 
-func writeDetails(w io.Writer, ds []Detail) {
+func writeDetails(w *bufio.Writer, ds []Detail) {
 	kw, nw, sw := 0, 0, 0
 	for _, d := range ds {
 		kw = max(kw, len(d.Kind))

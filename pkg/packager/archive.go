@@ -18,6 +18,8 @@ import (
 	"syscall"
 
 	"github.com/klauspost/compress/gzip"
+
+	"github.com/lambcli/lamb/internal/safefile"
 )
 
 // LambdaUnzippedLimit is the most bytes a function's code may take unzipped:
@@ -296,7 +298,7 @@ func (u *unpacker) entry(h header, open func() (io.ReadCloser, error)) error {
 	case h.mode.Type() == 0:
 		e.kind = kindFile
 	default:
-		return fmt.Errorf("entry %q is a %s, not a file, folder or symlink; rebuild the artifact without it", h.name, typeName(h.mode))
+		return fmt.Errorf("entry %q is %s, not a file, folder or symlink; rebuild the artifact without it", h.name, safefile.KindOf(h.mode))
 	}
 	if clean == "" {
 		if e.kind == kindDir {

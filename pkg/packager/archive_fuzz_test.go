@@ -37,7 +37,7 @@ func FuzzArchive(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		filepath.WalkDir(dest, func(p string, d os.DirEntry, err error) error {
+		walkErr := filepath.WalkDir(dest, func(p string, d os.DirEntry, err error) error {
 			if err != nil || d.Type()&os.ModeSymlink == 0 {
 				return nil
 			}
@@ -48,5 +48,6 @@ func FuzzArchive(f *testing.F) {
 			}
 			return nil
 		})
+		noError(t, walkErr)
 	})
 }

@@ -104,7 +104,7 @@ func assertContained(t *testing.T, base, scratch string, before map[string]strin
 			t.Errorf("%s appeared outside the scratch folder: %q", p, is)
 		}
 	}
-	filepath.WalkDir(scratch, func(p string, d fs.DirEntry, err error) error {
+	noError(t, filepath.WalkDir(scratch, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
 			return nil
 		}
@@ -113,10 +113,11 @@ func assertContained(t *testing.T, base, scratch string, before map[string]strin
 			t.Errorf("%s holds the bytes of a file outside the artifact", p)
 		}
 		return nil
-	})
+	}))
 }
 
 func TestHostileArchivesStayInside(t *testing.T) {
+	t.Parallel()
 	link := os.ModeSymlink | 0o777
 	tests := []struct {
 		name    string
@@ -248,6 +249,7 @@ func TestHostileArchivesStayInside(t *testing.T) {
 
 // Links that stay inside the artifact, however they get there, are valid.
 func TestArchiveLinksInside(t *testing.T) {
+	t.Parallel()
 	link := os.ModeSymlink | 0o777
 	entries := []archiveEntry{
 		{name: "first", link: "zz/late.js", mode: link}, // its target comes later
@@ -295,7 +297,7 @@ func TestArchiveLinksInside(t *testing.T) {
 func unpackedBytes(t *testing.T, dir string) int64 {
 	t.Helper()
 	var n int64
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	noError(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {
 			fi, err := d.Info()
 			if err == nil {
@@ -303,11 +305,12 @@ func unpackedBytes(t *testing.T, dir string) int64 {
 			}
 		}
 		return nil
-	})
+	}))
 	return n
 }
 
 func TestArchiveSizeLimit(t *testing.T) {
+	t.Parallel()
 	const limit = 1000
 	body := strings.Repeat("0", 400)
 	three := []archiveEntry{
@@ -369,6 +372,7 @@ func TestArchiveSizeLimit(t *testing.T) {
 // Folders only implied by names count as entries: a few names must not
 // make millions of folders.
 func TestArchiveEntryLimit(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name    string
 		wantErr bool
@@ -388,6 +392,7 @@ func TestArchiveEntryLimit(t *testing.T) {
 // A zip entry whose header declares fewer bytes than it holds is cut off
 // at the declared size, not unpacked in full.
 func TestArchiveEntryLargerThanDeclared(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	art := filepath.Join(dir, "liar.zip")
 	f, err := os.Create(art)
@@ -400,9 +405,10 @@ func TestArchiveEntryLargerThanDeclared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.WriteString(w, body)
-	zw.Close()
-	f.Close()
+	_, err = io.WriteString(w, body)
+	noError(t, err)
+	noError(t, zw.Close())
+	noError(t, f.Close())
 
 	dest := filepath.Join(dir, "unpacked")
 	err = extractArchive(context.Background(), art, dest, artifactLimits())
@@ -415,6 +421,7 @@ func TestArchiveEntryLargerThanDeclared(t *testing.T) {
 }
 
 func TestArchiveReadingIsCancellable(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	art := filepath.Join(dir, "app.tar.gz")
 	writeTestTarGz(t, art, archiveEntries)

@@ -49,13 +49,12 @@ func writeTestZip(t *testing.T, path string, entries []archiveEntry) {
 		if e.link != "" {
 			body = e.link
 		}
-		w.Write([]byte(body))
+		_, err = w.Write([]byte(body))
+		noError(t, err)
 	}
-	zw.SetComment("built by a tool")
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
+	noError(t, zw.SetComment("built by a tool"))
+	noError(t, zw.Close())
+	noError(t, f.Close())
 }
 
 func writeTestTarGz(t *testing.T, path string, entries []archiveEntry) {
@@ -66,8 +65,8 @@ func writeTestTarGz(t *testing.T, path string, entries []archiveEntry) {
 	}
 	gz := gzip.NewWriter(f)
 	writeTestTarTo(t, gz, entries)
-	gz.Close()
-	f.Close()
+	noError(t, gz.Close())
+	noError(t, f.Close())
 }
 
 func writeTestTar(t *testing.T, path string, entries []archiveEntry) {
@@ -77,7 +76,7 @@ func writeTestTar(t *testing.T, path string, entries []archiveEntry) {
 		t.Fatal(err)
 	}
 	writeTestTarTo(t, f, entries)
-	f.Close()
+	noError(t, f.Close())
 }
 
 func writeTestTarTo(t *testing.T, w io.Writer, entries []archiveEntry) {
@@ -98,7 +97,8 @@ func writeTestTarTo(t *testing.T, w io.Writer, entries []archiveEntry) {
 		if err := tw.WriteHeader(h); err != nil {
 			t.Fatal(err)
 		}
-		tw.Write([]byte(e.body))
+		_, err := tw.Write([]byte(e.body))
+		noError(t, err)
 	}
 	if err := tw.Close(); err != nil {
 		t.Fatal(err)
@@ -114,6 +114,7 @@ func packArchive(t *testing.T, spec Spec, archive string) (*Manifest, error) {
 }
 
 func TestArchivesAreRewrittenDeterministically(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src := t.TempDir() // the function's source: only its .lambignore matters here
 	zipIn := filepath.Join(dir, "app.zip")
@@ -183,11 +184,12 @@ func TestArchivesAreRewrittenDeterministically(t *testing.T) {
 }
 
 func TestArchiveErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	slip := filepath.Join(dir, "slip.zip")
 	writeTestZip(t, slip, []archiveEntry{{name: "../evil.js", body: "x", mode: 0o644}})
 	notArchive := filepath.Join(dir, "notes.txt")
-	os.WriteFile(notArchive, []byte("just text"), 0o644)
+	noError(t, os.WriteFile(notArchive, []byte("just text"), 0o644))
 	tests := []struct {
 		name, path string
 		want       []string

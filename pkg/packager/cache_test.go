@@ -1,7 +1,9 @@
 package packager
 
 import (
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -37,6 +39,7 @@ func cacheFixture() map[string]string {
 }
 
 func TestCacheDetectsChanges(t *testing.T) {
+	t.Parallel()
 	files := cacheFixture()
 	total := len(files)
 	tests := []struct {
@@ -49,31 +52,32 @@ func TestCacheDetectsChanges(t *testing.T) {
 		{name: "nothing changed", change: func(*testing.T, string) {}},
 		{name: "content and size", wantCompressed: 1, wantContent: "exports.handler = 2\n",
 			change: func(t *testing.T, src string) {
-				os.WriteFile(filepath.Join(src, "index.js"), []byte("exports.handler = 2\n"), 0o644)
+				noError(t, os.WriteFile(filepath.Join(src, "index.js"), []byte("exports.handler = 2\n"), 0o644))
 			}},
 		{name: "same size, mtime restored", wantCompressed: 1,
 			wantContent: "X" + files["index.js"][1:],
 			change: func(t *testing.T, src string) {
 				p := filepath.Join(src, "index.js")
-				fi, _ := os.Stat(p)
-				os.WriteFile(p, []byte("X"+files["index.js"][1:]), 0o644)
-				os.Chtimes(p, fi.ModTime(), fi.ModTime())
+				fi, err := os.Stat(p)
+				noError(t, err)
+				noError(t, os.WriteFile(p, []byte("X"+files["index.js"][1:]), 0o644))
+				noError(t, os.Chtimes(p, fi.ModTime(), fi.ModTime()))
 			}},
 		{name: "touched only: content reused, not recompressed",
 			change: func(t *testing.T, src string) {
 				later := time.Now().Add(time.Hour)
-				os.Chtimes(filepath.Join(src, "index.js"), later, later)
-				os.Chtimes(filepath.Join(src, "big/text.log"), later, later)
+				noError(t, os.Chtimes(filepath.Join(src, "index.js"), later, later))
+				noError(t, os.Chtimes(filepath.Join(src, "big/text.log"), later, later))
 			}},
 		{name: "replaced by a copy (new inode)",
 			change: func(t *testing.T, src string) {
 				p := filepath.Join(src, "index.js")
-				os.WriteFile(p+".new", []byte(files["index.js"]), 0o644)
-				os.Rename(p+".new", p)
+				noError(t, os.WriteFile(p+".new", []byte(files["index.js"]), 0o644))
+				noError(t, os.Rename(p+".new", p))
 			}},
 		{name: "mode", wantMode: 0o755,
 			change: func(t *testing.T, src string) {
-				os.Chmod(filepath.Join(src, "index.js"), 0o755)
+				noError(t, os.Chmod(filepath.Join(src, "index.js"), 0o755))
 			}},
 	}
 	for _, tt := range tests {
@@ -125,6 +129,7 @@ func findEntry(t *testing.T, zipPath, name string) *zipFile {
 }
 
 func TestNoCacheCompressesEverything(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, cacheFixture())
 	spec := testSpec(t, src)
@@ -142,6 +147,7 @@ func TestNoCacheCompressesEverything(t *testing.T) {
 }
 
 func TestCacheSurvivesDamage(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, cacheFixture())
 	spec := testSpec(t, src)
@@ -156,12 +162,13 @@ func TestCacheSurvivesDamage(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f.WriteAt([]byte("garbage!"), 100)
-			f.Close()
+			_, err = f.WriteAt([]byte("garbage!"), 100)
+			noError(t, err)
+			noError(t, f.Close())
 		}},
-		{"pack deleted", func(t *testing.T) { os.Remove(c.packPath()) }},
-		{"index truncated", func(t *testing.T) { os.WriteFile(c.indexPath(), []byte("not gob"), 0o644) }},
-		{"output zip deleted", func(t *testing.T) { os.Remove(filepath.Join(spec.OutDir, "fn.zip")) }},
+		{"pack deleted", func(t *testing.T) { noError(t, os.Remove(c.packPath())) }},
+		{"index truncated", func(t *testing.T) { noError(t, os.WriteFile(c.indexPath(), []byte("not gob"), 0o644)) }},
+		{"output zip deleted", func(t *testing.T) { noError(t, os.Remove(filepath.Join(spec.OutDir, "fn.zip"))) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,6 +182,7 @@ func TestCacheSurvivesDamage(t *testing.T) {
 }
 
 func TestCachePrunesOldPacks(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, map[string]string{"index.js": "x"})
 	spec := testSpec(t, src)
@@ -183,10 +191,10 @@ func TestCachePrunesOldPacks(t *testing.T) {
 	packTrees(t, other)
 	old := openCache(spec.CacheDir, src, "old", false)
 	long := time.Now().Add(-cacheMaxAge - time.Hour)
-	os.Chtimes(old.indexPath(), long, long)
+	noError(t, os.Chtimes(old.indexPath(), long, long))
 	packTrees(t, spec)
 	for _, p := range []string{old.indexPath(), old.packPath()} {
-		if _, err := os.Stat(p); !os.IsNotExist(err) {
+		if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("%s of a function unused for a month was kept (err %v)", filepath.Base(p), err)
 		}
 	}

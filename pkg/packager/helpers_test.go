@@ -43,6 +43,15 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 	}
 }
 
+// noError fails the test when a step that sets up a case fails, so a case
+// never passes on a setup that did not happen.
+func noError(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 const testMemLimit = 64 << 10
 
 // testSpec is a spec packaging src into a private output and cache folder.

@@ -30,6 +30,7 @@ func zipBytes(t *testing.T, method uint16, entries map[string][]byte, order ...s
 }
 
 func TestJarHasClass(t *testing.T) {
+	t.Parallel()
 	jar := zipBytes(t, zip.Deflate, map[string][]byte{
 		"META-INF/MANIFEST.MF":           []byte("Manifest-Version: 1.0\n"),
 		"com/example/Handler.class":      bytes.Repeat([]byte{0xca, 0xfe}, 100),
@@ -59,6 +60,7 @@ func TestJarHasClass(t *testing.T) {
 }
 
 func TestJarHasClassWithoutJars(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "api.zip")
 	bundle := zipBytes(t, zip.Deflate, map[string][]byte{"com/example/Handler.class": {1}}, "com/example/Handler.class")
 	if err := os.WriteFile(path, bundle, 0o644); err != nil {
@@ -71,6 +73,7 @@ func TestJarHasClassWithoutJars(t *testing.T) {
 }
 
 func TestJarHasClassUnreadable(t *testing.T) {
+	t.Parallel()
 	for name, path := range map[string]string{
 		"missing zip": filepath.Join(t.TempDir(), "gone.zip"),
 		"no zip":      "",

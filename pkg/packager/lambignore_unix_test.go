@@ -17,6 +17,7 @@ import (
 // a named pipe would block the read forever, and a link out of the source
 // would echo a line of some other file in the pattern error.
 func TestLambignoreMustBeARegularFileInsideTheSource(t *testing.T) {
+	t.Parallel()
 	outside := filepath.Join(t.TempDir(), "elsewhere")
 	if err := os.WriteFile(outside, []byte("SECRET-LINE[\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -65,6 +66,7 @@ func TestLambignoreMustBeARegularFileInsideTheSource(t *testing.T) {
 
 // A link inside the source is followed as before.
 func TestLambignoreLinkInsideTheSource(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, map[string]string{"index.js": "x", "docs/a.md": "a", "config/ignore": "docs/\n", ".lambignore": "->config/ignore"})
 	m := packTrees(t, testSpec(t, src))
@@ -76,6 +78,7 @@ func TestLambignoreLinkInsideTheSource(t *testing.T) {
 // .lamb and .lamb/build are lamb's own folders: a link there would send
 // the zip, and everything written beside it, out of the project.
 func TestOutputFoldersMustNotBeLinks(t *testing.T) {
+	t.Parallel()
 	for _, link := range []string{".lamb", ".lamb/build"} {
 		t.Run(link, func(t *testing.T) {
 			outside := t.TempDir()

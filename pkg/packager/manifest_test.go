@@ -17,6 +17,7 @@ import (
 )
 
 func TestManifest(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	files := map[string]string{
 		"index.js":        strings.Repeat("i", 50),
@@ -113,28 +114,30 @@ func TestManifest(t *testing.T) {
 }
 
 func TestContentHash(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, map[string]string{"index.js": "x", "lib/a.js": "a"})
 	spec := testSpec(t, src)
 	base := packTrees(t, spec).ContentHash
 
 	later := time.Now().Add(time.Hour)
-	os.Chtimes(filepath.Join(src, "index.js"), later, later)
+	noError(t, os.Chtimes(filepath.Join(src, "index.js"), later, later))
 	if got := packTrees(t, spec).ContentHash; got != base {
 		t.Errorf("touching a file changed the content hash")
 	}
-	os.Chmod(filepath.Join(src, "index.js"), 0o755)
+	noError(t, os.Chmod(filepath.Join(src, "index.js"), 0o755))
 	chmodded := packTrees(t, spec).ContentHash
 	if chmodded == base {
 		t.Errorf("making a file executable did not change the content hash")
 	}
-	os.WriteFile(filepath.Join(src, "lib/a.js"), []byte("b"), 0o644)
+	noError(t, os.WriteFile(filepath.Join(src, "lib/a.js"), []byte("b"), 0o644))
 	if got := packTrees(t, spec).ContentHash; got == chmodded {
 		t.Errorf("changing a file's content did not change the content hash")
 	}
 }
 
 func TestSpecErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		edit func(*Spec)

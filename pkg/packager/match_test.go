@@ -29,6 +29,7 @@ var selectionTree = map[string]string{
 }
 
 func TestSelection(t *testing.T) {
+	t.Parallel()
 	defaults := []string{
 		"docs/readme.md", "index.js", "lib/a.js", "lib/b.test.js", "lib/sub/c.js", "lib/test",
 		"node_modules/m/README.md", "node_modules/m/index.js", "sub/lamb.yaml", "test/x.js", "{braces}.js",
@@ -92,6 +93,7 @@ func TestSelection(t *testing.T) {
 }
 
 func TestSelectionMergesTreesAtPrefixes(t *testing.T) {
+	t.Parallel()
 	src, deps := t.TempDir(), t.TempDir()
 	writeFiles(t, src, map[string]string{
 		"index.js":              "src",
@@ -130,6 +132,7 @@ func TestSelectionMergesTreesAtPrefixes(t *testing.T) {
 }
 
 func TestPatternErrorsNameTheSource(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, map[string]string{"index.js": "x", ".lambignore": "ok\n[unclosed\n"})
 	_, err := packTreesErr(testSpec(t, src))

@@ -50,6 +50,7 @@ func le32(vs ...uint32) []byte {
 }
 
 func TestSniff(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		head    []byte
@@ -86,6 +87,7 @@ func TestSniff(t *testing.T) {
 }
 
 func TestNativeBinariesInManifest(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, map[string]string{
 		"index.js":                          "x",
@@ -143,6 +145,7 @@ func TestNativeBinariesInManifest(t *testing.T) {
 }
 
 func TestGlibcVersionOrder(t *testing.T) {
+	t.Parallel()
 	a, _ := glibcVersion("GLIBC_2.9")
 	b, _ := glibcVersion("GLIBC_2.17")
 	c, _ := glibcVersion("GLIBC_2.17.1")

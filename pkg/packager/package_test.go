@@ -26,6 +26,7 @@ func (r *recordedSteps) Event(e progress.Event) {
 // TestPackage goes through the public entry point, builder included, for a
 // custom runtime whose source already holds its bootstrap.
 func TestPackage(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, map[string]string{"bootstrap": "#!/bin/sh\nexec ./app\n", "app": "binary", "lamb.yaml": "functions: {}"})
 	if err := os.Chmod(filepath.Join(src, "bootstrap"), 0o755); err != nil {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestSelectionPrunesExcludedFolders(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, map[string]string{"index.js": "x", "secret/key.pem": "k"})
 	// A named pipe fails packaging when walked, so the walk must skip the

@@ -35,6 +35,7 @@ func assertNoSecrets(t *testing.T, zipPath string, names []string, marker string
 }
 
 func TestEnvironmentFilesNeverShip(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("the tree uses symlinks")
 	}
@@ -104,6 +105,7 @@ func TestEnvironmentFilesNeverShip(t *testing.T) {
 }
 
 func TestEnvironmentFilesKeptAsLinks(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS == "windows" {
 		t.Skip("the tree uses symlinks")
 	}
@@ -119,6 +121,7 @@ func TestEnvironmentFilesKeptAsLinks(t *testing.T) {
 }
 
 func TestDefaultIgnores(t *testing.T) {
+	t.Parallel()
 	src, deps := t.TempDir(), t.TempDir()
 	writeFiles(t, src, map[string]string{
 		"index.py":                          "def handler(e, c): pass\n",

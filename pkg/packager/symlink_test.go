@@ -12,6 +12,7 @@ import (
 type zipFile = zip.File
 
 func TestSymlinks(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		mode     string
@@ -116,6 +117,7 @@ func TestSymlinks(t *testing.T) {
 // The node staging folder is a separate tree outside the source; links
 // inside it (node_modules/.bin) are fine when they stay inside that tree.
 func TestSymlinksInsideAnotherTree(t *testing.T) {
+	t.Parallel()
 	src, staging := t.TempDir(), t.TempDir()
 	writeFiles(t, src, map[string]string{"index.js": "x"})
 	writeFiles(t, staging, map[string]string{
@@ -141,6 +143,7 @@ func TestSymlinksInsideAnotherTree(t *testing.T) {
 }
 
 func TestKeptAbsoluteLinkIsRejected(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, map[string]string{"a.js": "a"})
 	writeFiles(t, src, map[string]string{"abs.js": "->" + filepath.Join(src, "a.js")})

@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/lambcli/lamb/internal/safefile"
 )
 
 // tree is one folder merged into the bundle at a zip path prefix.
@@ -198,22 +200,10 @@ func (w *walker) walkDir(dir, real, prefix string, parentIncluded bool, skip map
 			if w.sel.excluded(zp, false) || !w.sel.takes(zp, parentIncluded) {
 				continue
 			}
-			return fmt.Errorf("%s is a %s, not a file; remove it or add %q to package.exclude", full, typeName(typ), zp)
+			return fmt.Errorf("%s is %s, not a file; remove it or add %q to package.exclude", full, safefile.KindOf(typ), zp)
 		}
 	}
 	return nil
-}
-
-func typeName(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "named pipe"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	case m&fs.ModeDevice != 0:
-		return "device"
-	}
-	return "special file"
 }
 
 // takes reports whether a file is included.
@@ -283,7 +273,7 @@ func (w *walker) symlink(full, zp string, parentIncluded bool, stack []string) e
 		})
 	}
 	if !ti.Mode().IsRegular() {
-		return fmt.Errorf("symlink %s -> %s: the target is a %s, not a file; remove the link", full, target, typeName(ti.Mode()))
+		return fmt.Errorf("symlink %s -> %s: the target is %s, not a file; remove the link", full, target, safefile.KindOf(ti.Mode()))
 	}
 	if w.sel.excluded(zp, false) || !w.sel.takes(zp, parentIncluded) || w.sel.secrets.leavesFile(zp, ti) {
 		return nil

@@ -190,7 +190,7 @@ func (j *zipJob) writeZip(ctx context.Context, w io.Writer) (*zipStats, error) {
 				return nil
 			})
 		}
-		wg.Wait()
+		_ = wg.Wait() // the tasks return nil; a failure travels in e.err
 	}()
 
 	stats, err := j.emit(ctx, w)
@@ -518,10 +518,11 @@ func (j *zipJob) emit(ctx context.Context, out io.Writer) (*zipStats, error) {
 			CRC32:              e.crc,
 			CompressedSize64:   uint64(e.csize),
 			UncompressedSize64: uint64(e.usize),
-			ModifiedDate:       dosDate1980,
 			CreatorVersion:     20,
 			ReaderVersion:      20,
 		}
+		//lint:ignore SA1019 CreateRaw writes only the MS-DOS date and time (Modified is read by CreateHeader alone), so the fixed 1980-01-01 that keeps zips identical across machines is set here
+		fh.ModifiedDate = dosDate1980
 		fh.SetMode(e.mode)
 		if !isASCII(name) && utf8.ValidString(name) {
 			fh.Flags |= 0x800

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -20,9 +19,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+	"github.com/lambcli/lamb/internal/golden"
+)
 
 // compressible returns n bytes of source-like text.
 func compressible(n int, seed uint64) string {
@@ -88,6 +87,7 @@ func sha256File(t *testing.T, path string) string {
 }
 
 func TestZipFormat(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, fixtureFiles())
 	if err := os.Chmod(filepath.Join(src, "lib/util.js"), 0o700); err != nil {
@@ -189,6 +189,7 @@ func TestZipFormat(t *testing.T) {
 // the compressor or its level shows up here. Run with -update after an
 // intended change.
 func TestZipGolden(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, map[string]string{
 		"index.js":        compressible(5_000, 7),
@@ -198,20 +199,7 @@ func TestZipGolden(t *testing.T) {
 		"node_modules/x/": "",
 	})
 	m := packTrees(t, testSpec(t, src))
-	got := m.Sha256 + "\n"
-	golden := filepath.Join("testdata", "golden-zip.sha256")
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("read golden file (run go test -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("zip sha256 = %s, want %s (if the change is intended, run go test ./pkg/packager -run TestZipGolden -update)", strings.TrimSpace(got), strings.TrimSpace(string(want)))
-	}
+	golden.Assert(t, "golden-zip.sha256", []byte(m.Sha256+"\n"))
 }
 
 // TestDeterminism proves that the zip bytes depend only on paths, contents
@@ -257,10 +245,10 @@ func TestDeterminism(t *testing.T) {
 		dir := filepath.Join(base, "touched")
 		writeFiles(t, dir, fixtureFiles())
 		when := time.Date(2031, 5, 6, 7, 8, 9, 123456789, time.UTC)
-		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		noError(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 			when = when.Add(time.Hour)
 			return os.Chtimes(p, when, when)
-		})
+		}))
 		s := testSpec(t, dir)
 		check(t, s)
 	})
@@ -294,6 +282,7 @@ func TestDeterminism(t *testing.T) {
 // entries than a zip without zip64 holds: that is a Lambda limit, which
 // pkg/limits reports like the others.
 func TestManyEntries(t *testing.T) {
+	t.Parallel()
 	const n = 1<<16 + 1
 	src := make([]*sourceEntry, n)
 	for i := range src {
@@ -312,6 +301,7 @@ func TestManyEntries(t *testing.T) {
 }
 
 func TestInterruptedRunKeepsPreviousZip(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, fixtureFiles())
 	spec := testSpec(t, src)
@@ -339,6 +329,7 @@ func TestInterruptedRunKeepsPreviousZip(t *testing.T) {
 // put in place after the new zip is written: the run must fail and leave
 // the previous zip as it was, not a zip its manifest does not describe.
 func TestManifestFailureKeepsPreviousPair(t *testing.T) {
+	t.Parallel()
 	for _, warm := range []bool{false, true} {
 		t.Run(fmt.Sprintf("cache reused %v", warm), func(t *testing.T) {
 			src := t.TempDir()
@@ -350,8 +341,8 @@ func TestManifestFailureKeepsPreviousPair(t *testing.T) {
 
 			if warm {
 				// Same tree, zip gone: the cached pack is linked in.
-				os.Remove(m.ZipPath)
-				os.WriteFile(m.ZipPath, []byte("previous zip"), 0o644)
+				noError(t, os.Remove(m.ZipPath))
+				noError(t, os.WriteFile(m.ZipPath, []byte("previous zip"), 0o644))
 				before = []byte("previous zip")
 			} else {
 				writeFiles(t, src, map[string]string{"new.js": "changed"})
@@ -379,6 +370,7 @@ func TestManifestFailureKeepsPreviousPair(t *testing.T) {
 // TestStaleTempFilesAreSwept plants what a killed run leaves behind and
 // checks the next run removes exactly that.
 func TestStaleTempFilesAreSwept(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFiles(t, src, fixtureFiles())
 	spec := testSpec(t, src)
@@ -404,10 +396,10 @@ func TestStaleTempFilesAreSwept(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	os.Chtimes(filepath.Join(zipCacheDir, ".k.idx.tmp-3"), old, old)
+	noError(t, os.Chtimes(filepath.Join(zipCacheDir, ".k.idx.tmp-3"), old, old))
 	// A temporary file of a run still going is young and stays.
 	young := filepath.Join(spec.OutDir, ".fn.zip.tmp-4321")
-	os.WriteFile(young, []byte("being written"), 0o644)
+	noError(t, os.WriteFile(young, []byte("being written"), 0o644))
 
 	packTrees(t, spec)
 	want := []string{".fn.zip.tmp-4321", ".fn.zip.tmp-keep", "fn.json", "fn.zip", "notes.txt", "other.zip"}
@@ -435,6 +427,7 @@ func dirNames(t *testing.T, dir string) []string {
 }
 
 func TestUnreadableFileIsNamed(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	files := map[string]string{}
 	for i := range 200 {

@@ -18,6 +18,7 @@ import (
 // lib/app.jar the class): the check step searches the bundle's jars, which
 // the checks themselves do not open.
 func TestCheckFindsAJavaHandlerInsideAJar(t *testing.T) {
+	t.Parallel()
 	var jar bytes.Buffer
 	w := zip.NewWriter(&jar)
 	for _, name := range []string{"META-INF/MANIFEST.MF", "com/example/Handler.class"} {

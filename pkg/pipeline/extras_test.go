@@ -37,6 +37,7 @@ func extrasProject(t *testing.T, dir, body string) *config.Config {
 }
 
 func TestCheckReportsTheExtras(t *testing.T) {
+	t.Parallel()
 	cfg := extrasProject(t, t.TempDir(), "    functionUrl: {authType: NONE, public: true}\n    async: {retries: 3}\n    concurrency: {reserved: 1, provisioned: 2}\n")
 	report, err := Check(t.Context(), cfg, cfg.Functions, CheckOptions{Options: Options{CacheDir: t.TempDir()}, Offline: true, Now: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {

@@ -60,6 +60,7 @@ func newTestUnits(keys ...string) []*Unit {
 }
 
 func TestRunnerRunsStepsInOrderAndSaysWhatItSkipped(t *testing.T) {
+	t.Parallel()
 	rec := &recorder{}
 	r := &Runner{Concurrency: 1, Events: rec, Steps: []Step{
 		fakeStep{name: "first", run: func(_ context.Context, u *Unit) error {
@@ -83,6 +84,7 @@ func TestRunnerRunsStepsInOrderAndSaysWhatItSkipped(t *testing.T) {
 }
 
 func TestRunnerBoundsConcurrency(t *testing.T) {
+	t.Parallel()
 	var running, peak atomic.Int32
 	gate := make(chan struct{})
 	step := fakeStep{name: "work", run: func(ctx context.Context, u *Unit) error {
@@ -113,6 +115,7 @@ func TestRunnerBoundsConcurrency(t *testing.T) {
 }
 
 func TestRunnerFailureNamesStepAndFunctionAndStopsTheOthers(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("disk full")
 	var cancelled atomic.Bool
 	goodStarted := make(chan struct{})
@@ -136,6 +139,7 @@ func TestRunnerFailureNamesStepAndFunctionAndStopsTheOthers(t *testing.T) {
 }
 
 func TestRunnerInterruptedBeforeStart(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	ran := false
@@ -149,6 +153,7 @@ func TestRunnerInterruptedBeforeStart(t *testing.T) {
 }
 
 func TestPackageStepDescribesTheFolderRelativeToLambYAML(t *testing.T) {
+	t.Parallel()
 	u := newTestUnits("api")[0]
 	u.Function.Source = "/project/services/api"
 	if got := (PackageStep{}).Describe(u); got != "packaging services/api" {

@@ -9,11 +9,15 @@ package builder
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/lambcli/lamb/internal/lambdaarch"
 )
 
 // Spec says what to build; the packager fills it from the function's
@@ -128,14 +132,21 @@ type arch struct {
 	goarch string // amd64 | arm64
 }
 
+// toolArchs spells each of lambdaarch.Names for the tools; a test keeps
+// the two lists in step.
+var toolArchs = map[string]arch{
+	"x86_64": {lambda: "x86_64", npm: "x64", pip: "manylinux2014_x86_64", goarch: "amd64"},
+	"arm64":  {lambda: "arm64", npm: "arm64", pip: "manylinux2014_aarch64", goarch: "arm64"},
+}
+
 func targetArch(a string) (arch, error) {
-	switch a {
-	case "", "x86_64":
-		return arch{lambda: "x86_64", npm: "x64", pip: "manylinux2014_x86_64", goarch: "amd64"}, nil
-	case "arm64":
-		return arch{lambda: "arm64", npm: "arm64", pip: "manylinux2014_aarch64", goarch: "arm64"}, nil
+	if a == "" {
+		a = lambdaarch.Default
 	}
-	return arch{}, fmt.Errorf("architecture %q is not one Lambda runs: use x86_64 or arm64", a)
+	if t, ok := toolArchs[a]; ok && lambdaarch.Valid(a) {
+		return t, nil
+	}
+	return arch{}, fmt.Errorf("architecture %q is not one Lambda runs: use %s", a, strings.Join(lambdaarch.Names(), " or "))
 }
 
 func artifactResult(spec Spec) (*Result, error) {
@@ -145,7 +156,7 @@ func artifactResult(spec Spec) (*Result, error) {
 	}
 	fi, err := os.Stat(p)
 	if err != nil {
-		if os.IsNotExist(err) {
+		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("package.artifact %s does not exist: run the build that makes it, or fix the path", p)
 		}
 		return nil, fmt.Errorf("read package.artifact %s: %w", p, err)

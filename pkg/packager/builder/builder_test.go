@@ -11,9 +11,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lambcli/lamb/internal/lambdaarch"
 )
 
 func TestBuildCommandRunsFirstInSource(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	var log bytes.Buffer
 	b, runs := newTestBuilder()
@@ -42,6 +45,7 @@ func TestBuildCommandRunsFirstInSource(t *testing.T) {
 }
 
 func TestBuildCommandFailureStopsTheBuild(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	// A Node project with dependencies but no lockfile would fail later with
 	// another error; the build's failure must come first and alone.
@@ -70,7 +74,22 @@ func TestBuildCommandFailureStopsTheBuild(t *testing.T) {
 	}
 }
 
+// TestToolArchsCoverLambdaArchitectures keeps the tools' spellings in step
+// with the one list of architectures the configuration accepts.
+func TestToolArchsCoverLambdaArchitectures(t *testing.T) {
+	t.Parallel()
+	for _, name := range lambdaarch.Names() {
+		if a, err := targetArch(name); err != nil || a.lambda != name {
+			t.Errorf("architecture %s: %+v, %v; add it to toolArchs", name, a, err)
+		}
+	}
+	if len(toolArchs) != len(lambdaarch.Names()) {
+		t.Errorf("toolArchs has %d entries, lambdaarch.Names %d", len(toolArchs), len(lambdaarch.Names()))
+	}
+}
+
 func TestBuildRejectsBadSpecs(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	tests := []struct {
 		name string
@@ -102,6 +121,7 @@ func TestBuildRejectsBadSpecs(t *testing.T) {
 }
 
 func TestArtifactIsUsedAsIs(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	// Any runtime: an artifact replaces the builder, even one that would
 	// otherwise install dependencies.
@@ -120,6 +140,7 @@ func TestArtifactIsUsedAsIs(t *testing.T) {
 }
 
 func TestProvidedNeedsBootstrap(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		build string
@@ -153,6 +174,7 @@ func TestProvidedNeedsBootstrap(t *testing.T) {
 }
 
 func TestOtherRuntimesShipTheSource(t *testing.T) {
+	t.Parallel()
 	for _, rt := range []string{"ruby3.4", "dotnet8", "ruby4.0"} {
 		t.Run(rt, func(t *testing.T) {
 			src := t.TempDir()
@@ -173,6 +195,7 @@ func TestOtherRuntimesShipTheSource(t *testing.T) {
 }
 
 func TestBuildCancelStopsTheCommandAndItsChildren(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	started := filepath.Join(src, "started")
 	ctx, cancel := context.WithCancel(context.Background())

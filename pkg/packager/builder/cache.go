@@ -11,8 +11,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/lambcli/lamb/internal/atomicfile"
 )
 
 // cacheKey hashes everything an install depends on. Parts are length-prefixed
@@ -75,8 +76,8 @@ func cachedInstall(ctx context.Context, cacheDir, kind, key string, noCache bool
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return "", fmt.Errorf("create dependency cache %s: %w", parent, err)
 	}
-	sweepStale(parent)
-	tmp, err := os.MkdirTemp(parent, ".tmp-"+key+"-")
+	atomicfile.Sweep(parent, staleTemp)
+	tmp, err := os.MkdirTemp(parent, atomicfile.TempPattern(key))
 	if err != nil {
 		return "", fmt.Errorf("create dependency cache entry in %s: %w", parent, err)
 	}
@@ -85,8 +86,13 @@ func cachedInstall(ctx context.Context, cacheDir, kind, key string, noCache bool
 		return "", err
 	}
 	if dirExists(final) {
-		old := tmp + ".old"
-		if err := os.Rename(final, old); err != nil {
+		// The entry being replaced moves into a temporary folder of its
+		// own, which Sweep recognises if this run is killed before removing it.
+		old, err := os.MkdirTemp(parent, atomicfile.TempPattern(key))
+		if err == nil {
+			err = os.Rename(final, filepath.Join(old, key))
+		}
+		if err != nil {
 			os.RemoveAll(tmp)
 			return "", fmt.Errorf("replace dependency cache entry %s: %w", final, err)
 		}
@@ -101,20 +107,4 @@ func cachedInstall(ctx context.Context, cacheDir, kind, key string, noCache bool
 		return "", fmt.Errorf("store dependency cache entry %s: %w", final, err)
 	}
 	return final, nil
-}
-
-// sweepStale removes temporary folders that interrupted installs left long ago.
-func sweepStale(parent string) {
-	entries, err := os.ReadDir(parent)
-	if err != nil {
-		return
-	}
-	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), ".tmp-") {
-			continue
-		}
-		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > staleTemp {
-			os.RemoveAll(filepath.Join(parent, e.Name()))
-		}
-	}
 }

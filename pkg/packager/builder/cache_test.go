@@ -11,6 +11,7 @@ import (
 )
 
 func TestCachedInstallNeverLeavesAHalfEntry(t *testing.T) {
+	t.Parallel()
 	cache := t.TempDir()
 	key := cacheKey([]byte("lock"))
 	installs := 0
@@ -66,10 +67,11 @@ func TestCachedInstallNeverLeavesAHalfEntry(t *testing.T) {
 }
 
 func TestCachedInstallSweepsAbandonedTemps(t *testing.T) {
+	t.Parallel()
 	cache := t.TempDir()
 	parent := filepath.Join(cache, "deps", "python")
-	old := filepath.Join(parent, ".tmp-abc-123")
-	recent := filepath.Join(parent, ".tmp-def-456")
+	old := filepath.Join(parent, ".abc.tmp-123")
+	recent := filepath.Join(parent, ".def.tmp-456")
 	for _, d := range []string{old, recent} {
 		writeFile(t, filepath.Join(d, "six.py"), "", 0o644)
 	}
@@ -89,6 +91,7 @@ func TestCachedInstallSweepsAbandonedTemps(t *testing.T) {
 }
 
 func TestCacheKeySeparatesParts(t *testing.T) {
+	t.Parallel()
 	if cacheKey([]byte("ab"), []byte("c")) == cacheKey([]byte("a"), []byte("bc")) {
 		t.Error("different part lists share a cache key")
 	}

@@ -15,6 +15,7 @@ import (
 // A named pipe where a package manifest or a package manager setting is
 // expected would block the read forever; it is refused by name instead.
 func TestNodeRefusesNamedPipes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		files map[string]string

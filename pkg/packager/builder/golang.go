@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/lambcli/lamb/internal/atomicfile"
 )
 
 // golang compiles the main package at the root of the source into a static
@@ -32,12 +34,15 @@ func (b *builder) golang(ctx context.Context, spec Spec, a arch) (*Result, error
 	spec.progress("building the Go bootstrap for linux/" + a.lambda)
 	// Build beside the bootstrap and rename over it, so a failed or
 	// interrupted build never leaves a half-written binary to be zipped.
-	tmp, err := os.CreateTemp(out, ".bootstrap-")
+	tmp, err := atomicfile.Create(filepath.Join(out, "bootstrap"))
 	if err != nil {
 		return nil, fmt.Errorf("create Go output in %s: %w", out, err)
 	}
-	tmp.Close()
-	defer os.Remove(tmp.Name())
+	defer tmp.Discard()
+	// go build writes the file itself, under the temporary name.
+	if err := tmp.Close(); err != nil {
+		return nil, fmt.Errorf("create Go output in %s: %w", out, err)
+	}
 	goflags := strings.TrimSpace(os.Getenv("GOFLAGS") + " -buildvcs=false")
 	c := command{
 		Dir:  spec.Source,
@@ -52,7 +57,7 @@ func (b *builder) golang(ctx context.Context, spec Spec, a arch) (*Result, error
 	if err := os.Chmod(tmp.Name(), 0o755); err != nil {
 		return nil, fmt.Errorf("mark the Go bootstrap executable: %w", err)
 	}
-	if err := os.Rename(tmp.Name(), filepath.Join(out, "bootstrap")); err != nil {
+	if err := atomicfile.Replace(tmp); err != nil {
 		return nil, fmt.Errorf("store the Go bootstrap in %s: %w", out, err)
 	}
 	return &Result{Trees: []Tree{{Dir: out}}}, nil

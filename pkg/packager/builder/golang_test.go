@@ -10,6 +10,7 @@ import (
 )
 
 func TestGoBuildsBootstrapForTheArchitecture(t *testing.T) {
+	t.Parallel()
 	needTool(t, "go")
 	tests := []struct {
 		arch    string
@@ -57,6 +58,7 @@ func TestGoBuildsBootstrapForTheArchitecture(t *testing.T) {
 }
 
 func TestGoBuildFailureShowsCompilerOutput(t *testing.T) {
+	t.Parallel()
 	needTool(t, "go")
 	src := fixture(t, "go")
 	writeFile(t, filepath.Join(src, "main.go"), "package main\n\nfunc main() { undefinedCall() }\n", 0o644)

@@ -37,6 +37,7 @@ func compileJava(t *testing.T) string {
 }
 
 func TestJavaLaysOutClassesAndLib(t *testing.T) {
+	t.Parallel()
 	src := compileJava(t)
 	b, _ := newTestBuilder()
 	res, err := b.build(context.Background(), Spec{Source: src, Runtime: "java21", Handler: "example.Handler::handleRequest", CacheDir: t.TempDir()})
@@ -59,6 +60,7 @@ func TestJavaLaysOutClassesAndLib(t *testing.T) {
 }
 
 func TestJavaTakesReadyJars(t *testing.T) {
+	t.Parallel()
 	src := compileJava(t)
 	jarCmd := func(args ...string) {
 		t.Helper()
@@ -105,6 +107,7 @@ func TestJavaTakesReadyJars(t *testing.T) {
 }
 
 func TestJavaWithoutBuildOutput(t *testing.T) {
+	t.Parallel()
 	src := fixture(t, "java")
 	b, _ := newTestBuilder()
 	_, err := b.build(context.Background(), Spec{Source: src, Runtime: "java21", CacheDir: t.TempDir()})
@@ -119,6 +122,7 @@ func TestJavaWithoutBuildOutput(t *testing.T) {
 }
 
 func TestJavaGradleLayout(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	writeFile(t, filepath.Join(src, "build", "classes", "java", "main", "example", "Handler.class"), "class", 0o644)
 	writeFile(t, filepath.Join(src, "build", "resources", "main", "log4j2.xml"), "<Configuration/>", 0o644)

@@ -3,7 +3,9 @@ package builder
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,7 +41,7 @@ func (b *builder) node(ctx context.Context, spec Spec, a arch) (*Result, error) 
 	}
 	pkgPath := filepath.Join(src, "package.json")
 	raw, err := safefile.ReadFile(ctx, pkgPath, maxManifestBytes)
-	if os.IsNotExist(err) {
+	if errors.Is(err, fs.ErrNotExist) {
 		return &Result{Trees: []Tree{{Dir: src}}}, nil
 	}
 	if err != nil {
@@ -255,7 +257,7 @@ func writeYarnBerrySettings(path string, a arch) error {
 // Every file must be a regular one of at most maxManifestBytes.
 func copyPath(ctx context.Context, src, dst string) error {
 	fi, err := os.Stat(src)
-	if os.IsNotExist(err) {
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 )
 
 func TestNodeInstallsOnlyProductionDependencies(t *testing.T) {
+	t.Parallel()
 	needTool(t, "npm")
 	src := fixture(t, "node")
 	// The user's own node_modules holds a dev install that must neither be
@@ -93,6 +94,7 @@ func TestNodeInstallsOnlyProductionDependencies(t *testing.T) {
 }
 
 func TestNodeArm64AsksNpmForArm64Packages(t *testing.T) {
+	t.Parallel()
 	needTool(t, "npm")
 	src := fixture(t, "node")
 	b, runs := newTestBuilder()
@@ -191,6 +193,7 @@ func TestNodeWithoutInstall(t *testing.T) {
 }
 
 func TestNodeYarnAndPnpm(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		tool     string
 		lockfile string
@@ -247,6 +250,7 @@ func TestNodeYarnAndPnpm(t *testing.T) {
 }
 
 func TestVersionAtLeast(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		v    string
 		want bool

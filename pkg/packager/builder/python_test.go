@@ -10,6 +10,7 @@ import (
 )
 
 func TestPythonInstallsWheelsAtTheRoot(t *testing.T) {
+	t.Parallel()
 	needTool(t, "python3")
 	tests := []struct {
 		fixture, runtime, arch, platform, version string
@@ -62,6 +63,7 @@ func TestPythonInstallsWheelsAtTheRoot(t *testing.T) {
 }
 
 func TestPythonNoWheelNamesPackageAndPlatform(t *testing.T) {
+	t.Parallel()
 	needTool(t, "python3")
 	// docopt 0.6.2 is published as a source archive only.
 	src := fixture(t, "python-nowheel")
@@ -82,6 +84,7 @@ func TestPythonNoWheelNamesPackageAndPlatform(t *testing.T) {
 }
 
 func TestPythonUnreadableProjects(t *testing.T) {
+	t.Parallel()
 	needTool(t, "python3")
 	tests := []struct {
 		name    string
@@ -117,6 +120,7 @@ func TestPythonUnreadableProjects(t *testing.T) {
 }
 
 func TestPythonWithoutInstall(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		files map[string]string
@@ -147,6 +151,7 @@ func TestPythonWithoutInstall(t *testing.T) {
 }
 
 func TestPythonIncludedRequirementsAreCacheInputs(t *testing.T) {
+	t.Parallel()
 	needTool(t, "python3")
 	src := t.TempDir()
 	writeFile(t, filepath.Join(src, "requirements.txt"), "-r requirements/base.txt\n", 0o644)

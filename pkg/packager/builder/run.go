@@ -39,7 +39,7 @@ func execRunner(ctx context.Context, c command) ([]byte, error) {
 	var out bytes.Buffer
 	if c.Log != nil {
 		// Say what runs, so --verbose shows each tool invocation.
-		fmt.Fprintf(c.Log, "$ %s  (in %s)\n", c, c.Dir)
+		_, _ = fmt.Fprintf(c.Log, "$ %s  (in %s)\n", c, c.Dir)
 		cmd.Stdout = io.MultiWriter(&out, c.Log)
 	} else {
 		cmd.Stdout = &out
