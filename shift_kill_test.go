@@ -155,7 +155,9 @@ func (k *killTest) killMidShift() {
 	if err := cmd.Process.Kill(); err != nil {
 		k.t.Fatal(err)
 	}
-	<-exited
+	if err := <-exited; err == nil {
+		k.t.Fatal("lamb exited cleanly although it was killed")
+	}
 }
 
 // buildLamb builds the lamb binary into a temporary folder.

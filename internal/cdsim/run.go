@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -483,7 +484,7 @@ func parseAppSpec(content string) (*lambdaSpec, error) {
 		spec = lambdaSpec{function: p.Name, alias: p.Alias, current: p.CurrentVersion, target: p.TargetVersion}
 	}
 	if spec.function == "" || spec.alias == "" || spec.current == "" || spec.target == "" {
-		return nil, fmt.Errorf("Name, Alias, CurrentVersion and TargetVersion are required")
+		return nil, errors.New("the resource needs Name, Alias, CurrentVersion and TargetVersion")
 	}
 	if spec.current == spec.target {
 		return nil, fmt.Errorf("CurrentVersion and TargetVersion are both %s", spec.current)

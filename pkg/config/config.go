@@ -54,7 +54,7 @@ const (
 	// error-rate gate that sets none: more than 1% errors over at least 20
 	// invocations rolls the shift back.
 	DefaultMaxErrorRate   Percent = 0.01
-	DefaultMinInvocations         = 20
+	DefaultMinInvocations int     = 20
 )
 
 // Config is a loaded lamb.yaml with the stage applied and every function
