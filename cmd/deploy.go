@@ -203,7 +203,9 @@ func writeDeploySummary(io *ui.IOStreams, r pipeline.DeployReport) error {
 	}
 	for _, f := range r.Functions {
 		if f.Shift != nil {
-			fmt.Fprintf(io.Out, "%s: %s\n", f.Function, shiftLine(*f.Shift))
+			if _, err := fmt.Fprintf(io.Out, "%s: %s\n", f.Function, shiftLine(*f.Shift)); err != nil {
+				return err
+			}
 		}
 		if f.Error != "" {
 			if _, err := fmt.Fprintf(io.Out, "%s: %s\n", f.Function, f.Error); err != nil {
