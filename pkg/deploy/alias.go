@@ -116,3 +116,40 @@ func (d *Deployer) ReadAlias(ctx context.Context, function, alias string) (*Alia
 	}
 	return aliasFrom(a.Name, a.FunctionVersion, a.Description, a.RevisionId, a.RoutingConfig), nil
 }
+
+// AliasRecorder lists the Lambda calls RecordPrevious makes.
+type AliasRecorder interface {
+	GetAlias(ctx context.Context, in *lambda.GetAliasInput, optFns ...func(*lambda.Options)) (*lambda.GetAliasOutput, error)
+	UpdateAlias(ctx context.Context, in *lambda.UpdateAliasInput, optFns ...func(*lambda.Options)) (*lambda.UpdateAliasOutput, error)
+}
+
+var _ AliasRecorder = (*lambda.Client)(nil)
+
+// RecordPrevious records in the alias description that the alias left
+// version previous, for an alias something other than lamb moved to
+// version (CodeDeploy): the update names the description alone, so the
+// alias keeps its version and routing, and Lambda's RevisionId, where it
+// reports one, makes it fail rather than overwrite a move made since the
+// read. An alias that no longer serves version alone is left as it is.
+func RecordPrevious(ctx context.Context, api AliasRecorder, function, alias, version, previous string) error {
+	a, err := api.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(function), Name: aws.String(alias)})
+	if err != nil {
+		return fmt.Errorf("read alias %s of %s to record version %s it left: %w", alias, function, previous, err)
+	}
+	got := aliasFrom(a.Name, a.FunctionVersion, a.Description, a.RevisionId, a.RoutingConfig)
+	if got.Version != version || len(got.Weights) > 0 {
+		return fmt.Errorf("record the version alias %s of %s left: the alias serves %s %v, not version %s alone; set it with 'lamb rollback --to VERSION'", alias, function, got.Version, got.Weights, version)
+	}
+	record := aliasRecord(previous)
+	if got.Description == record {
+		return nil
+	}
+	in := &lambda.UpdateAliasInput{FunctionName: aws.String(function), Name: aws.String(alias), Description: aws.String(record)}
+	if got.RevisionID != "" {
+		in.RevisionId = aws.String(got.RevisionID)
+	}
+	if _, err := api.UpdateAlias(ctx, in); err != nil {
+		return fmt.Errorf("record in alias %s of %s that it left version %s: %w", alias, function, previous, err)
+	}
+	return nil
+}

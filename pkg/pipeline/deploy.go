@@ -71,6 +71,11 @@ type DeployOptions struct {
 	Tune func(*deploy.Deployer)
 	// TuneShift adjusts the direct shift engine before use; tests set it.
 	TuneShift func(*shift.Direct)
+	// TuneCodeDeploy adjusts the codedeploy engine before use; tests set it.
+	TuneCodeDeploy func(*shift.CodeDeployEngine)
+	// NoWait makes a codedeploy shift return once its deployment is
+	// created: the function's outcome is then "started".
+	NoWait bool
 }
 
 // LimitsViolated is returned when the pre-flight finds an error: nothing
@@ -91,12 +96,15 @@ const (
 	// OutcomeRolledBack: the version was published, but its traffic shift
 	// was rolled back and the alias serves the version it served before.
 	OutcomeRolledBack = "rolled back"
+	// OutcomeStarted: the version was published and a CodeDeploy
+	// deployment (--no-wait) moves the alias to it.
+	OutcomeStarted = "started"
 )
 
 // DeployResult is one function's outcome.
 //
 // JSON fields: function (key), name (AWS name), outcome ("deployed", "up to
-// date", "failed", "rolled back"), version (published), previousVersion
+// date", "failed", "rolled back", "started"), version (published), previousVersion
 // (the version the alias left), alias, route ("direct", "s3", or "" when the
 // code did not change), uploaded (false when S3 already had the zip), bytes
 // (zip size), created (the function is new), roleCreated, codeChanged,
@@ -147,7 +155,7 @@ func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o D
 		return DeployReport{}, clientsErr
 	}
 	// An engine that cannot run stops the deploy before anything is built.
-	engines, err := shiftEngines(fns, clients.Shift, o.TuneShift)
+	engines, err := shiftEngines(fns, clients.Shift, o.TuneShift, codeDeployTuning(o.NoWait, o.TuneCodeDeploy))
 	if err != nil {
 		return DeployReport{}, err
 	}
@@ -240,6 +248,8 @@ func resultOf(u *Unit) DeployResult {
 		res.Outcome, res.Error = OutcomeFailed, u.Err.Error()
 	case s.Plan.UpToDate:
 		res.Outcome = OutcomeUpToDate
+	case s.Shift != nil && s.Shift.Outcome == shift.OutcomeStarted:
+		res.Outcome = OutcomeStarted
 	default:
 		res.Outcome = OutcomeDeployed
 	}
@@ -556,8 +566,10 @@ func undoEngine(c ShiftClients, tune func(*shift.Direct)) *shift.Direct {
 }
 
 // shiftEngines returns the engine of each function whose alias moves
-// through one, by key.
-func shiftEngines(fns []*config.Function, c ShiftClients, tune func(*shift.Direct)) (map[string]shift.Engine, error) {
+// through one, by key. A codedeploy engine that cannot run a function's
+// shift as lamb.yaml configures it stops the deploy here, before anything
+// is written.
+func shiftEngines(fns []*config.Function, c ShiftClients, tune func(*shift.Direct), tuneCD func(*shift.CodeDeployEngine)) (map[string]shift.Engine, error) {
 	engines := map[string]shift.Engine{}
 	for _, fn := range fns {
 		strategy, err := StrategyOf(fn)
@@ -570,9 +582,16 @@ func shiftEngines(fns []*config.Function, c ShiftClients, tune func(*shift.Direc
 		if c.Lambda == nil {
 			return nil, fmt.Errorf("deploy %s: no Lambda client for its traffic shift (%s)", fn.Key, fn.Deploy.Strategy)
 		}
-		if engines[fn.Key], err = NewEngine(fn, c, tune); err != nil {
+		e, err := NewEngine(fn, c, tune, tuneCD)
+		if err != nil {
 			return nil, err
 		}
+		if cd, ok := e.(*shift.CodeDeployEngine); ok {
+			if err := cd.Check(ShiftRequest(fn, "", "", strategy, nil)); err != nil {
+				return nil, fmt.Errorf("deploy %s: %w", fn.Key, err)
+			}
+		}
+		engines[fn.Key] = e
 	}
 	return engines, nil
 }

@@ -38,9 +38,10 @@ type ShiftClients struct {
 // here (its AWS client is missing).
 var ErrEngineUnavailable = errors.New("is not available")
 
-// NewEngine returns the engine deploy.engine names for fn's shifts. tune,
-// when set, adjusts the direct engine before use (tests give it a clock).
-func NewEngine(fn *config.Function, c ShiftClients, tune func(*shift.Direct)) (shift.Engine, error) {
+// NewEngine returns the engine deploy.engine names for fn's shifts. tune
+// and tuneCD, when set, adjust the direct and the codedeploy engine before
+// use (tests give them a clock; --no-wait sets NoWait).
+func NewEngine(fn *config.Function, c ShiftClients, tune func(*shift.Direct), tuneCD func(*shift.CodeDeployEngine)) (shift.Engine, error) {
 	switch fn.Deploy.Engine {
 	case EngineDirect, "":
 		return DirectEngine(c, tune), nil
@@ -49,10 +50,14 @@ func NewEngine(fn *config.Function, c ShiftClients, tune func(*shift.Direct)) (s
 			return nil, fmt.Errorf("deploy.engine of %s: the %s engine %w: no CodeDeploy client; use engine: %s", fn.Key, EngineCodeDeploy, ErrEngineUnavailable, EngineDirect)
 		}
 		cd := fn.Deploy.CodeDeploy
-		return &shift.CodeDeployEngine{
+		e := &shift.CodeDeployEngine{
 			CodeDeploy: c.CodeDeploy, IAM: c.IAM, Lambda: c.Lambda, Region: c.Region,
 			Application: cd.Application, DeploymentGroup: cd.DeploymentGroup, ServiceRoleArn: cd.ServiceRoleArn,
-		}, nil
+		}
+		if tuneCD != nil {
+			tuneCD(e)
+		}
+		return e, nil
 	}
 	return nil, fmt.Errorf("deploy.engine of %s: unknown engine %q; use %s or %s", fn.Key, fn.Deploy.Engine, EngineDirect, EngineCodeDeploy)
 }
@@ -102,7 +107,8 @@ func ShiftRequest(fn *config.Function, current, target string, strategy appspec.
 // of lamb shift, and the shift in lamb deploy's report.
 //
 // JSON fields: alias, current, target (the versions), strategy, engine,
-// outcome ("shifted", "rolled back", "stopped"), cause, steps (each: at,
+// outcome ("shifted", "rolled back", "stopped", or "started": a codedeploy
+// shift with --no-wait, whose deploymentId goes on in CodeDeploy), cause, steps (each: at,
 // weight 0–1, readings (each: at, gate "alarm" or "error-rate", alarm,
 // state, errors, invocations, failed), note), deploymentId.
 type ShiftReport struct {
@@ -129,13 +135,18 @@ type ShiftInput struct {
 	Events  progress.Sink
 	// Tune adjusts the direct engine before use; tests set it.
 	Tune func(*shift.Direct)
+	// TuneCodeDeploy adjusts the codedeploy engine before use; tests set it.
+	TuneCodeDeploy func(*shift.CodeDeployEngine)
+	// NoWait makes the codedeploy engine return once its deployment is
+	// created (outcome "started").
+	NoWait bool
 }
 
 // Shift moves fn's deploy alias from the version it serves to in.Target,
 // or runs in.AppSpec, with the engine deploy.engine names. A rolled-back
 // shift returns its report with a *shift.RolledBackError.
 func Shift(ctx context.Context, fn *config.Function, c ShiftClients, in ShiftInput) (ShiftReport, error) {
-	engine, err := NewEngine(fn, c, in.Tune)
+	engine, err := NewEngine(fn, c, in.Tune, codeDeployTuning(in.NoWait, in.TuneCodeDeploy))
 	if err != nil {
 		return ShiftReport{}, err
 	}
@@ -146,7 +157,31 @@ func Shift(ctx context.Context, fn *config.Function, c ShiftClients, in ShiftInp
 		return ShiftReport{}, err
 	}
 	res, err := engine.Shift(ctx, r)
+	if err == nil {
+		err = recordShifted(ctx, c.Lambda, fn, r, res)
+	}
 	return reportOf(r, engineName(fn), res), err
+}
+
+// codeDeployTuning is tune with NoWait set as noWait says.
+func codeDeployTuning(noWait bool, tune func(*shift.CodeDeployEngine)) func(*shift.CodeDeployEngine) {
+	return func(e *shift.CodeDeployEngine) {
+		e.NoWait = noWait
+		if tune != nil {
+			tune(e)
+		}
+	}
+}
+
+// recordShifted writes lamb's record of the version the alias left after
+// a codedeploy shift, so that lamb rollback knows where to go back: the
+// direct engine writes it with its last step, but CodeDeploy moves the
+// alias without it.
+func recordShifted(ctx context.Context, api deploy.AliasRecorder, fn *config.Function, r shift.Request, res shift.Result) error {
+	if engineName(fn) != EngineCodeDeploy || res.Outcome != shift.OutcomeShifted {
+		return nil
+	}
+	return deploy.RecordPrevious(ctx, api, r.Function, r.Alias, r.Target, r.Current)
 }
 
 // Resume finishes the shift recorded in progress on fn's deploy alias, with
@@ -222,6 +257,9 @@ func (m shiftMove) Move(ctx context.Context, function string, from *deploy.Alias
 	r := ShiftRequest(fn, from.Version, to, m.strategy, m.u.events)
 	r.Function, r.Alias = function, from.Name
 	res, err := m.engine.Shift(ctx, r)
+	if err == nil {
+		err = recordShifted(ctx, m.d.Lambda, fn, r, res)
+	}
 	rep := reportOf(r, engineName(fn), res)
 	m.u.Deploy.Shift = &rep
 	return err

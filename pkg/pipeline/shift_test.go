@@ -26,21 +26,21 @@ func shiftFunction(t *testing.T, deploySettings string) *config.Function {
 
 func TestNewEngine(t *testing.T) {
 	t.Run("direct", func(t *testing.T) {
-		e, err := NewEngine(shiftFunction(t, "engine: direct"), ShiftClients{}, func(d *shift.Direct) { d.PollInterval = time.Second })
+		e, err := NewEngine(shiftFunction(t, "engine: direct"), ShiftClients{}, func(d *shift.Direct) { d.PollInterval = time.Second }, nil)
 		d, ok := e.(*shift.Direct)
 		if err != nil || !ok || d.PollInterval != time.Second {
 			t.Errorf("NewEngine = %#v, %v; want the direct engine, tuned", e, err)
 		}
 	})
 	t.Run("codedeploy without a client", func(t *testing.T) {
-		_, err := NewEngine(shiftFunction(t, "engine: codedeploy"), ShiftClients{}, nil)
+		_, err := NewEngine(shiftFunction(t, "engine: codedeploy"), ShiftClients{}, nil, nil)
 		if !errors.Is(err, ErrEngineUnavailable) || !strings.Contains(err.Error(), "deploy.engine of api: the codedeploy engine is not available: no CodeDeploy client; use engine: direct") {
 			t.Errorf("NewEngine = %v, want ErrEngineUnavailable saying what to do", err)
 		}
 	})
 	t.Run("codedeploy", func(t *testing.T) {
 		fn := shiftFunction(t, "engine: codedeploy, codedeploy: {application: orders, deploymentGroup: api, serviceRoleArn: \"arn:aws:iam::123456789012:role/cd\"}")
-		e, err := NewEngine(fn, ShiftClients{CodeDeploy: codedeploy.New(codedeploy.Options{}), Region: "eu-west-1"}, nil)
+		e, err := NewEngine(fn, ShiftClients{CodeDeploy: codedeploy.New(codedeploy.Options{}), Region: "eu-west-1"}, nil, nil)
 		cd, ok := e.(*shift.CodeDeployEngine)
 		if err != nil || !ok || cd.Application != "orders" || cd.DeploymentGroup != "api" || cd.ServiceRoleArn != "arn:aws:iam::123456789012:role/cd" || cd.Region != "eu-west-1" {
 			t.Errorf("NewEngine = %#v, %v; want the codedeploy engine with lamb.yaml's resources", e, err)
@@ -66,7 +66,7 @@ func TestWhichAliasesMoveThroughAnEngine(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.settings, func(t *testing.T) {
 			fn := shiftFunction(t, tt.settings)
-			engines, err := shiftEngines([]*config.Function{fn}, someClients, nil)
+			engines, err := shiftEngines([]*config.Function{fn}, someClients, nil, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,11 +77,27 @@ func TestWhichAliasesMoveThroughAnEngine(t *testing.T) {
 	}
 	// A CodeDeploy deploy without its client cannot start, even all at once,
 	// before anything is built.
-	if _, err := shiftEngines([]*config.Function{shiftFunction(t, "engine: codedeploy")}, someClients, nil); !errors.Is(err, ErrEngineUnavailable) {
+	if _, err := shiftEngines([]*config.Function{shiftFunction(t, "engine: codedeploy")}, someClients, nil, nil); !errors.Is(err, ErrEngineUnavailable) {
 		t.Errorf("shiftEngines with codedeploy = %v, want ErrEngineUnavailable", err)
 	}
+	// What the codedeploy engine cannot run stops the deploy before
+	// anything is built, as lamb.yaml's to fix.
+	cd := someClients
+	cd.CodeDeploy = codedeploy.New(codedeploy.Options{})
+	for _, settings := range []string{"engine: codedeploy, gate: {}", "engine: codedeploy, strategy: canary:2.5%:5m"} {
+		var ce *shift.CodeDeployConfigError
+		if _, err := shiftEngines([]*config.Function{shiftFunction(t, settings)}, cd, nil, nil); !errors.As(err, &ce) {
+			t.Errorf("shiftEngines with %s = %v, want a *shift.CodeDeployConfigError", settings, err)
+		}
+	}
+	// --no-wait reaches the codedeploy engine, after what tests tune.
+	engines, err := shiftEngines([]*config.Function{shiftFunction(t, "engine: codedeploy")}, cd, nil,
+		codeDeployTuning(true, func(e *shift.CodeDeployEngine) { e.PollInterval = time.Second }))
+	if e, ok := engines["api"].(*shift.CodeDeployEngine); err != nil || !ok || !e.NoWait || e.PollInterval != time.Second {
+		t.Errorf("shiftEngines with NoWait = %#v, %v; want a tuned codedeploy engine that does not wait", engines["api"], err)
+	}
 	// A shift without its client is an error, not a crash.
-	if _, err := shiftEngines([]*config.Function{shiftFunction(t, "strategy: canary:10%:5m")}, ShiftClients{}, nil); err == nil || !strings.Contains(err.Error(), "no Lambda client") {
+	if _, err := shiftEngines([]*config.Function{shiftFunction(t, "strategy: canary:10%:5m")}, ShiftClients{}, nil, nil); err == nil || !strings.Contains(err.Error(), "no Lambda client") {
 		t.Errorf("shiftEngines without a client = %v", err)
 	}
 }

@@ -140,10 +140,29 @@ var _ Engine = (*CodeDeployEngine)(nil)
 type CodeDeployConfigError struct {
 	Field   string
 	Message string
+	// Err is the underlying error, when there is one.
+	Err error
 }
 
 func (e *CodeDeployConfigError) Error() string {
 	return e.Field + ": " + e.Message
+}
+
+func (e *CodeDeployConfigError) Unwrap() error { return e.Err }
+
+// Check returns the *CodeDeployConfigError of a request the engine cannot
+// run as lamb.yaml configures it, so a caller can refuse before it changes
+// anything: an error-rate gate, or a strategy no CodeDeploy deployment
+// configuration expresses. Only the request's gate and strategy matter.
+func (e *CodeDeployEngine) Check(r Request) error {
+	if r.Gate != nil {
+		return &CodeDeployConfigError{Field: "deploy.engine",
+			Message: "the codedeploy engine cannot gate on the error rate: watch it with a CloudWatch alarm under deploy.alarms, or use engine: direct"}
+	}
+	if _, err := r.Strategy.CodeDeployConfig(); err != nil {
+		return &CodeDeployConfigError{Field: "deploy.strategy", Message: err.Error(), Err: err}
+	}
+	return nil
 }
 
 // ServiceRoleName is the name of the CodeDeploy service role lamb keeps for
@@ -178,9 +197,8 @@ func (e *CodeDeployEngine) names(r Request) (app, group string) {
 // message once CodeDeploy has put the alias back; cancelling ctx stops the
 // deployment with rollback and waits for that.
 func (e *CodeDeployEngine) Shift(ctx context.Context, r Request) (Result, error) {
-	if r.Gate != nil {
-		return Result{}, &CodeDeployConfigError{Field: "deploy.engine",
-			Message: "the codedeploy engine cannot gate on the error rate: watch it with a CloudWatch alarm under deploy.alarms, or use engine: direct"}
+	if err := e.Check(r); err != nil {
+		return Result{}, err
 	}
 	cfg, err := r.Strategy.CodeDeployConfig()
 	if err != nil {

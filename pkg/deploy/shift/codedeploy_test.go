@@ -747,13 +747,18 @@ func TestCodeDeployRefusesBeforeAnyCall(t *testing.T) {
 		}
 		return st
 	}
+	// A strategy CodeDeploy cannot express is lamb.yaml's to change.
+	unsupportedStrategy := func(err error) bool {
+		var ce *CodeDeployConfigError
+		return errors.Is(err, appspec.ErrCodeDeployUnsupported) && errors.As(err, &ce) && ce.Field == "deploy.strategy"
+	}
 	for _, tc := range []struct {
 		name  string
 		req   Request
 		check func(error) bool
 	}{
-		{"fractional percent", Request{Strategy: canary("canary:2.5%:5m")}, func(err error) bool { return errors.Is(err, appspec.ErrCodeDeployUnsupported) }},
-		{"seconds", Request{Strategy: canary("linear:10%:90s")}, func(err error) bool { return errors.Is(err, appspec.ErrCodeDeployUnsupported) }},
+		{"fractional percent", Request{Strategy: canary("canary:2.5%:5m")}, unsupportedStrategy},
+		{"seconds", Request{Strategy: canary("linear:10%:90s")}, unsupportedStrategy},
 		{"error-rate gate", Request{Strategy: canary("canary:10%:5m"), Gate: &ErrorRateGate{MaxErrorRate: 0.01}}, func(err error) bool {
 			var ce *CodeDeployConfigError
 			return errors.As(err, &ce) && ce.Field == "deploy.engine"
