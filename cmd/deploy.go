@@ -31,11 +31,15 @@ type DeployOptions struct {
 	// TuneShift adjusts the direct shift engine before use; tests give it
 	// a clock.
 	TuneShift func(*shift.Direct)
+	// TuneCodeDeploy adjusts the codedeploy engine before use; tests give
+	// it the simulator's clock.
+	TuneCodeDeploy func(*shift.CodeDeployEngine)
 
 	Functions   []string
 	NoCache     bool
 	Concurrency int
 	Force       bool
+	NoWait      bool
 	CacheDir    string
 	Verbose     bool
 	JSON        bool
@@ -58,7 +62,9 @@ The alias moves as deploy.strategy says: all at once, or in steps (canary,
 linear) with the hooks, alarms and error-rate gate of lamb.yaml watching; a
 shift that is rolled back leaves the alias where it was and exits 5. A
 deploy refuses to start while a shift is in progress on the alias (see lamb
-status); --force undoes that shift first.
+status); --force undoes that shift first. With deploy.engine: codedeploy,
+--no-wait returns once each CodeDeploy deployment is created (outcome
+"started", with the deployment id).
 
 A function whose code and configuration are deployed and whose alias is on a
 version with both is "up to date": no write at all. One function's failure
@@ -68,6 +74,7 @@ way, and leaves every alias on a published version; running lamb deploy
 again converges.`,
 		Example: `  lamb deploy
   lamb deploy api --stage prod
+  lamb deploy api --no-wait
   lamb deploy --concurrency 8 --output json | jq '.functions[] | {function, version, outcome}'`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Functions = args
@@ -79,6 +86,7 @@ again converges.`,
 		},
 	}
 	addPackageFlags(c, &opts.NoCache, &opts.Concurrency)
+	c.Flags().BoolVar(&opts.NoWait, "no-wait", false, noWaitUsage)
 	c.Flags().BoolVar(&opts.Force, "force", false, "publish a new version even when nothing changed; undo a traffic shift in progress instead of refusing")
 	return readsConfig(c)
 }
@@ -88,6 +96,9 @@ func deployRun(ctx context.Context, opts *DeployOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := checkNoWait(opts.NoWait, fns...); err != nil {
+		return err
+	}
 	var report pipeline.DeployReport
 	runErr := withProgress(opts.IO, opts.JSON, func(sink progress.Sink) (err error) {
 		report, err = pipeline.Deploy(ctx, cfg, fns, pipeline.DeployOptions{
@@ -95,10 +106,12 @@ func deployRun(ctx context.Context, opts *DeployOptions) error {
 				Options: pipelineOptions(opts.IO, sink, opts.CacheDir, opts.NoCache, 0, opts.Concurrency, opts.Verbose),
 				Now:     opts.Now(),
 			},
-			Clients:     opts.Clients,
-			Force:       opts.Force,
-			LambVersion: currentBuild(debug.ReadBuildInfo).Version,
-			TuneShift:   opts.TuneShift,
+			Clients:        opts.Clients,
+			Force:          opts.Force,
+			LambVersion:    currentBuild(debug.ReadBuildInfo).Version,
+			TuneShift:      opts.TuneShift,
+			TuneCodeDeploy: opts.TuneCodeDeploy,
+			NoWait:         opts.NoWait,
 		})
 		return err
 	})
@@ -193,7 +206,7 @@ func writeDeploySummary(io *ui.IOStreams, r pipeline.DeployReport) error {
 		switch f.Outcome {
 		case pipeline.OutcomeFailed, pipeline.OutcomeRolledBack:
 			outcome = p.Red(outcome)
-		case pipeline.OutcomeDeployed:
+		case pipeline.OutcomeDeployed, pipeline.OutcomeStarted:
 			outcome = p.Green(outcome)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.1fs\t%s\n", f.Function, version, f.Alias, route, ui.Bytes(f.Bytes), f.Seconds, outcome)

@@ -31,7 +31,13 @@ type InitOptions struct {
 	Force bool
 	// From names a deployed function to take the settings from.
 	From string
+	// Hook writes only the example lifecycle hook, at hookFile.
+	Hook bool
 }
+
+// hookFile is where `lamb init --hook` writes the example lifecycle hook,
+// under the project folder.
+var hookFile = filepath.Join("hooks", "codedeploy-hook.mjs")
 
 func newInitCmd(f *Factory) *cobra.Command {
 	return newInitCmdWith(f, initRun)
@@ -63,11 +69,18 @@ source is "." and, like handler, must point at the function's code.
 An existing lamb.yaml is never overwritten without --force; an existing
 .lambignore is kept. Nothing is written through a symbolic link: with
 --force, a lamb.yaml or .lambignore that is a link is refused. The file
-written always passes 'lamb validate'.`,
+written always passes 'lamb validate'.
+
+--hook writes only hooks/codedeploy-hook.mjs: an example lifecycle hook in
+Node.js for deploy.hooks, which reports its status to CodeDeploy (engine:
+codedeploy) and answers lamb (engine: direct) alike. Deploy it as a function
+of its own and name that function under deploy.hooks. An existing file is
+kept unless --force is given; a link is never written through.`,
 		Example: `  lamb init
   lamb init --runtime python --name orders-worker
   lamb init --runtime nodejs24.x --dir services/api --force
-  lamb init --from orders-api --region eu-west-1 --dir services/orders`,
+  lamb init --from orders-api --region eu-west-1 --dir services/orders
+  lamb init --hook`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return run(c.Context(), f, opts)
@@ -78,7 +91,11 @@ written always passes 'lamb validate'.`,
 	c.Flags().StringVar(&opts.Dir, "dir", ".", "project folder to write into")
 	c.Flags().BoolVar(&opts.Force, "force", false, "overwrite an existing lamb.yaml and .lambignore")
 	c.Flags().StringVar(&opts.From, "from", "", "write the settings of this deployed function (its AWS name or ARN)")
+	c.Flags().BoolVar(&opts.Hook, "hook", false, "write only the example CodeDeploy lifecycle hook, "+filepath.ToSlash(hookFile))
 	c.MarkFlagsMutuallyExclusive("from", "runtime")
+	c.MarkFlagsMutuallyExclusive("hook", "from")
+	c.MarkFlagsMutuallyExclusive("hook", "runtime")
+	c.MarkFlagsMutuallyExclusive("hook", "name")
 	_ = c.RegisterFlagCompletionFunc("runtime", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return templates.FamilyNames(), cobra.ShellCompDirectiveNoFileComp
 	})
@@ -106,6 +123,9 @@ func initRun(ctx context.Context, f *Factory, opts *InitOptions) error {
 	}
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return usageError(fmt.Errorf("folder %s does not exist", dir), "create it first, or pass --dir with an existing folder")
+	}
+	if opts.Hook {
+		return initHook(f, dir, opts.Force)
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -238,6 +258,35 @@ func initFromFunction(ctx context.Context, f *Factory, opts *InitOptions, doc *i
 		doc.Family = fam.Name
 	}
 	return yaml, nil
+}
+
+// hookDocument is the --output json document of `lamb init --hook`.
+type hookDocument struct {
+	Written []string `json:"written"`
+}
+
+// initHook writes the example lifecycle hook into dir, through no link.
+func initHook(f *Factory, dir string, force bool) error {
+	hooks, err := safefile.MkdirIn(dir, filepath.Dir(hookFile), 0o755)
+	var se *safefile.SymlinkError
+	if errors.As(err, &se) {
+		return usageError(err, symlinkHint)
+	}
+	if err != nil {
+		return fmt.Errorf("make folder %s: %w", filepath.Join(dir, filepath.Dir(hookFile)), err)
+	}
+	path := filepath.Join(hooks, filepath.Base(hookFile))
+	if err := writeInitFile(path, templates.CodeDeployHook(), force); errors.Is(err, fs.ErrExist) {
+		return usageError(fmt.Errorf("%s already exists", path), "pass --force to overwrite it, or --dir to write elsewhere")
+	} else if err != nil {
+		return err
+	}
+	if f.Settings.JSON() {
+		return ui.WriteJSON(f.IO.Out, hookDocument{Written: []string{path}})
+	}
+	f.IO.Progressf("wrote %s", path)
+	f.IO.Progressf("deploy it as a function of its own, then name that function under deploy.hooks in lamb.yaml")
+	return nil
 }
 
 // symlinkHint is what to do when lamb.yaml or .lambignore is a link.

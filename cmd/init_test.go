@@ -11,6 +11,7 @@ import (
 
 	"github.com/lambcli/lamb/internal/ui"
 	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/templates"
 )
 
 func TestInitFlags(t *testing.T) {
@@ -25,6 +26,8 @@ func TestInitFlags(t *testing.T) {
 		{[]string{"--runtime", "python", "--name", "jobs", "--force", "--dir", "svc"}, InitOptions{Dir: "svc", Runtime: "python", Name: "jobs", Force: true}, ""},
 		{[]string{"--runtime=nodejs24.x"}, InitOptions{Dir: ".", Runtime: "nodejs24.x"}, ""},
 		{[]string{"--from", "orders-api", "--name", "api"}, InitOptions{Dir: ".", From: "orders-api", Name: "api"}, ""},
+		{[]string{"--hook", "--force", "--dir", "svc"}, InitOptions{Dir: "svc", Hook: true, Force: true}, ""},
+		{[]string{"--hook", "--runtime", "go"}, InitOptions{}, "none of the others can be"},
 		{[]string{"extra"}, InitOptions{}, `unknown command "extra"`},
 		{[]string{"--runtime"}, InitOptions{}, "flag needs an argument: --runtime"},
 	}
@@ -193,6 +196,73 @@ func TestInitForceNeverWritesThroughALink(t *testing.T) {
 	}
 	if _, err := os.Lstat(target); err == nil {
 		t.Error("init created a file through a dangling link")
+	}
+}
+
+// TestInitHook writes the example lifecycle hook alone: over no existing
+// file without --force, through no link even with it.
+func TestInitHook(t *testing.T) {
+	t.Parallel()
+	dir := project(t, "api")
+	hook := filepath.Join(dir, "hooks", "codedeploy-hook.mjs")
+	code, stdout, stderr := lamb(t, false, "init", "--hook", "--dir", dir, "--output", "json")
+	if doc := decode[hookDocument](t, stdout); code != 0 || len(doc.Written) != 1 || doc.Written[0] != hook {
+		t.Fatalf("exit %d, stdout %s, stderr %s; want %s written", code, stdout, stderr, hook)
+	}
+	if b, err := os.ReadFile(hook); err != nil || !bytes.Equal(b, templates.CodeDeployHook()) {
+		t.Errorf("%s holds %q (%v), want the example hook", hook, b, err)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "lamb.yaml")); err == nil {
+		t.Error("init --hook wrote lamb.yaml")
+	}
+
+	if err := os.WriteFile(hook, []byte("mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = lamb(t, false, "init", "--hook", "--dir", dir)
+	if b, _ := os.ReadFile(hook); code != ExitUsage || !strings.Contains(stderr, hook+" already exists") || string(b) != "mine\n" {
+		t.Errorf("exit %d, stderr %q, file %q; want 2 naming the file and the file kept", code, stderr, b)
+	}
+	if code, _, stderr = lamb(t, false, "init", "--hook", "--dir", dir, "--force"); code != 0 {
+		t.Errorf("--force: exit %d, %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(hook); !bytes.Equal(b, templates.CodeDeployHook()) {
+		t.Errorf("--force left %q", b)
+	}
+
+	// A link, at the file or at the folder, is never written through.
+	outside := t.TempDir()
+	precious := filepath.Join(outside, "codedeploy-hook.mjs")
+	if err := os.WriteFile(precious, []byte("precious\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, link := range map[string]func(dir string) (string, error){
+		"file": func(dir string) (string, error) {
+			if err := os.Mkdir(filepath.Join(dir, "hooks"), 0o755); err != nil {
+				return "", err
+			}
+			p := filepath.Join(dir, "hooks", "codedeploy-hook.mjs")
+			return p, os.Symlink(precious, p)
+		},
+		"folder": func(dir string) (string, error) {
+			p := filepath.Join(dir, "hooks")
+			return p, os.Symlink(outside, p)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := project(t, "api")
+			p, err := link(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, _, stderr := lamb(t, false, "init", "--hook", "--dir", dir, "--force")
+			if code != ExitUsage || !strings.Contains(stderr, p+" is a symbolic link") {
+				t.Errorf("exit %d, stderr %q; want 2 naming %s", code, stderr, p)
+			}
+			if b, err := os.ReadFile(precious); err != nil || string(b) != "precious\n" {
+				t.Errorf("the file behind the link was changed: %q, %v", b, err)
+			}
+		})
 	}
 }
 

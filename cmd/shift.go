@@ -28,6 +28,9 @@ type ShiftOptions struct {
 	Clients func(context.Context) (pipeline.ShiftClients, error)
 	// Tune adjusts the direct engine before use; tests give it a clock.
 	Tune func(*shift.Direct)
+	// TuneCodeDeploy adjusts the codedeploy engine before use; tests give
+	// it the simulator's clock.
+	TuneCodeDeploy func(*shift.CodeDeployEngine)
 
 	Function string
 	// To is the version to move the alias to.
@@ -38,7 +41,9 @@ type ShiftOptions struct {
 	Resume bool
 	// AppSpec is the file of an AppSpec to run.
 	AppSpec string
-	JSON    bool
+	// NoWait returns once the CodeDeploy deployment is created.
+	NoWait bool
+	JSON   bool
 }
 
 // shiftDocument is what `lamb shift --output json` prints: the function's
@@ -67,6 +72,10 @@ TargetVersion and hooks. --resume finishes a shift recorded in progress on the
 alias (one whose lamb died), from the step it reached; 'lamb rollback FN'
 undoes one instead.
 
+With deploy.engine: codedeploy, --no-wait returns as soon as CodeDeploy has
+the deployment: the outcome is "started", with the deployment id to follow
+in CodeDeploy.
+
 The output lists every step (when, the target's share of traffic, the last
 reading of each gate) and the outcome.
 
@@ -74,7 +83,8 @@ reading of each gate) and the outcome.
 		Example: `  lamb shift api --to 42
   lamb shift api --to 42 --strategy canary:10%:5m
   lamb shift api --appspec appspec.yaml --output json
-  lamb shift api --resume`,
+  lamb shift api --resume
+  lamb shift api --to 42 --no-wait --output json | jq -r .deploymentId`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Function, opts.JSON = args[0], f.Settings.JSON()
@@ -88,6 +98,7 @@ reading of each gate) and the outcome.
 	c.Flags().StringVar(&opts.Strategy, "strategy", "", "all-at-once, canary:P%:D, linear:P%:D or a CodeDeploy configuration name (default: deploy.strategy)")
 	c.Flags().BoolVar(&opts.Resume, "resume", false, "finish the shift recorded in progress on the alias")
 	c.Flags().StringVar(&opts.AppSpec, "appspec", "", "run the AppSpec in `FILE` (YAML or JSON)")
+	c.Flags().BoolVar(&opts.NoWait, "no-wait", false, noWaitUsage)
 	c.MarkFlagsMutuallyExclusive("to", "appspec", "resume")
 	c.MarkFlagsOneRequired("to", "appspec", "resume")
 	c.MarkFlagsMutuallyExclusive("strategy", "resume")
@@ -99,7 +110,13 @@ func shiftRun(ctx context.Context, opts *ShiftOptions) error {
 	if err != nil {
 		return err
 	}
-	in := pipeline.ShiftInput{Target: opts.To, Tune: opts.Tune}
+	if opts.NoWait && opts.Resume {
+		return usageError(errors.New("--no-wait does not go with --resume: lamb resumes only its own shifts, and waits for them"), usageHint)
+	}
+	if err := checkNoWait(opts.NoWait, fn); err != nil {
+		return err
+	}
+	in := pipeline.ShiftInput{Target: opts.To, Tune: opts.Tune, TuneCodeDeploy: opts.TuneCodeDeploy, NoWait: opts.NoWait}
 	if !opts.Resume {
 		if in.Strategy, err = shiftStrategy(fn, opts.Strategy); err != nil {
 			return err
@@ -144,6 +161,24 @@ func shiftRun(ctx context.Context, opts *ShiftOptions) error {
 		return err
 	}
 	return runErr
+}
+
+// noWaitUsage is the help of --no-wait.
+const noWaitUsage = "with deploy.engine: codedeploy, return once the CodeDeploy deployment is created"
+
+// checkNoWait refuses --no-wait for a function whose alias lamb moves
+// itself: only a CodeDeploy deployment goes on without lamb.
+func checkNoWait(noWait bool, fns ...*config.Function) error {
+	if !noWait {
+		return nil
+	}
+	for _, fn := range fns {
+		if fn.Deploy.Engine != pipeline.EngineCodeDeploy {
+			return usageError(fmt.Errorf("--no-wait: %s moves its alias with the direct engine, which lamb runs until the shift ends", fn.Key),
+				"set deploy.engine: codedeploy in lamb.yaml, or leave out --no-wait")
+		}
+	}
+	return nil
 }
 
 // shiftStrategy is --strategy, else deploy.strategy.
@@ -236,6 +271,9 @@ func shiftLine(rep pipeline.ShiftReport) string {
 	if rep.Outcome == shift.OutcomeRolledBack {
 		line += fmt.Sprintf(", %s serves %s again", rep.Alias, rep.Current)
 	}
+	if rep.DeploymentID != "" {
+		line += "; CodeDeploy deployment " + rep.DeploymentID
+	}
 	return line
 }
 
@@ -251,11 +289,15 @@ func readingText(r shift.GateReading) string {
 // classifyShiftError: a rolled-back shift exits 5 (130 when interrupted,
 // which classify decides first); a shift stopped because someone else
 // moved the alias is a failure whose message says what to do; a deploy
-// engine this build lacks is a configuration error.
+// engine this build lacks, or a setting the codedeploy engine cannot run,
+// is a configuration error.
 func classifyShiftError(err error) (int, string, bool) {
 	var rb *shift.RolledBackError
 	var changed *shift.AliasChangedError
+	var cdConfig *shift.CodeDeployConfigError
 	switch {
+	case errors.As(err, &cdConfig):
+		return ExitUsage, "change " + cdConfig.Field + " in lamb.yaml", true
 	case errors.As(err, &rb):
 		return ExitRolledBack, "the alias serves the version it served before the shift", true
 	case errors.As(err, &changed):
