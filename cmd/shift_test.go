@@ -428,6 +428,12 @@ func TestRollbackRefusesAShiftSomeoneMoved(t *testing.T) {
 	wantLive(t, raw, "1", "")
 }
 
+// bothErrors is an error that is each of its errors.
+type bothErrors []error
+
+func (e bothErrors) Error() string   { return errors.Join(e...).Error() }
+func (e bothErrors) Unwrap() []error { return e }
+
 func TestClassifyShiftErrors(t *testing.T) {
 	rb := &shift.RolledBackError{Function: "orders-api", Alias: "live", Cause: "alarm x is in ALARM"}
 	interrupted := &shift.RolledBackError{Function: "orders-api", Alias: "live", Cause: shift.CauseInterrupted, Err: context.Canceled}
@@ -440,6 +446,10 @@ func TestClassifyShiftErrors(t *testing.T) {
 		{interrupted, ExitInterrupted},
 		{&shift.AliasChangedError{Function: "orders-api", Alias: "live"}, ExitFailure},
 		{fmt.Errorf("deploy.engine: %w", pipeline.ErrEngineUnavailable), ExitUsage},
+		{fmt.Errorf("deploy api: %w", &shift.CodeDeployConfigError{Field: "deploy.engine", Message: "no gate"}), ExitUsage},
+		// The codedeploy engine's interrupted shift is a rollback and the
+		// context's error at once.
+		{bothErrors{rb, context.Canceled}, ExitInterrupted},
 	} {
 		if got, _ := classify(tt.err); got != tt.want {
 			t.Errorf("classify(%v) = %d, want %d", tt.err, got, tt.want)
