@@ -323,14 +323,14 @@ func TestShiftCommandRefusals(t *testing.T) {
 	}
 	wantLive(t, raw, "1", "")
 
-	// The CodeDeploy engine plugs in later.
-	write(t, filepath.Join(dir, "lamb.yaml"), []byte(strings.Replace(readFile(t, filepath.Join(dir, "lamb.yaml")), "deploy: {}", "deploy: {engine: codedeploy}", 1)))
-	for _, args := range [][]string{{"shift", "api", "--to", "2"}, {"deploy"}} {
-		code, _, stderr := lambMoto(t, env, dir, args...)
-		if code != ExitUsage || !strings.Contains(stderr, "the codedeploy engine is not available in this build; use engine: direct") {
-			t.Errorf("%s with engine codedeploy: exit %d, stderr %q; want 2, not available", args[0], code, stderr)
-		}
+	// What the codedeploy engine cannot run is refused before it calls
+	// CodeDeploy.
+	write(t, filepath.Join(dir, "lamb.yaml"), []byte(strings.Replace(readFile(t, filepath.Join(dir, "lamb.yaml")), "deploy: {}", "deploy: {engine: codedeploy, gate: {}}", 1)))
+	code, _, stderr := lambMoto(t, env, dir, "shift", "api", "--to", "2")
+	if code != ExitUsage || !strings.Contains(stderr, "deploy.engine: the codedeploy engine cannot gate on the error rate") || !strings.Contains(stderr, "change deploy.engine in lamb.yaml") {
+		t.Errorf("shift with engine codedeploy and a gate: exit %d, stderr %q; want 2 naming deploy.engine", code, stderr)
 	}
+	wantLive(t, raw, "1", "")
 }
 
 // TestShiftRunsAnAppSpec runs an AppSpec whose hook fails after the
