@@ -343,9 +343,12 @@ func (e *Env) AWSConfig(t testing.TB) aws.Config {
 	if err != nil {
 		t.Fatalf("load AWS config for moto at %s: %v", e.Endpoint, err)
 	}
+	// One connection per call: under load the emulator's server sometimes
+	// drops a kept-alive connection while the next answer is read from it.
 	cfg.HTTPClient = awshttp.NewBuildableClient().
 		WithTimeout(awsCallTimeout).
-		WithDialerOptions(func(d *net.Dialer) { d.Timeout = 2 * time.Second })
+		WithDialerOptions(func(d *net.Dialer) { d.Timeout = 2 * time.Second }).
+		WithTransportOptions(func(tr *http.Transport) { tr.DisableKeepAlives = true })
 	return cfg
 }
 
