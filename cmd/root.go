@@ -85,14 +85,22 @@ func Run(ctx context.Context, io *ui.IOStreams, args []string) int {
 		readGlobalFlags(root, args)
 		_ = f.resolveSettings(root)
 	}
+	return reportError(f, err)
+}
+
+// reportError prints err once, unless the command already printed its
+// outcome, and returns the exit status it stands for.
+func reportError(f *Factory, err error) int {
 	code, hint := classify(err)
+	var se *silentError
+	if errors.As(err, &se) {
+		// The command has printed its outcome (one JSON document, or a
+		// report); only the exit status remains.
+		return code
+	}
 	if code == ExitInterrupted {
 		// The cause chain is only "context canceled"; say it plainly.
 		err = errors.New("interrupted")
-	}
-	var se *silentError
-	if errors.As(err, &se) {
-		return code
 	}
 	printError(f, err, code, hint)
 	return code

@@ -228,3 +228,18 @@ func TestInterruptedExits130(t *testing.T) {
 		t.Errorf("an interrupted package must not leave a zip: %v", err)
 	}
 }
+
+// TestInterruptedAfterTheReportPrintsNothingMore: a command that wrote its
+// JSON document and was then interrupted leaves stdout to that one document.
+func TestInterruptedAfterTheReportPrintsNothingMore(t *testing.T) {
+	t.Parallel()
+	io, out, errOut := ui.Test()
+	f := NewFactory(io)
+	f.Settings.Output = "json"
+	if code := reportError(f, &silentError{code: ExitInterrupted}); code != ExitInterrupted {
+		t.Errorf("exit = %d, want %d", code, ExitInterrupted)
+	}
+	if out.Len() != 0 || errOut.Len() != 0 {
+		t.Errorf("printed %q / %q after the command's own document, want nothing", out, errOut)
+	}
+}
