@@ -154,10 +154,15 @@ func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o D
 	if clientsErr != nil && ctx.Err() != nil {
 		return DeployReport{}, clientsErr
 	}
-	// An engine that cannot run stops the deploy before anything is built.
-	engines, err := shiftEngines(fns, clients.Shift, o.TuneShift, codeDeployTuning(o.NoWait, o.TuneCodeDeploy))
-	if err != nil {
-		return DeployReport{}, err
+	// An engine that cannot run stops the deploy before anything is built;
+	// without clients there is no engine to build, and the pre-flight
+	// still runs before the credentials error is returned.
+	var engines map[string]shift.Engine
+	if clientsErr == nil {
+		var err error
+		if engines, err = shiftEngines(fns, clients.Shift, o.TuneShift, codeDeployTuning(o.NoWait, o.TuneCodeDeploy)); err != nil {
+			return DeployReport{}, err
+		}
 	}
 	units, report, quotas, err := preflight(ctx, cfg, fns, o.CheckOptions, clients.Lambda, clientsErr)
 	if err != nil {
