@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -186,7 +185,7 @@ func failureCode(err error) int {
 // writeDeploySummary prints one row per function, and each failure below.
 func writeDeploySummary(io *ui.IOStreams, r pipeline.DeployReport) error {
 	p := io.OutPainter()
-	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
+	tw := newTable(io)
 	fmt.Fprintln(tw, "FUNCTION\tVERSION\tALIAS\tROUTE\tBYTES\tTIME\tOUTCOME")
 	for _, f := range r.Functions {
 		version := f.Version

@@ -80,12 +80,6 @@ func isTerminal(f *os.File) bool {
 	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
 }
 
-// IsStdoutTTY reports whether data output goes to a terminal.
-func (s *IOStreams) IsStdoutTTY() bool { return s.outTTY }
-
-// IsStderrTTY reports whether progress output goes to a terminal.
-func (s *IOStreams) IsStderrTTY() bool { return s.errTTY }
-
 // ColorOut reports whether ANSI colour may be written to Out.
 func (s *IOStreams) ColorOut() bool { return s.outTTY && !s.NoColor }
 

@@ -66,14 +66,8 @@ func (s *Session) configLocked(ctx context.Context) (aws.Config, error) {
 	return s.cfg, s.cfgErr
 }
 
-// CheckCredentials resolves the credentials once, within a few seconds, and
-// returns a *CredentialError when there are none.
-func (s *Session) CheckCredentials(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.checkCredentialsLocked(ctx)
-}
-
+// checkCredentialsLocked resolves the credentials once, within a few
+// seconds, and returns a *CredentialError when there are none.
 func (s *Session) checkCredentialsLocked(ctx context.Context) error {
 	cfg, err := s.configLocked(ctx)
 	if err != nil {
