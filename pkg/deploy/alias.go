@@ -107,14 +107,26 @@ func (d *Deployer) PointAlias(ctx context.Context, function string, from *Alias,
 
 // ReadAlias returns the alias, or nil when it does not exist.
 func (d *Deployer) ReadAlias(ctx context.Context, function, alias string) (*Alias, error) {
-	a, err := d.Lambda.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(function), Name: aws.String(alias)})
+	return ReadAlias(ctx, d.Lambda, function, alias)
+}
+
+// AliasGetter is the one Lambda call ReadAlias makes.
+type AliasGetter interface {
+	GetAlias(ctx context.Context, in *lambda.GetAliasInput, optFns ...func(*lambda.Options)) (*lambda.GetAliasOutput, error)
+}
+
+// ReadAlias returns a function's alias with its routing, or nil when it
+// does not exist. It is the one reader of aliases: deploy, rollback and the
+// shift engines all see an alias the same way.
+func ReadAlias(ctx context.Context, api AliasGetter, function, alias string) (*Alias, error) {
+	a, err := api.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(function), Name: aws.String(alias)})
 	if isNotFound(err) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read alias %s of %s: %w", alias, function, err)
 	}
-	return aliasFrom(a.Name, a.FunctionVersion, a.Description, a.RevisionId, a.RoutingConfig), nil
+	return AliasOf(a.Name, a.FunctionVersion, a.Description, a.RevisionId, a.RoutingConfig), nil
 }
 
 // AliasRecorder lists the Lambda calls RecordPrevious makes.
@@ -136,7 +148,7 @@ func RecordPrevious(ctx context.Context, api AliasRecorder, function, alias, ver
 	if err != nil {
 		return fmt.Errorf("read alias %s of %s to record version %s it left: %w", alias, function, previous, err)
 	}
-	got := aliasFrom(a.Name, a.FunctionVersion, a.Description, a.RevisionId, a.RoutingConfig)
+	got := AliasOf(a.Name, a.FunctionVersion, a.Description, a.RevisionId, a.RoutingConfig)
 	if got.Version != version || len(got.Weights) > 0 {
 		return fmt.Errorf("record the version alias %s of %s left: the alias serves %s %v, not version %s alone; set it with 'lamb rollback --to VERSION'", alias, function, got.Version, got.Weights, version)
 	}

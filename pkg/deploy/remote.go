@@ -34,7 +34,8 @@ type Alias struct {
 	RevisionID  string             `json:"-"`
 }
 
-func aliasFrom(name, version, description, revision *string, rc *lambdatypes.AliasRoutingConfiguration) *Alias {
+// AliasOf builds an Alias from the fields Lambda's alias answers carry.
+func AliasOf(name, version, description, revision *string, rc *lambdatypes.AliasRoutingConfiguration) *Alias {
 	a := &Alias{Name: aws.ToString(name), Version: aws.ToString(version), Description: aws.ToString(description), RevisionID: aws.ToString(revision)}
 	if rc != nil && len(rc.AdditionalVersionWeights) > 0 {
 		a.Weights = maps.Clone(rc.AdditionalVersionWeights)
@@ -78,7 +79,7 @@ func ReadFunction(ctx context.Context, api FunctionReader, name, alias string) (
 	if err != nil {
 		return Remote{}, fmt.Errorf("read alias %s of %s: %w", alias, name, err)
 	}
-	r.Alias = aliasFrom(a.Name, a.FunctionVersion, a.Description, a.RevisionId, a.RoutingConfig)
+	r.Alias = AliasOf(a.Name, a.FunctionVersion, a.Description, a.RevisionId, a.RoutingConfig)
 	if r.Alias.Version == "$LATEST" {
 		r.AliasTarget = r.Latest
 		return r, nil

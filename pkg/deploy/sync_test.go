@@ -87,7 +87,7 @@ func TestDeployCreateUpdateNoOpAndConfigChange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if aws.ToString(a.FunctionVersion) != "3" || PreviousVersion(aliasFrom(a.Name, a.FunctionVersion, a.Description, a.RevisionId, a.RoutingConfig)) != "2" {
+	if aws.ToString(a.FunctionVersion) != "3" || PreviousVersion(AliasOf(a.Name, a.FunctionVersion, a.Description, a.RevisionId, a.RoutingConfig)) != "2" {
 		t.Errorf("alias = version %s, description %q; want 3 recording 2", aws.ToString(a.FunctionVersion), aws.ToString(a.Description))
 	}
 

@@ -80,7 +80,7 @@ func (d *Deployer) aliases(ctx context.Context, function string) ([]Alias, error
 			return nil, fmt.Errorf("list aliases of %s: %w", function, err)
 		}
 		for _, a := range out.Aliases {
-			aliases = append(aliases, *aliasFrom(a.Name, a.FunctionVersion, a.Description, a.RevisionId, a.RoutingConfig))
+			aliases = append(aliases, *AliasOf(a.Name, a.FunctionVersion, a.Description, a.RevisionId, a.RoutingConfig))
 		}
 		if marker = out.NextMarker; aws.ToString(marker) == "" {
 			break

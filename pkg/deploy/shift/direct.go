@@ -231,7 +231,7 @@ func (e *Direct) precheck(ctx context.Context, r Request) (*deploy.Alias, error)
 		return nil, fmt.Errorf("shift alias %s of %s: versions %s and %s have different dead-letter queues (%s, %s), and Lambda routes an alias between two versions only when they share one; deploy the target with the current dead-letter queue or move the alias all at once",
 			r.Alias, r.Function, r.Current, r.Target, orNone(cd), orNone(td))
 	}
-	a, err := readAlias(ctx, e.Lambda, r.Function, r.Alias)
+	a, err := deploy.ReadAlias(ctx, e.Lambda, r.Function, r.Alias)
 	if err != nil {
 		return nil, err
 	}
@@ -392,7 +392,7 @@ func (s *run) apply(ctx context.Context, k int) error {
 // set re-reads the alias and, when it is as lamb last set it, updates it
 // to to. Someone else's change stops the shift with *AliasChangedError.
 func (s *run) set(ctx context.Context, to *deploy.Alias) error {
-	found, err := readAlias(ctx, s.e.Lambda, s.r.Function, s.r.Alias)
+	found, err := deploy.ReadAlias(ctx, s.e.Lambda, s.r.Function, s.r.Alias)
 	if err != nil {
 		return err
 	}
@@ -417,7 +417,7 @@ func (s *run) set(ctx context.Context, to *deploy.Alias) error {
 	s.sending, s.touched = to, true
 	out, err := s.e.Lambda.UpdateAlias(ctx, in)
 	if isPreconditionFailed(err) {
-		if again, rerr := readAlias(ctx, s.e.Lambda, s.r.Function, s.r.Alias); rerr == nil {
+		if again, rerr := deploy.ReadAlias(ctx, s.e.Lambda, s.r.Function, s.r.Alias); rerr == nil {
 			found = again
 		}
 		return s.changedError(found)

@@ -4,16 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"math"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/lambcli/lamb/pkg/appspec"
 	"github.com/lambcli/lamb/pkg/deploy"
@@ -139,7 +136,7 @@ var ErrNoShift = errors.New("no shift in progress")
 // ReadShift returns the shift recorded on the alias, or nil when there is
 // none. It fails when the alias does not exist.
 func ReadShift(ctx context.Context, api AliasReader, function, alias string) (*InProgress, error) {
-	a, err := readAlias(ctx, api, function, alias)
+	a, err := deploy.ReadAlias(ctx, api, function, alias)
 	if err != nil {
 		return nil, err
 	}
@@ -174,27 +171,6 @@ func InProgressOn(function string, a *deploy.Alias) (*InProgress, error) {
 		p.Mismatch = describeAlias(a)
 	}
 	return p, nil
-}
-
-// readAlias returns the alias, or nil when it does not exist.
-func readAlias(ctx context.Context, api AliasReader, function, alias string) (*deploy.Alias, error) {
-	out, err := api.GetAlias(ctx, &lambda.GetAliasInput{FunctionName: aws.String(function), Name: aws.String(alias)})
-	var nf *lambdatypes.ResourceNotFoundException
-	if errors.As(err, &nf) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read alias %s of %s: %w", alias, function, err)
-	}
-	return aliasOf(out.Name, out.FunctionVersion, out.Description, out.RevisionId, out.RoutingConfig), nil
-}
-
-func aliasOf(name, version, description, revision *string, rc *lambdatypes.AliasRoutingConfiguration) *deploy.Alias {
-	a := &deploy.Alias{Name: aws.ToString(name), Version: aws.ToString(version), Description: aws.ToString(description), RevisionID: aws.ToString(revision)}
-	if rc != nil && len(rc.AdditionalVersionWeights) > 0 {
-		a.Weights = maps.Clone(rc.AdditionalVersionWeights)
-	}
-	return a
 }
 
 // sameTraffic reports whether two aliases send the same traffic to the same
