@@ -77,9 +77,10 @@ type Caller struct {
 	UserID  string
 }
 
-// Identity asks STS who the session's credentials belong to. It is the cheapest
-// call that proves the credentials work, so commands run it before any write and
-// get a *CredentialError, rather than a half-done deploy, when they do not.
+// Identity asks STS who the session's credentials belong to: the cheapest call
+// that proves the credentials work, with a *CredentialError when they do not.
+// The test harness uses it to prove the emulator's wiring; commands rely on
+// the session's own credential check before their first client is built.
 func (s *Session) Identity(ctx context.Context) (*Caller, error) {
 	cfg, err := s.Config(ctx)
 	if err != nil {
