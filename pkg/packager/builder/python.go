@@ -77,14 +77,18 @@ var (
 
 func (b *builder) pipInstall(ctx context.Context, spec Spec, a arch, version, req, input, target string) error {
 	spec.progress(fmt.Sprintf("installing pip dependencies for linux/%s (python %s)", a.lambda, version))
+	args := []string{"-m", "pip", "install", "-r", req, "--target", target}
+	for _, p := range pipPlatforms(spec.Runtime, a) {
+		args = append(args, "--platform", p)
+	}
+	args = append(args, "--implementation", "cp", "--python-version", version,
+		"--only-binary=:all:", "--no-compile", "--disable-pip-version-check", "--no-input", "--quiet")
 	c := command{
 		Dir:  spec.Source, // requirements may name files relative to the project
 		Name: "python3",
-		Args: []string{"-m", "pip", "install", "-r", req, "--target", target,
-			"--platform", a.pip, "--implementation", "cp", "--python-version", version,
-			"--only-binary=:all:", "--no-compile", "--disable-pip-version-check", "--no-input", "--quiet"},
-		Env: []string{"PIP_REQUIRE_VIRTUALENV=false"},
-		Log: spec.Log,
+		Args: args,
+		Env:  []string{"PIP_REQUIRE_VIRTUALENV=false"},
+		Log:  spec.Log,
 	}
 	out, err := b.run(ctx, c)
 	if err == nil {
