@@ -26,7 +26,7 @@ import (
 // deleted.
 
 const (
-	cacheFormat = "lamb-zip-cache/1"
+	cacheFormat = "lamb-zip-cache/2"
 	// cacheMaxAge is how long an unused pack and index are kept.
 	cacheMaxAge = 30 * 24 * time.Hour
 )
@@ -45,7 +45,22 @@ func compressorID() string {
 			}
 		}
 	}
-	return fmt.Sprintf("%s klauspost/compress@%s flate level %d, level %d from %d bytes", cacheFormat, v, deflateLevel, bigDeflateLevel, bigFileFrom)
+	return fmt.Sprintf("%s klauspost/compress@%s flate level %d", cacheFormat, v, deflateLevel)
+}
+
+// digest is a SHA-256 sum that gob stores as one byte string: as a plain
+// array gob codes it byte by byte, which made reading the index of a large
+// bundle the slowest part of a warm run.
+type digest [32]byte
+
+func (d digest) MarshalBinary() ([]byte, error) { return d[:], nil }
+
+func (d *digest) UnmarshalBinary(b []byte) error {
+	if len(b) != len(d) {
+		return fmt.Errorf("digest of %d bytes, want %d", len(b), len(d))
+	}
+	copy(d[:], b)
+	return nil
 }
 
 // cacheRecord is one entry of a pack, in zip order.
@@ -58,8 +73,8 @@ type cacheRecord struct {
 	CRC    uint32
 	CSize  int64
 	USize  int64
-	Sha    [32]byte // SHA-256 of the uncompressed content
-	Offset int64    // where the entry's data starts in the pack
+	Sha    digest // SHA-256 of the uncompressed content
+	Offset int64  // where the entry's data starts in the pack
 	Sniff  sniffResult
 	Glibc  string
 }
@@ -68,7 +83,7 @@ type cacheRecord struct {
 type cacheIndex struct {
 	Compressor string
 	Pack       fileStat // the pack file this index describes
-	ZipSha256  [32]byte
+	ZipSha256  digest
 	Records    []cacheRecord
 }
 
@@ -136,7 +151,7 @@ func openCache(cacheDir, source, function string, read bool) *zipCache {
 			continue
 		}
 		c.byPath[r.Name] = r
-		c.bySha[r.Sha] = r
+		c.bySha[[32]byte(r.Sha)] = r
 	}
 	return c
 }
@@ -200,7 +215,7 @@ func (c *zipCache) store(zipPath string, sum [32]byte, records []cacheRecord) er
 	if err != nil {
 		return fmt.Errorf("update cache %s: %w", c.packPath(), err)
 	}
-	idx := cacheIndex{Compressor: compressorID(), Pack: statOf(fi), ZipSha256: sum, Records: records}
+	idx := cacheIndex{Compressor: compressorID(), Pack: statOf(fi), ZipSha256: digest(sum), Records: records}
 	if err := atomicfile.WriteFile(c.indexPath(), func(w io.Writer) error {
 		return gob.NewEncoder(w).Encode(&idx)
 	}); err != nil {

@@ -1,13 +1,14 @@
 package packager
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 	"io/fs"
-	"path"
-	"sort"
+	"slices"
+	"strconv"
+	"strings"
 )
 
 // topN is how many largest files and folders the manifest lists.
@@ -33,9 +34,16 @@ func buildManifest(spec *Spec, zipPath string, entries []*zipEntry, stats *zipSt
 	content := sha256.New()
 	folders := map[string]int64{}
 	var files []PathSize
+	var line []byte
 	for _, e := range entries {
 		s := e.src
-		fmt.Fprintf(content, "%s\x00%o\x00%x\n", s.name, uint32(e.mode), e.sha)
+		// name NUL octal-mode NUL hex-sha256 LF: the content hash's input.
+		line = append(line[:0], s.name...)
+		line = append(line, 0)
+		line = strconv.AppendUint(line, uint64(uint32(e.mode)), 8)
+		line = append(line, 0)
+		line = hex.AppendEncode(line, e.sha[:])
+		content.Write(append(line, '\n'))
 		m.Files = append(m.Files, FileEntry{Path: s.zipPath, Size: e.usize, Mode: uint32(e.mode), Symlink: s.kind == kindSymlink})
 		if s.kind == kindDir {
 			continue
@@ -43,8 +51,9 @@ func buildManifest(spec *Spec, zipPath string, entries []*zipEntry, stats *zipSt
 		m.FileCount++
 		m.UnzippedBytes += e.usize
 		files = append(files, PathSize{Path: s.zipPath, Bytes: e.usize})
-		for d := path.Dir(s.zipPath); d != "."; d = path.Dir(d) {
-			folders[d] += e.usize
+		// zip paths are clean and relative: each slash ends a parent folder.
+		for i := strings.LastIndexByte(s.zipPath, '/'); i > 0; i = strings.LastIndexByte(s.zipPath[:i], '/') {
+			folders[s.zipPath[:i]] += e.usize
 		}
 		if e.sniff.Format != "" {
 			m.NativeBinaries = append(m.NativeBinaries, NativeBinary{Path: s.zipPath, Format: e.sniff.Format, Machine: e.sniff.Machine, GlibcVersion: e.glibc})
@@ -65,11 +74,11 @@ func buildManifest(spec *Spec, zipPath string, entries []*zipEntry, stats *zipSt
 
 // largest returns the topN biggest, ties broken by path so the list is stable.
 func largest(all []PathSize) []PathSize {
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].Bytes != all[j].Bytes {
-			return all[i].Bytes > all[j].Bytes
+	slices.SortFunc(all, func(a, b PathSize) int {
+		if c := cmp.Compare(b.Bytes, a.Bytes); c != 0 {
+			return c
 		}
-		return all[i].Path < all[j].Path
+		return strings.Compare(a.Path, b.Path)
 	})
 	if len(all) > topN {
 		all = all[:topN]

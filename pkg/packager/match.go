@@ -22,6 +22,10 @@ type pattern struct {
 	line    string // as written, for error messages
 	glob    string
 	inside  string // for "x/**": the glob of x, which the pattern does not match
+	// name, for an unanchored pattern without wildcards ("node_modules",
+	// ".npmrc"), is the one last path element it matches: a string compare
+	// instead of a glob match for the many default exclusions.
+	name string
 	negate  bool
 	dirOnly bool
 }
@@ -70,6 +74,9 @@ func parsePattern(line string) (p pattern, ok bool, err error) {
 		p.glob = line
 	} else {
 		p.glob = "**/" + line
+		if !strings.ContainsAny(line, `*?[\`) {
+			p.name = line
+		}
 	}
 	if base, ok := strings.CutSuffix(p.glob, "/**"); ok && base != "**" {
 		p.inside = base
@@ -111,6 +118,12 @@ func (s *patternSet) decide(zipPath string, isDir bool) (matched, decided bool) 
 	for i := len(s.patterns) - 1; i >= 0; i-- {
 		p := &s.patterns[i]
 		if p.dirOnly && !isDir {
+			continue
+		}
+		if p.name != "" {
+			if p.name == zipPath[strings.LastIndexByte(zipPath, '/')+1:] {
+				return !p.negate, true
+			}
 			continue
 		}
 		if doublestar.MatchUnvalidated(p.glob, zipPath) {

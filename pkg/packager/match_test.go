@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/bmatcuk/doublestar/v4"
 )
 
 var selectionTree = map[string]string{
@@ -138,5 +140,26 @@ func TestPatternErrorsNameTheSource(t *testing.T) {
 	_, err := packTreesErr(testSpec(t, src))
 	if err == nil || !strings.Contains(err.Error(), ".lambignore line 2") || !strings.Contains(err.Error(), "[unclosed") {
 		t.Fatalf("error = %v, want one naming .lambignore line 2 and the pattern", err)
+	}
+}
+
+// TestNamePatternsMatchAsTheirGlob keeps the string-compare shortcut for
+// wildcard-free names in step with the glob it stands for.
+func TestNamePatternsMatchAsTheirGlob(t *testing.T) {
+	t.Parallel()
+	paths := []string{".npmrc", "a/.npmrc", "a/b/.npmrc", ".npmrc.bak", "x.npmrc", "a/.npmrc/b",
+		"node_modules", "lib/node_modules", "node_modules/x", "ünï", "a/ünï", "a b", "c/a b"}
+	for _, line := range []string{".npmrc", "node_modules", "ünï", "a b", "!.npmrc"} {
+		p, ok, err := parsePattern(line)
+		if err != nil || !ok || p.name == "" {
+			t.Fatalf("parsePattern(%q) = %+v, %v, %v; want a name pattern", line, p, ok, err)
+		}
+		set := &patternSet{patterns: []pattern{p}}
+		for _, path := range paths {
+			_, got := set.decide(path, false)
+			if want := doublestar.MatchUnvalidated(p.glob, path); got != want {
+				t.Errorf("pattern %q on %q: matched %v, the glob %q says %v", line, path, got, p.glob, want)
+			}
+		}
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -330,7 +330,7 @@ func (w *walker) finish() ([]*sourceEntry, error) {
 	for _, e := range out {
 		e.name = zipName(e)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	slices.SortFunc(out, func(a, b *sourceEntry) int { return strings.Compare(a.name, b.name) })
 	return out, nil
 }
 

@@ -74,7 +74,7 @@ func fixtureFiles() map[string]string {
 		"scripts/run.sh":        "#!/bin/sh\necho hi\n",
 		"bootstrap":             "not really a binary",
 		"ünïcode/naïve.txt":     "utf-8 names",
-		"big/text.log":          logText(bigFileFrom + 123_456),
+		"big/text.log":          logText(1<<20 + 123_456),
 		"big/noise.bin":         random(testMemLimit+1000, 5),
 		"node_modules/a/b/c.js": compressible(700, 6),
 	}
