@@ -19,13 +19,13 @@ import (
 // paths. Translation (not matching) is all this file does: doublestar does
 // the globbing.
 type pattern struct {
-	line    string // as written, for error messages
-	glob    string
-	inside  string // for "x/**": the glob of x, which the pattern does not match
+	line   string // as written, for error messages
+	glob   string
+	inside string // for "x/**": the glob of x, which the pattern does not match
 	// name, for an unanchored pattern without wildcards ("node_modules",
 	// ".npmrc"), is the one last path element it matches: a string compare
 	// instead of a glob match for the many default exclusions.
-	name string
+	name    string
 	negate  bool
 	dirOnly bool
 }
