@@ -16,8 +16,7 @@ import (
 )
 
 // pattern is one gitignore line translated to a doublestar glob over zip
-// paths. Translation (not matching) is all this file does: doublestar does
-// the globbing.
+// paths. doublestar does the globbing; a bare name is compared as a string.
 type pattern struct {
 	line   string // as written, for error messages
 	glob   string
