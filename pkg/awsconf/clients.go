@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	cwschemas "github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -96,5 +97,13 @@ func newIAM(cfg aws.Config, o Options, optFns ...func(*iam.Options)) *iam.Client
 func newCodeDeploy(cfg aws.Config, o Options, optFns ...func(*codedeploy.Options)) *codedeploy.Client {
 	return codedeploy.NewFromConfig(cfg, withLast(optFns, func(co *codedeploy.Options) {
 		co.BaseEndpoint = endpointOverride(o, co.BaseEndpoint)
+	})...)
+}
+
+// newLogs returns the CloudWatch Logs client that reads function logs and
+// sets their retention.
+func newLogs(cfg aws.Config, o Options, optFns ...func(*cloudwatchlogs.Options)) *cloudwatchlogs.Client {
+	return cloudwatchlogs.NewFromConfig(cfg, withLast(optFns, func(lo *cloudwatchlogs.Options) {
+		lo.BaseEndpoint = endpointOverride(o, lo.BaseEndpoint)
 	})...)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
@@ -129,6 +130,11 @@ func (s *Session) IAM(ctx context.Context) (*iam.Client, error) {
 // CloudWatch returns the session's CloudWatch client (awsJson 1.0 on a custom endpoint).
 func (s *Session) CloudWatch(ctx context.Context) (*cloudwatch.Client, error) {
 	return client(ctx, s, "cloudwatch", func(c aws.Config, o Options) *cloudwatch.Client { return newCloudWatch(c, o) })
+}
+
+// Logs returns the session's CloudWatch Logs client.
+func (s *Session) Logs(ctx context.Context) (*cloudwatchlogs.Client, error) {
+	return client(ctx, s, "logs", func(c aws.Config, o Options) *cloudwatchlogs.Client { return newLogs(c, o) })
 }
 
 // CodeDeploy returns the session's CodeDeploy client.
