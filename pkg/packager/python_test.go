@@ -305,6 +305,17 @@ func TestPythonLocalPackagesBuildFromCopies(t *testing.T) {
 	}
 	dir := unzipTo(t, m.ZipPath)
 	importIn(t, dir, "local_package", "helper_pkg", "app")
+	// No file records where this machine built it.
+	noError(t, filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() {
+			return err
+		}
+		raw, err := os.ReadFile(p)
+		if err == nil && (bytes.Contains(raw, []byte(spec.CacheDir)) || bytes.Contains(raw, []byte(src))) {
+			t.Errorf("%s names a folder of this machine:\n%s", p, raw)
+		}
+		return err
+	}))
 
 	// Editing the local package is a new install.
 	writeFiles(t, src, map[string]string{"local_package/local_package/__init__.py": "VALUE = 2\n"})

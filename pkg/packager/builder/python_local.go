@@ -83,7 +83,11 @@ func parseLocalRequirement(src, line string) (localRequirement, bool) {
 // no such folder.
 func (r localRequirement) line(dir string) string {
 	if r.name != "" {
-		return r.name + " @ " + (&url.URL{Scheme: "file", Path: filepath.ToSlash(dir)}).String() + r.rest
+		p := filepath.ToSlash(dir)
+		if !strings.HasPrefix(p, "/") {
+			p = "/" + p // C:/x is file:///C:/x
+		}
+		return r.name + " @ " + (&url.URL{Scheme: "file", Path: p}).String() + r.rest
 	}
 	return dir + r.extras + r.rest
 }
@@ -110,8 +114,10 @@ func localFolders(ctx context.Context, src, req string, seen map[string]bool) []
 	return dirs
 }
 
+// relativeTo resolves a path a requirements file names the way pip does:
+// from the file's folder; URLs stay as they are.
 func relativeTo(file, p string) string {
-	if filepath.IsAbs(p) {
+	if filepath.IsAbs(p) || strings.Contains(p, "://") {
 		return p
 	}
 	return filepath.Join(filepath.Dir(file), p)

@@ -125,17 +125,12 @@ func indexOptions(ctx context.Context, src, req string, seen map[string]bool) []
 		case "-i", "--index-url", "--extra-index-url", "--trusted-host":
 			out = append(out, opt+" "+val)
 		case "-f", "--find-links":
-			if !filepath.IsAbs(val) && !strings.Contains(val, "://") {
-				if p := filepath.Join(filepath.Dir(req), val); dirExists(p) || fileExists(p) {
-					val = p
-				}
+			if p := relativeTo(req, val); dirExists(p) || fileExists(p) {
+				val = p
 			}
 			out = append(out, opt+" "+val)
 		case "-r", "--requirement":
-			if !filepath.IsAbs(val) {
-				val = filepath.Join(filepath.Dir(req), val)
-			}
-			out = append(out, indexOptions(ctx, src, val, seen)...)
+			out = append(out, indexOptions(ctx, src, relativeTo(req, val), seen)...)
 		}
 	}
 	return out
