@@ -67,7 +67,13 @@ func osName(os string) string {
 func glibcHint(rt Runtime) string {
 	switch rt.Family {
 	case "python":
-		return "install manylinux2014 wheels (package.dependencies: auto does), or move to a runtime on Amazon Linux 2023"
+		// The runtime's glibc is the newest manylinux tag it loads, and the
+		// one lamb asks pip for first.
+		fix := fmt.Sprintf("install wheels tagged manylinux_%s or older (package.dependencies: auto asks pip for only those)", strings.ReplaceAll(rt.Glibc, ".", "_"))
+		if rt.OS == OSAL2023 {
+			return fix
+		}
+		return fix + ", or move to a runtime on Amazon Linux 2023"
 	case "go", "provided":
 		return "build with CGO_ENABLED=0, or against the glibc of the runtime"
 	}

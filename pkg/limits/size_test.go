@@ -145,8 +145,10 @@ func TestNativeBinaries(t *testing.T) {
 		{"pe", "nodejs22.x", "x86_64", packager.NativeBinary{Path: "bin/tool.exe", Format: "pe", Machine: "x86_64"}, SeverityError,
 			`native binary: bin/tool.exe is a Windows (PE) binary; Lambda runs Linux and fails to load it with "invalid ELF header" or "exec format error"; install dependencies for linux/x86_64 (package.dependencies: auto does) or exclude the file`},
 		{"glibc too new for al2", "python3.11", "x86_64", packager.NativeBinary{Path: "numpy/core/_m.so", Format: "elf", Machine: "x86_64", GlibcVersion: "GLIBC_2.28"}, SeverityWarning,
-			`native binary: numpy/core/_m.so needs glibc 2.28 but python3.11 (Amazon Linux 2) provides glibc 2.26; it fails to load with "GLIBC_2.28 not found"; install manylinux2014 wheels (package.dependencies: auto does), or move to a runtime on Amazon Linux 2023`},
+			`native binary: numpy/core/_m.so needs glibc 2.28 but python3.11 (Amazon Linux 2) provides glibc 2.26; it fails to load with "GLIBC_2.28 not found"; install wheels tagged manylinux_2_26 or older (package.dependencies: auto asks pip for only those), or move to a runtime on Amazon Linux 2023`},
 		{"glibc fine on al2023", "python3.12", "x86_64", packager.NativeBinary{Path: "numpy/core/_m.so", Format: "elf", Machine: "x86_64", GlibcVersion: "GLIBC_2.34"}, "", ""},
+		{"glibc too new for python on al2023", "python3.13", "arm64", packager.NativeBinary{Path: "numpy/_core/_m.so", Format: "elf", Machine: "arm64", GlibcVersion: "GLIBC_2.38"}, SeverityWarning,
+			`native binary: numpy/_core/_m.so needs glibc 2.38 but python3.13 (Amazon Linux 2023) provides glibc 2.34; it fails to load with "GLIBC_2.38 not found"; install wheels tagged manylinux_2_34 or older (package.dependencies: auto asks pip for only those)`},
 		{"glibc too new for al2023", "provided.al2023", "x86_64", packager.NativeBinary{Path: "bootstrap", Format: "elf", Machine: "x86_64", GlibcVersion: "GLIBC_2.39"}, SeverityWarning,
 			`native binary: bootstrap needs glibc 2.39 but provided.al2023 (Amazon Linux 2023) provides glibc 2.34; it fails to load with "GLIBC_2.39 not found"; build with CGO_ENABLED=0, or against the glibc of the runtime`},
 	}

@@ -26,7 +26,10 @@ func runBuilder(ctx context.Context, spec *Spec) (*bundle, error) {
 		// The caller names the function; the builder's error says what failed.
 		return nil, err
 	}
-	b := &bundle{archive: res.Archive}
+	b := &bundle{archive: res.Archive, excludedScripts: res.ExcludedScripts}
+	for _, w := range res.NativeWheels {
+		b.nativeWheels = append(b.nativeWheels, NativeWheel{Package: w.Package, Version: w.Version, Tag: w.Tag})
+	}
 	for _, t := range res.Trees {
 		b.trees = append(b.trees, tree{Dir: t.Dir, Prefix: t.Prefix, Skip: t.Skip})
 	}

@@ -43,6 +43,14 @@ type Manifest struct {
 	// PermissionFixes lists source files that were not world-readable and were
 	// stored as 0644/0755 anyway.
 	PermissionFixes []string `json:"permissionFixes,omitempty"`
+	// NativeWheels lists the installed Python packages whose wheels are
+	// built for a platform (not pure Python), sorted by name, each with the
+	// wheel tag pip chose it by: which manylinux glibc floor it needs.
+	NativeWheels []NativeWheel `json:"nativeWheels,omitempty"`
+	// ExcludedScripts lists, by bundle path, the console scripts a Python
+	// dependency install put in bin/, left out of the bundle: their first
+	// line names the build machine's Python, which Lambda does not have.
+	ExcludedScripts []string `json:"excludedScripts,omitempty"`
 	// Cache reports how many entries were reused from the compression cache.
 	Cache CacheStats `json:"cache"`
 }
@@ -62,6 +70,15 @@ type NativeBinary struct {
 	Machine string `json:"machine"`
 	// GlibcVersion is the newest GLIBC_x.y symbol version an ELF needs, when found.
 	GlibcVersion string `json:"glibcVersion,omitempty"`
+}
+
+// NativeWheel is an installed Python package built for a platform.
+type NativeWheel struct {
+	Package string `json:"package"`
+	Version string `json:"version"`
+	// Tag is the wheel's python-abi-platform tag as its file name spells
+	// it, e.g. cp312-cp312-manylinux_2_27_aarch64.manylinux_2_28_aarch64.
+	Tag string `json:"tag"`
 }
 
 // FileEntry is one entry of the zip.

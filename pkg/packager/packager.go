@@ -96,6 +96,9 @@ func Package(ctx context.Context, spec Spec) (*Manifest, error) {
 type bundle struct {
 	trees   []tree
 	archive string
+	// What the dependency install reports for the manifest.
+	nativeWheels    []NativeWheel
+	excludedScripts []string
 }
 
 // StepName is the name of the packaging step in progress events.
@@ -252,6 +255,7 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 
 	m := buildManifest(spec, zipPath, entries, stats)
 	m.ExcludedEnvironmentFiles = sel.secrets.leftOut()
+	m.NativeWheels, m.ExcludedScripts = b.nativeWheels, b.excludedScripts
 	jsonPath := filepath.Join(spec.OutDir, spec.Function+".json")
 	jsonFile, err := writeManifest(m, jsonPath)
 	if err != nil {

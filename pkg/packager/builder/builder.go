@@ -57,6 +57,12 @@ type Result struct {
 	// Archive, when set, is a ready .zip/.jar/.tar.gz whose entries are the
 	// bundle; Trees is then empty.
 	Archive string
+	// NativeWheels are the installed Python packages whose wheels are built
+	// for a platform, with the tag each was chosen by, sorted by name.
+	NativeWheels []Wheel
+	// ExcludedScripts are the files of a Python install's bin/ (pip's
+	// console scripts), by bundle path, left out of the bundle.
+	ExcludedScripts []string
 }
 
 // Tree is one folder on disk placed under a prefix in the zip.

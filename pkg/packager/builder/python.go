@@ -2,11 +2,13 @@ package builder
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/lambcli/lamb/internal/safefile"
@@ -45,6 +47,7 @@ func (b *builder) python(ctx context.Context, spec Spec, a arch) (*Result, error
 	parts := [][]byte{[]byte("pip"), toolFingerprint("python3"), []byte(spec.Runtime), []byte(a.lambda), []byte(filepath.Base(input)), content}
 	if input == reqPath {
 		parts = append(parts, includedRequirements(ctx, src, content, map[string]bool{reqPath: true})...)
+		parts = append(parts, projectFingerprint(ctx, localFolders(ctx, src, reqPath, map[string]bool{})))
 	}
 	key := cacheKey(parts...)
 	dir, err := cachedInstall(ctx, spec.CacheDir, "python", key, spec.NoCache, func(ctx context.Context, tmp string) error {
@@ -62,12 +65,40 @@ func (b *builder) python(ctx context.Context, spec Spec, a arch) (*Result, error
 				return os.Mkdir(filepath.Join(tmp, "site"), 0o755)
 			}
 		}
-		return b.pipInstall(ctx, spec, a, version, req, input, filepath.Join(tmp, "site"))
+		return b.pipInstallLocal(ctx, spec, a, version, req, input, tmp)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Trees: []Tree{source, {Dir: filepath.Join(dir, "site")}}}, nil
+	return pythonResult(ctx, source, filepath.Join(dir, "site")), nil
+}
+
+// pipInstallLocal installs req into tmp/site, local package folders from
+// copies, and leaves no path of this machine in the install.
+func (b *builder) pipInstallLocal(ctx context.Context, spec Spec, a arch, version, req, input, tmp string) error {
+	staging := filepath.Join(tmp, "local")
+	defer os.RemoveAll(staging)
+	req, err := stageLocalRequirements(ctx, spec.Source, req, staging)
+	if err != nil {
+		return err
+	}
+	site := filepath.Join(tmp, "site")
+	if err := b.pipInstall(ctx, spec, a, version, req, input, site); err != nil {
+		return err
+	}
+	return dropLocalDirectURLs(ctx, site)
+}
+
+// pythonResult ships the source and the install, leaving out the install's
+// bin/: pip's console scripts, whose shebang names this machine's Python.
+func pythonResult(ctx context.Context, source Tree, site string) *Result {
+	res := &Result{NativeWheels: nativeWheels(ctx, site)}
+	install := Tree{Dir: site}
+	if res.ExcludedScripts = installedScripts(site); dirExists(filepath.Join(site, "bin")) {
+		install.Skip = []string{"bin"}
+	}
+	res.Trees = []Tree{source, install}
+	return res
 }
 
 var (
@@ -90,15 +121,30 @@ func (b *builder) pipInstall(ctx context.Context, spec Spec, a arch, version, re
 		Env:  []string{"PIP_REQUIRE_VIRTUALENV=false"},
 		Log:  spec.Log,
 	}
-	out, err := b.run(ctx, c)
-	if err == nil {
-		return nil
+	// A package published only as a source archive is built into a wheel
+	// and offered to the next attempt; each attempt may find one more.
+	sdists := &sdistWheels{dir: filepath.Join(filepath.Dir(target), "sdist-wheels")}
+	defer os.RemoveAll(sdists.dir)
+	for {
+		out, err := b.run(ctx, c)
+		if err == nil {
+			return nil
+		}
+		m := noDistribution.FindSubmatch(out)
+		if m == nil {
+			return fmt.Errorf("install %s with `python3 -m pip install -r %s`: %s%s", input, filepath.Base(req), exitStatus(err), outputTail(out))
+		}
+		switch err := b.buildPureSdist(ctx, spec, a, req, string(m[1]), sdists); {
+		case errors.Is(err, errNoWheel):
+			return fmt.Errorf("install %s: no wheel of %s for %s on linux/%s (pip looked for cp%s wheels tagged %s, and pure-Python ones); lamb installs only wheels for Lambda's platform: pin a version that publishes one, or set package.dependencies: none and vendor a Linux build%s",
+				input, m[1], spec.Runtime, a.lambda, strings.ReplaceAll(version, ".", ""), tagRange(spec.Runtime, a), outputTail(out))
+		case err != nil:
+			return fmt.Errorf("install %s: %w", input, err)
+		}
+		if !slices.Contains(c.Args, sdists.dir) {
+			c.Args = append(c.Args, "--find-links", sdists.dir)
+		}
 	}
-	if m := noDistribution.FindSubmatch(out); m != nil {
-		return fmt.Errorf("install %s: no wheel of %s for %s on %s (pip: no matching distribution); lamb installs only prebuilt wheels for Lambda's platform: pin a version that publishes a %s wheel (or a pure-Python py3-none-any one), or set package.dependencies: none and vendor a Linux build%s",
-			input, m[1], spec.Runtime, a.pip, a.pip, outputTail(out))
-	}
-	return fmt.Errorf("install %s with `python3 -m pip install -r %s`: %s%s", input, filepath.Base(req), exitStatus(err), outputTail(out))
 }
 
 // pyprojectScript prints [project].dependencies one a line, or exits 3 when

@@ -65,18 +65,23 @@ func TestPythonInstallsWheelsAtTheRoot(t *testing.T) {
 func TestPythonNoWheelNamesPackageAndPlatform(t *testing.T) {
 	t.Parallel()
 	needTool(t, "python3")
-	// docopt 0.6.2 is published as a source archive only.
-	src := fixture(t, "python-nowheel")
+	// The folder index holds neither a wheel nor a source archive.
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "requirements.txt"), "--no-index\n--find-links index\nabsent-probe==1.0\n", 0o644)
+	writeFile(t, filepath.Join(src, "index", "README"), "", 0o644)
 	cache := t.TempDir()
-	b, _ := newTestBuilder()
+	b, runs := newTestBuilder()
 	_, err := b.build(context.Background(), Spec{Source: src, Runtime: "python3.12", Architecture: "arm64", CacheDir: cache})
 	if err == nil {
 		t.Fatal("want an error for a package without a wheel")
 	}
-	for _, want := range []string{"no wheel of docopt==0.6.2", "python3.12", "manylinux2014_aarch64", "dependencies: none"} {
+	for _, want := range []string{"no wheel of absent-probe==1.0", "python3.12", "linux/arm64", "cp312", "manylinux_2_34_aarch64 down to manylinux2014_aarch64", "dependencies: none"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
+	}
+	if n := runs.count("python3", "-m"); n != 2 {
+		t.Errorf("pip ran %d times, want an install and one attempt to build a source archive", n)
 	}
 	if entries := listing(t, cache); len(entries) > 3 { // ., deps, deps/python
 		t.Errorf("a failed install left files in the cache: %v", entries)
