@@ -2,6 +2,7 @@ package packager
 
 import (
 	"archive/zip"
+	"maps"
 	"os"
 	"os/exec"
 	"path"
@@ -168,5 +169,59 @@ func TestNodeInstalledNodeModulesLoad(t *testing.T) {
 				t.Error("node_modules/express is not stored as a link")
 			}
 		})
+	}
+}
+
+func TestNodeStateNeverShips(t *testing.T) {
+	t.Parallel()
+	src := t.TempDir()
+	writeFiles(t, src, map[string]string{
+		"index.js":                                      "x",
+		"node_modules/.package-lock.json":               "{}",
+		"node_modules/.yarn-integrity":                  "{}",
+		"node_modules/.yarn-state.yml":                  "x",
+		"node_modules/.modules.yaml":                    "prunedAt: now",
+		"node_modules/.pnpm-workspace-state-v1.json":    "{}",
+		"node_modules/.pnpm/lock.yaml":                  "x",
+		"node_modules/.pnpm/node_modules/.modules.yaml": "x",
+		"node_modules/.cache/babel/x.json":              "/home/me",
+		"node_modules/ms/index.js":                      "ms",
+		"node_modules/ms/.modules.yaml.js":              "a package's own file",
+		"lib/node_modules/.package-lock.json":           "{}",
+		"lock.yaml":                                     "the function's own",
+	})
+	spec := testSpec(t, src)
+	// Not even a negated pattern takes them back.
+	spec.Exclude = []string{"!node_modules/.package-lock.json", "!.modules.yaml"}
+	packTrees(t, spec)
+	got := zipNames(t, filepath.Join(spec.OutDir, "fn.zip"), true)
+	want := []string{"index.js", "lock.yaml", "node_modules/ms/.modules.yaml.js", "node_modules/ms/index.js"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestKeepLinksTree(t *testing.T) {
+	t.Parallel()
+	src := t.TempDir()
+	writeFiles(t, src, map[string]string{
+		"index.js":                      "x",
+		"link.js":                       "->index.js",
+		"node_modules/.pnpm/a/index.js": "a",
+		"node_modules/a":                "->.pnpm/a",
+	})
+	spec := testSpec(t, src)
+	packTrees(t, spec,
+		tree{Dir: src, Skip: []string{"node_modules"}},
+		tree{Dir: filepath.Join(src, "node_modules"), Prefix: "node_modules", KeepLinks: true})
+	links := map[string]bool{}
+	for _, f := range readZip(t, filepath.Join(spec.OutDir, "fn.zip")).File {
+		links[f.Name] = f.Mode()&os.ModeSymlink != 0
+	}
+	// package.symlinks (follow) still decides for the other tree.
+	want := map[string]bool{"index.js": false, "link.js": false, "node_modules/": false,
+		"node_modules/.pnpm/": false, "node_modules/.pnpm/a/": false, "node_modules/.pnpm/a/index.js": false, "node_modules/a": true}
+	if !maps.Equal(links, want) {
+		t.Errorf("entries (true: stored as a link): got %v, want %v", links, want)
 	}
 }
