@@ -31,7 +31,7 @@ func runBuilder(ctx context.Context, spec *Spec) (*bundle, error) {
 		b.nativeWheels = append(b.nativeWheels, NativeWheel{Package: w.Package, Version: w.Version, Tag: w.Tag})
 	}
 	for _, t := range res.Trees {
-		b.trees = append(b.trees, tree{Dir: t.Dir, Prefix: t.Prefix, Skip: t.Skip})
+		b.trees = append(b.trees, tree{Dir: t.Dir, Prefix: t.Prefix, Skip: t.Skip, KeepLinks: t.KeepLinks})
 	}
 	return b, nil
 }

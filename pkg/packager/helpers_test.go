@@ -3,11 +3,18 @@ package packager
 import (
 	"archive/zip"
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/lambcli/lamb/internal/testenv"
 )
 
 // writeFiles creates files under dir; a value starting with "->" makes a
@@ -124,4 +131,60 @@ func fileBytes(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// unzipBundle extracts a written zip into a fresh folder with the standard
+// library's reader, independent of lamb's own extraction: folders, files
+// with their stored mode, and symlink entries as links, as Lambda unpacks
+// them.
+func unzipBundle(t *testing.T, zipPath string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range readZip(t, zipPath).File {
+		if !filepath.IsLocal(f.Name) {
+			t.Fatalf("zip entry %q leaves the folder it is unpacked in", f.Name)
+		}
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		mode := f.Mode()
+		if mode.IsDir() {
+			noError(t, os.MkdirAll(p, 0o755))
+			continue
+		}
+		noError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		rc, err := f.Open()
+		noError(t, err)
+		body, err := io.ReadAll(rc)
+		rc.Close()
+		noError(t, err)
+		if mode&fs.ModeSymlink != 0 {
+			noError(t, os.Symlink(string(body), p))
+			continue
+		}
+		noError(t, os.WriteFile(p, body, mode.Perm()))
+	}
+	return dir
+}
+
+// requireEachDependency unzips a Node.js bundle and has node require each
+// dependency its package.json lists, from the bundle's root as the
+// function would, with nothing outside the bundle to fall back on.
+func requireEachDependency(t *testing.T, zipPath string) {
+	t.Helper()
+	node := testenv.NeedTool(t, "node")
+	dir := unzipBundle(t, zipPath)
+	var pkg struct {
+		Dependencies map[string]string `json:"dependencies"`
+	}
+	noError(t, json.Unmarshal(fileBytes(t, filepath.Join(dir, "package.json")), &pkg))
+	if len(pkg.Dependencies) == 0 {
+		t.Fatal("the bundle's package.json lists no dependencies to require")
+	}
+	for name := range pkg.Dependencies {
+		cmd := exec.Command(node, "-e", fmt.Sprintf("require(%q)", name))
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "NODE_PATH=")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("require(%q) in the unzipped bundle: %v\n%s", name, err, out)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -185,7 +186,7 @@ type selector struct {
 }
 
 func newSelector(lambignore []string, include, exclude []string) (*selector, error) {
-	defaults, err := newPatternSet("default excludes", defaultExcludeLines)
+	defaults, err := newPatternSet("default excludes", slices.Concat(defaultExcludeLines, nodeStateLines))
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,9 @@ type tree struct {
 	Dir    string
 	Prefix string
 	Skip   []string
+	// KeepLinks stores the tree's links as links whatever package.symlinks
+	// says (see builder.Tree).
+	KeepLinks bool
 }
 
 // entryKind says what a bundle entry is.
@@ -55,7 +58,8 @@ type sourceEntry struct {
 type walker struct {
 	ctx      context.Context
 	sel      *selector
-	follow   bool
+	keep     bool     // package.symlinks: keep
+	follow   bool     // follow links in the tree being walked
 	prune    []string // absolute folders never walked (the output folder)
 	treeRoot string   // real path of the tree being walked
 	treeDir  string   // the tree's folder as given
@@ -89,7 +93,7 @@ func statOf(fi fs.FileInfo) fileStat {
 // selectFiles walks the trees in order and returns the selected entries
 // sorted by zip path, folders included (every ancestor of a selected file).
 func selectFiles(ctx context.Context, trees []tree, sel *selector, symlinks string, prune []string) ([]*sourceEntry, error) {
-	w := &walker{ctx: ctx, sel: sel, follow: symlinks != "keep", prune: prune, entries: map[string]*sourceEntry{}}
+	w := &walker{ctx: ctx, sel: sel, keep: symlinks == "keep", prune: prune, entries: map[string]*sourceEntry{}}
 	for _, t := range trees {
 		if err := w.walkTree(t); err != nil {
 			return nil, err
@@ -111,6 +115,7 @@ func (w *walker) walkTree(t tree) error {
 		return fmt.Errorf("resolve folder %s: %w", t.Dir, err)
 	}
 	w.treeRoot, w.treeDir = root, t.Dir
+	w.follow = !w.keep && !t.KeepLinks
 	g, gctx := errgroup.WithContext(w.ctx)
 	g.SetLimit(walkParallelism)
 	w.g, w.walkCtx = g, gctx

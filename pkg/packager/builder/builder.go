@@ -70,6 +70,11 @@ type Tree struct {
 	Dir    string   // folder on disk
 	Prefix string   // zip path prefix: "" for the root, "node_modules", "lib", ...
 	Skip   []string // top-level names under Dir to leave out (e.g. the source's own node_modules)
+	// KeepLinks stores the links under Dir as links, whatever
+	// package.symlinks says: an isolated node_modules (pnpm's) loads only
+	// with its links, as a package finds its own dependencies next to the
+	// real folder a link leads to.
+	KeepLinks bool
 }
 
 // Build runs the function's build command, then produces its bundle the way

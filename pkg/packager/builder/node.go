@@ -37,12 +37,12 @@ type nodeManager struct {
 func (b *builder) node(ctx context.Context, spec Spec, a arch) (*Result, error) {
 	src := spec.Source
 	if spec.Dependencies == "none" {
-		return &Result{Trees: []Tree{{Dir: src}}}, nil
+		return &Result{Trees: nodeSourceTrees(src)}, nil
 	}
 	pkgPath := filepath.Join(src, "package.json")
 	raw, err := safefile.ReadFile(ctx, pkgPath, maxManifestBytes)
 	if errors.Is(err, fs.ErrNotExist) {
-		return &Result{Trees: []Tree{{Dir: src}}}, nil
+		return &Result{Trees: nodeSourceTrees(src)}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read the package manifest: %w", err)
