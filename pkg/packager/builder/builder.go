@@ -113,7 +113,7 @@ func (b *builder) build(ctx context.Context, spec Spec) (*Result, error) {
 	case strings.HasPrefix(rt, "python"):
 		return b.python(ctx, spec, arch)
 	case strings.HasPrefix(rt, "java"):
-		return javaResult(spec)
+		return b.java(ctx, spec)
 	case strings.HasPrefix(rt, "provided") || strings.HasPrefix(rt, "go"):
 		if fileExists(filepath.Join(spec.Source, "go.mod")) {
 			return b.golang(ctx, spec, arch)
