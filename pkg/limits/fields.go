@@ -17,7 +17,7 @@ func checkRuntime(name string, now time.Time) []Finding {
 		return []Finding{{
 			Check: "runtime", Severity: SeverityError, Field: "runtime",
 			Message: "runtime: not set",
-			Hint:    "set runtime to one of " + strings.Join(supportedRuntimes(now), ", "),
+			Hint:    "set runtime to one of " + strings.Join(SupportedRuntimes(now), ", "),
 		}}
 	}
 	r, ok := LookupRuntime(name)
@@ -33,7 +33,7 @@ func checkRuntime(name string, now time.Time) []Finding {
 		if s := suggest.Closest(name, names); s != "" {
 			f.Hint = fmt.Sprintf("did you mean %q?", s)
 		} else {
-			f.Hint = "use one of " + strings.Join(supportedRuntimes(now), ", ")
+			f.Hint = "use one of " + strings.Join(SupportedRuntimes(now), ", ")
 		}
 		return []Finding{f}
 	}
