@@ -124,6 +124,6 @@ func unzipTo(t *testing.T, path, dir string) {
 		data, err := io.ReadAll(r)
 		r.Close()
 		noError(t, err)
-		noError(t, os.WriteFile(p, data, 0o644))
+		noError(t, os.WriteFile(p, data, f.Mode().Perm()|0o600))
 	}
 }

@@ -41,6 +41,9 @@ type Spec struct {
 	// Artifact is an optional ready .zip, .jar or .tar.gz used as the
 	// bundle; it is re-written deterministically.
 	Artifact string
+	// Main is the folder of a Go module's main package relative to
+	// Source ("" or "." for the root).
+	Main string
 	// Include and Exclude are gitignore-style globs over zip paths. When
 	// Include is set only matching files are taken.
 	Include, Exclude []string
