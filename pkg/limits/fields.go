@@ -369,3 +369,22 @@ func checkPermissionFixes(paths []string) []Finding {
 	}
 	return []Finding{f}
 }
+
+// checkBackslashNames notes the artifact entries whose Windows separators
+// the packager turned into /, so the user knows the bundle's names differ
+// from the archive's.
+func checkBackslashNames(names []string) []Finding {
+	if len(names) == 0 {
+		return nil
+	}
+	f := Finding{
+		Check: "artifact", Severity: SeverityInfo,
+		Message: fmt.Sprintf("artifact: %d %s \\ as the folder separator and %s stored with / (Lambda would otherwise see one file named %s at the root)",
+			len(names), plural(len(names), "entry name uses", "entry names use"), plural(len(names), "was", "were"), names[0]),
+		Hint: "nothing to do for the bundle; to silence this, make the zip with a tool that writes / (PowerShell 7's Compress-Archive, tar -a -cf, or zip)",
+	}
+	for _, n := range names {
+		f.Details = append(f.Details, Detail{Kind: "file", Name: n})
+	}
+	return []Finding{f}
+}

@@ -43,6 +43,9 @@ type Manifest struct {
 	// PermissionFixes lists source files that were not world-readable and were
 	// stored as 0644/0755 anyway.
 	PermissionFixes []string `json:"permissionFixes,omitempty"`
+	// BackslashNames lists, as stored, the entries of package.artifact
+	// whose names used \ as the folder separator; they are stored with /.
+	BackslashNames []string `json:"backslashNames,omitempty"`
 	// Cache reports how many entries were reused from the compression cache.
 	Cache CacheStats `json:"cache"`
 }

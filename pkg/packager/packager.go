@@ -193,11 +193,15 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 	defer os.RemoveAll(tmpDir)
 
 	trees := b.trees
+	var backslashed []string
 	if b.archive != "" {
 		spec.step("unpacking " + b.archive)
 		dir := filepath.Join(tmpDir, "artifact")
-		if err := extractArchive(ctx, b.archive, dir, artifactLimits()); err != nil {
+		if backslashed, err = extractArtifact(ctx, b.archive, dir, artifactLimits()); err != nil {
 			return nil, err
+		}
+		if len(backslashed) > 0 {
+			spec.step(fmt.Sprintf("%s: %d entry names used \\ as the folder separator (PowerShell 5's Compress-Archive writes them so), e.g. %s; stored with /", b.archive, len(backslashed), backslashed[0]))
 		}
 		trees = []tree{{Dir: dir}}
 	}
@@ -255,6 +259,7 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 
 	m := buildManifest(spec, zipPath, entries, stats)
 	m.ExcludedEnvironmentFiles = sel.secrets.leftOut()
+	m.BackslashNames = backslashed
 	jsonPath := filepath.Join(spec.OutDir, spec.Function+".json")
 	jsonFile, err := writeManifest(m, jsonPath)
 	if err != nil {
