@@ -269,6 +269,20 @@ func TestJavaGradleBuild(t *testing.T) {
 			t.Errorf("the wrapper did not run in %s: %+v", src, r.calls)
 		}
 	})
+	t.Run("wrapper without its executable bit", func(t *testing.T) {
+		src := t.TempDir()
+		writeFile(t, filepath.Join(src, "build.gradle"), "apply plugin: 'java'", 0o644)
+		fakeGradle(t, filepath.Join(src, "gradlew"), fat)
+		if err := os.Chmod(filepath.Join(src, "gradlew"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		b, r := newTestBuilder()
+		res, err := b.build(context.Background(), Spec{Source: src, Runtime: "java21", CacheDir: t.TempDir()})
+		check(t, src, res, err)
+		if c := r.last("sh"); len(c.Args) == 0 || c.Args[0] != filepath.Join(src, "gradlew") {
+			t.Errorf("the wrapper did not run through sh: %+v", r.calls)
+		}
+	})
 	t.Run("gradle on PATH", func(t *testing.T) {
 		src, bin := t.TempDir(), t.TempDir()
 		writeFile(t, filepath.Join(src, "build.gradle"), "apply plugin: 'java'", 0o644)
@@ -278,30 +292,26 @@ func TestJavaGradleBuild(t *testing.T) {
 		res, err := b.build(context.Background(), Spec{Source: src, Runtime: "java21", CacheDir: t.TempDir()})
 		check(t, src, res, err)
 	})
-	t.Run("no gradle", func(t *testing.T) {
-		src := t.TempDir()
-		writeFile(t, filepath.Join(src, "build.gradle"), "apply plugin: 'java'", 0o644)
-		t.Setenv("PATH", t.TempDir())
-		b, _ := newTestBuilder()
-		_, err := b.build(context.Background(), Spec{Source: src, Runtime: "java21", CacheDir: t.TempDir()})
-		for _, w := range []string{"install Gradle", "gradlew", "package.artifact", src} {
-			if err == nil || !strings.Contains(err.Error(), w) {
-				t.Errorf("error = %v, want one saying %q", err, w)
+	for _, tc := range []struct {
+		buildFile string
+		want      []string
+	}{
+		{"build.gradle", []string{"install Gradle", "gradlew", "package.artifact"}},
+		{"pom.xml", []string{"install Maven", "mvn", "package.artifact"}},
+	} {
+		t.Run("no tool for "+tc.buildFile, func(t *testing.T) {
+			src := t.TempDir()
+			writeFile(t, filepath.Join(src, tc.buildFile), "", 0o644)
+			t.Setenv("PATH", t.TempDir())
+			b, _ := newTestBuilder()
+			_, err := b.build(context.Background(), Spec{Source: src, Runtime: "java21", CacheDir: t.TempDir()})
+			for _, w := range append(tc.want, src) {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("error = %v, want one saying %q", err, w)
+				}
 			}
-		}
-	})
-	t.Run("no mvn", func(t *testing.T) {
-		src := t.TempDir()
-		writeFile(t, filepath.Join(src, "pom.xml"), "<project/>", 0o644)
-		t.Setenv("PATH", t.TempDir())
-		b, _ := newTestBuilder()
-		_, err := b.build(context.Background(), Spec{Source: src, Runtime: "java21", CacheDir: t.TempDir()})
-		for _, w := range []string{"install Maven", "mvn", "package.artifact", src} {
-			if err == nil || !strings.Contains(err.Error(), w) {
-				t.Errorf("error = %v, want one saying %q", err, w)
-			}
-		}
-	})
+		})
+	}
 }
 
 // TestJavaBuildCommandBuilds checks that package.build replaces lamb's own
