@@ -9,8 +9,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/lambcli/lamb/internal/testenv"
 )
 
 // compileJava builds the fixture the way Maven lays it out: the greet
@@ -317,7 +315,6 @@ func TestJavaGradleBuild(t *testing.T) {
 // TestJavaBuildCommandBuilds checks that package.build replaces lamb's own
 // Maven run: what the command left is shipped.
 func TestJavaBuildCommandBuilds(t *testing.T) {
-	testenv.NeedTool(t, "javac")
 	src := compileJava(t)
 	writeFile(t, filepath.Join(src, "pom.xml"), "<project/>", 0o644)
 	b, r := newTestBuilder()
