@@ -94,10 +94,10 @@ func Load(ctx context.Context, o Options) (aws.Config, error) {
 		if errors.As(err, &notExist) {
 			return aws.Config{}, &CredentialError{Profile: profileName(o), Region: regionHint(o), Err: err}
 		}
-		return aws.Config{}, fmt.Errorf("load AWS config for profile %q: %w", profileName(o), err)
+		return aws.Config{}, fmt.Errorf("load AWS config%s: %w", forProfile(profileName(o)), err)
 	}
 	if cfg.Region == "" {
-		return aws.Config{}, fmt.Errorf("resolve region for profile %q: %w", profileName(o), ErrNoRegion)
+		return aws.Config{}, fmt.Errorf("resolve region%s: %w", forProfile(profileName(o)), ErrNoRegion)
 	}
 	// Clients apply RetryMaxAttempts on top of the retryer. The SDK only feeds
 	// AWS_MAX_ATTEMPTS and the profile's max_attempts into a retryer it builds
@@ -169,15 +169,25 @@ func checkEndpointURL(raw string) error {
 	return nil
 }
 
-// profileName is the profile the SDK will use, for messages: the option, then the
-// environment, then "default".
+// profileName is the profile the user named, for messages: the option, then
+// the environment; "" when none was named (the SDK then reads its default
+// profile, if there is one, which messages need not blame).
 func profileName(o Options) string {
 	for _, p := range []string{o.Profile, os.Getenv("AWS_PROFILE"), os.Getenv("AWS_DEFAULT_PROFILE")} {
 		if p != "" {
 			return p
 		}
 	}
-	return "default"
+	return ""
+}
+
+// forProfile is ` for profile "NAME"` when the user named a profile, and ""
+// otherwise: a message never blames a profile nobody configured.
+func forProfile(name string) string {
+	if name == "" {
+		return ""
+	}
+	return fmt.Sprintf(" for profile %q", name)
 }
 
 // regionHint is the region the SDK would have used, for messages written before

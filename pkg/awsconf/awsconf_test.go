@@ -134,6 +134,9 @@ func TestLoadRegion(t *testing.T) {
 						t.Errorf("error %q does not tell the user about %s", err, hint)
 					}
 				}
+				if strings.Contains(err.Error(), "profile") {
+					t.Errorf("error %q names a profile, but none was configured", err)
+				}
 				return
 			}
 			if err != nil {

@@ -14,7 +14,8 @@ import (
 // resolved, or AWS rejected the ones found. The CLI maps it to exit code 4 and
 // prints it as the one line a user needs to fix their setup.
 type CredentialError struct {
-	// Profile is the shared config profile in use, "default" when none was named.
+	// Profile is the shared config profile the user named (--profile,
+	// lamb.yaml, AWS_PROFILE), "" when none was.
 	Profile string
 	// Region is the resolved region, empty when it was not known yet.
 	Region string
@@ -24,11 +25,11 @@ type CredentialError struct {
 
 // Error says what is wrong and what to do, in one line fit for the terminal.
 func (e *CredentialError) Error() string {
-	where := fmt.Sprintf("profile %q", e.Profile)
+	where := forProfile(e.Profile)
 	if e.Region != "" {
 		where += fmt.Sprintf(" in region %q", e.Region)
 	}
-	return fmt.Sprintf("no valid AWS credentials for %s: %v; set AWS_PROFILE or run aws configure/sso login", where, e.Err)
+	return fmt.Sprintf("no valid AWS credentials%s: %v; set AWS_PROFILE or run aws configure/sso login", where, e.Err)
 }
 
 // Unwrap exposes the SDK error, so callers can still inspect API error codes.

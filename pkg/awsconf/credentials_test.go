@@ -101,7 +101,7 @@ func TestIdentitySuccess(t *testing.T) {
 }
 
 // With nothing configured, any service call must come back as a credential
-// error naming the default profile and the region, so the CLI can exit 4 with
+// error naming the region (and no profile, since none was named), so the CLI can exit 4 with
 // advice instead of printing an SDK chain.
 func TestNoCredentialsAnywhere(t *testing.T) {
 	isolateEnv(t)
@@ -127,10 +127,14 @@ func TestNoCredentialsAnywhere(t *testing.T) {
 		t.Fatalf("Identity error = %v, want *CredentialError", err)
 	}
 	msg := ce.Error()
-	for _, want := range []string{`no valid AWS credentials for profile "default" in region "eu-west-1": `, "; set AWS_PROFILE or run aws configure/sso login"} {
+	for _, want := range []string{`no valid AWS credentials in region "eu-west-1": `, "; set AWS_PROFILE or run aws configure/sso login"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message %q lacks %q", msg, want)
 		}
+	}
+	// No profile was named, so none is blamed.
+	if strings.Contains(msg, `profile "`) {
+		t.Errorf("message %q names a profile nobody configured", msg)
 	}
 }
 
@@ -202,6 +206,10 @@ func TestCredentialErrorMessage(t *testing.T) {
 		{
 			err:  CredentialError{Profile: "default", Region: "us-east-1", Err: errors.New("token expired")},
 			want: `no valid AWS credentials for profile "default" in region "us-east-1": token expired; set AWS_PROFILE or run aws configure/sso login`,
+		},
+		{
+			err:  CredentialError{Region: "us-east-1", Err: errors.New("no EC2 IMDS role found")},
+			want: `no valid AWS credentials in region "us-east-1": no EC2 IMDS role found; set AWS_PROFILE or run aws configure/sso login`,
 		},
 		{
 			err:  CredentialError{Profile: "prod", Err: errors.New("failed to get shared config profile, prod")},

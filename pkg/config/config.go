@@ -45,6 +45,7 @@ const (
 	DefaultArchitecture = lambdaarch.Default
 	DefaultDependencies = "auto"
 	DefaultSymlinks     = "follow"
+	DefaultGoMain       = "."
 	DefaultAlias        = "live"
 	DefaultStrategy     = "all-at-once"
 	DefaultEngine       = "direct"
@@ -202,6 +203,8 @@ type Package struct {
 	Symlinks string `json:"symlinks" lamb:"symlinks,enum=follow|keep,default=follow" doc:"follow: store the content of a link's target; keep: store links as links."`
 	// Artifact is the absolute path of a prebuilt zip, if set.
 	Artifact string `json:"artifact,omitempty" lamb:"artifact" doc:"A ready .zip, .jar or .tar.gz to ship instead of packaging source, relative to lamb.yaml; it is rewritten deterministically."`
+	// Main is the folder of a Go module's main package, relative to Source.
+	Main string `json:"main" lamb:"main,default=." doc:"Go functions: the folder of the main package to build into bootstrap, relative to source, e.g. ./cmd/hello."`
 }
 
 // Deploy says how a new version reaches traffic.

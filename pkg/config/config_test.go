@@ -247,6 +247,7 @@ func TestDefaultsWhenUnset(t *testing.T) {
 		"architecture":          {f.Architecture, "x86_64"},
 		"package.dependencies":  {f.Package.Dependencies, "auto"},
 		"package.symlinks":      {f.Package.Symlinks, "follow"},
+		"package.main":          {f.Package.Main, "."},
 		"deploy.alias":          {f.Deploy.Alias, "live"},
 		"deploy.strategy":       {f.Deploy.Strategy, "all-at-once"},
 		"deploy.engine":         {f.Deploy.Engine, "direct"},
@@ -1007,6 +1008,42 @@ func TestPublicURLMustBeConfirmed(t *testing.T) {
 			ps := problems(t, err)
 			if len(ps) != 1 || !strings.Contains(ps[0].String(), tt.problem) || ps[0].Line != tt.line {
 				t.Errorf("got %v, want one problem on line %d containing %q", err, tt.line, tt.problem)
+			}
+		})
+	}
+}
+
+// TestGoMainStaysInsideTheSource: package.main is a folder relative to the
+// function's source; one that leaves it is a problem on its line.
+func TestGoMainStaysInsideTheSource(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		main, problem string // problem "" when valid
+	}{
+		{"./cmd/hello", ""},
+		{"cmd/hello", ""},
+		{"./cmd/../cmd/hello", ""},
+		{"../other", "functions.api.package.main: ../other is outside the function's source folder"},
+		{"./cmd/../../x", "outside the function's source folder"},
+		{`..\\x`, "outside the function's source folder"},
+		{"/srv/app/cmd", "functions.api.package.main: /srv/app/cmd is an absolute path"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.main, func(t *testing.T) {
+			doc := "functions:\n  api:\n    package:\n      main: \"" + tt.main + "\"\n"
+			c, err := load(t, doc, LoadOptions{})
+			if tt.problem == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := fn(t, c, "api").Package.Main; got != tt.main {
+					t.Errorf("package.main = %q, want %q as written", got, tt.main)
+				}
+				return
+			}
+			ps := problems(t, err)
+			if len(ps) != 1 || !strings.Contains(ps[0].String(), tt.problem) || ps[0].Line != 4 {
+				t.Errorf("got %v, want one problem on line 4 containing %q", err, tt.problem)
 			}
 		})
 	}

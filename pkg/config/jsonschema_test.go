@@ -425,7 +425,7 @@ func TestSchemaAgreesWithValidate(t *testing.T) {
 		{"memory below Lambda's", "functions: {api: {memory: 64}}", lamb},
 		{"timeout above Lambda's", "functions: {api: {timeout: 901}}", lamb},
 		{"too many layers", "functions: {api: {layers: [a, b, c, d, e, f]}}", lamb},
-		{"unknown runtime", "functions: {api: {runtime: nodejs99.x}}", lamb},
+		{"unknown runtime", "functions: {api: {runtime: nodejs99.x}}", none},
 		{"retired runtime", "functions: {api: {runtime: go1.x}}", lamb},
 		{"long description", "functions: {api: {description: " + strings.Repeat("x", 257) + "}}", lamb},
 		{"long tag key", "functions: {api: {tags: {" + strings.Repeat("k", 129) + ": v}}}", lamb},

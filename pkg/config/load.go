@@ -219,6 +219,7 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 			Include:      list(path(n, "package", "include")),
 			Exclude:      list(path(n, "package", "exclude")),
 			Symlinks:     or(text(path(n, "package", "symlinks")), DefaultSymlinks),
+			Main:         or(text(path(n, "package", "main")), DefaultGoMain),
 		},
 		Deploy: Deploy{
 			Alias:    or(text(path(n, "deploy", "alias")), DefaultAlias),
@@ -289,6 +290,7 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 		}
 	}
 	checkPublicURL(v, f, lookup(n, "functionUrl"))
+	checkGoMain(v, f, path(n, "package", "main"))
 	l.environment(v, f, lookup(n, "environment"))
 	return f
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/lambcli/lamb/internal/suggest"
 	"github.com/lambcli/lamb/pkg/appspec"
+	"github.com/lambcli/lamb/pkg/limits"
 	"github.com/lambcli/lamb/pkg/packager"
 )
 
@@ -107,10 +108,17 @@ func (v *validator) check(n *yaml.Node, s *schema, path string) {
 			v.mismatch(n, path, "a string", "")
 			return
 		}
-		if !s.strategy {
+		switch {
+		case s.strategy:
+			if !v.deferred(n, path) {
+				v.checkStrategy(n, path)
+			}
+		case s.runtime:
+			if !v.deferred(n, path) {
+				v.checkRuntime(n, path)
+			}
+		default:
 			v.checkRefs(n, path)
-		} else if !v.deferred(n, path) {
-			v.checkStrategy(n, path)
 		}
 	case kindEnum:
 		if n.Kind != yaml.ScalarNode {
@@ -243,6 +251,25 @@ func (v *validator) checkStrategy(n *yaml.Node, path string) {
 		return
 	}
 	v.add(n, path, "%s", err)
+}
+
+// checkRuntime reports a runtime identifier that is not in pkg/limits'
+// table, with the supported one it most likely meant. Retired and
+// deprecated runtimes are known names: lamb check judges their dates.
+func (v *validator) checkRuntime(n *yaml.Node, path string) {
+	if _, ok := limits.LookupRuntime(n.Value); ok {
+		return
+	}
+	supported := limits.SupportedRuntimes(time.Now())
+	hint := ""
+	if sug := suggest.Closest(n.Value, supported); sug != "" {
+		hint = fmt.Sprintf("did you mean %q? ", sug)
+	}
+	name := strconv.Quote(n.Value)
+	if raw, ok := v.only[n]; ok {
+		name = raw
+	}
+	v.add(n, path, "%s is not a Lambda runtime (names are case-sensitive); %sLambda runs %s", name, hint, strings.Join(supported, ", "))
 }
 
 // percentSyntax is a percentage from 0% to below 100%, as lamb.yaml writes

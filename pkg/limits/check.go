@@ -35,6 +35,7 @@ func Check(fn Function, m *packager.Manifest, layers []Layer, q Quotas, now time
 		add(checkHandlerTarget(fn.handler(m), fn.runtime(m), m, fn.HandlerJar, len(fn.Layers) > 0)...)
 		add(checkNativeBinaries(m.NativeBinaries, fn.architecture(m), fn.runtime(m))...)
 		add(checkPermissionFixes(m.PermissionFixes)...)
+		add(checkBackslashNames(m.BackslashNames)...)
 	}
 	sortFindings(fs)
 	if fs == nil {

@@ -96,18 +96,16 @@ func CheckEnvironment(vars map[string]string, q Quotas) []Finding {
 		})
 	}
 
+	// The largest variables go in Details alone: the report lists them
+	// under the message, so naming them in it too said everything twice.
 	size, limit := EnvSize(vars), q.Value(QuotaEnvironmentSize)
 	largest := largestVariables(vars, 5)
-	var names []string
-	for _, d := range largest {
-		names = append(names, fmt.Sprintf("%s (%s)", d.Name, units.ByteCount(d.Bytes)))
-	}
 	switch {
 	case size > limit:
 		fs = append(fs, Finding{
 			Check: "environment", Severity: SeverityError, Field: "environment",
-			Message: fmt.Sprintf("environment: %s (as compact JSON) is above Lambda's limit of %s; largest: %s",
-				units.ByteCount(size), units.ByteCount(limit), strings.Join(names, ", ")),
+			Message: fmt.Sprintf("environment: %s (as compact JSON) is above Lambda's limit of %s",
+				units.ByteCount(size), units.ByteCount(limit)),
 			Hint: fmt.Sprintf("remove at least %s: keep large values and secrets in SSM Parameter Store or Secrets Manager and read them at start-up",
 				units.ByteCount(size-limit)),
 			Measured: num(size), Limit: num(limit), Unit: "bytes",
@@ -117,8 +115,8 @@ func CheckEnvironment(vars map[string]string, q Quotas) []Finding {
 	case size*100 >= limit*95 && hasNonASCII(vars):
 		fs = append(fs, Finding{
 			Check: "environment", Severity: SeverityWarning, Field: "environment",
-			Message: fmt.Sprintf("environment: %s (as compact JSON, UTF-8) is within 5%% of Lambda's limit of %s and contains non-ASCII characters, which AWS may count differently; largest: %s",
-				units.ByteCount(size), units.ByteCount(limit), strings.Join(names, ", ")),
+			Message: fmt.Sprintf("environment: %s (as compact JSON, UTF-8) is within 5%% of Lambda's limit of %s and contains non-ASCII characters, which AWS may count differently",
+				units.ByteCount(size), units.ByteCount(limit)),
 			Hint:     "leave more room: move large values to SSM Parameter Store or Secrets Manager",
 			Measured: num(size), Limit: num(limit), Unit: "bytes",
 			Details: largest,

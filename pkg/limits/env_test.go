@@ -176,4 +176,11 @@ func TestEnvFindingListsFiveLargest(t *testing.T) {
 	if fs[0].Details[0].Name != "GG" || fs[0].Details[4].Name != "CC" {
 		t.Errorf("details not largest first: %+v", fs[0].Details)
 	}
+	// The report prints the details under the message: the message
+	// itself names no variable, or each would be listed twice.
+	for _, k := range []string{"GG", "CC"} {
+		if strings.Contains(fs[0].Message, k) || strings.Contains(fs[0].Hint, k) {
+			t.Errorf("finding text names %s, which its details already list: %q", k, lines(fs))
+		}
+	}
 }

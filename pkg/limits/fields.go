@@ -17,7 +17,7 @@ func checkRuntime(name string, now time.Time) []Finding {
 		return []Finding{{
 			Check: "runtime", Severity: SeverityError, Field: "runtime",
 			Message: "runtime: not set",
-			Hint:    "set runtime to one of " + strings.Join(supportedRuntimes(now), ", "),
+			Hint:    "set runtime to one of " + strings.Join(SupportedRuntimes(now), ", "),
 		}}
 	}
 	r, ok := LookupRuntime(name)
@@ -33,7 +33,7 @@ func checkRuntime(name string, now time.Time) []Finding {
 		if s := suggest.Closest(name, names); s != "" {
 			f.Hint = fmt.Sprintf("did you mean %q?", s)
 		} else {
-			f.Hint = "use one of " + strings.Join(supportedRuntimes(now), ", ")
+			f.Hint = "use one of " + strings.Join(SupportedRuntimes(now), ", ")
 		}
 		return []Finding{f}
 	}
@@ -366,6 +366,25 @@ func checkPermissionFixes(paths []string) []Finding {
 	}
 	for _, p := range paths {
 		f.Details = append(f.Details, Detail{Kind: "file", Name: p})
+	}
+	return []Finding{f}
+}
+
+// checkBackslashNames notes the artifact entries whose Windows separators
+// the packager turned into /, so the user knows the bundle's names differ
+// from the archive's.
+func checkBackslashNames(names []string) []Finding {
+	if len(names) == 0 {
+		return nil
+	}
+	f := Finding{
+		Check: "artifact", Severity: SeverityInfo,
+		Message: fmt.Sprintf("artifact: %d %s \\ as the folder separator and %s stored with / (Lambda would otherwise see one file named %s at the root)",
+			len(names), plural(len(names), "entry name uses", "entry names use"), plural(len(names), "was", "were"), names[0]),
+		Hint: "nothing to do for the bundle; to silence this, make the zip with a tool that writes / (PowerShell 7's Compress-Archive, tar -a -cf, or zip)",
+	}
+	for _, n := range names {
+		f.Details = append(f.Details, Detail{Kind: "file", Name: n})
 	}
 	return []Finding{f}
 }

@@ -151,8 +151,9 @@ func LookupRuntime(name string) (Runtime, bool) {
 	return Runtime{}, false
 }
 
-// supportedRuntimes lists the identifiers not deprecated at now, for hints.
-func supportedRuntimes(now time.Time) []string {
+// SupportedRuntimes lists the identifiers not deprecated at now, for hints
+// (here and in lamb validate).
+func SupportedRuntimes(now time.Time) []string {
 	var out []string
 	for _, r := range Runtimes() {
 		if r.Deprecated.IsZero() || now.Before(r.Deprecated) {

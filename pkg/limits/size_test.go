@@ -189,6 +189,22 @@ func TestPermissionFixesInfo(t *testing.T) {
 	}
 }
 
+func TestBackslashNamesInfo(t *testing.T) {
+	t.Parallel()
+	m := manifest(1000, 1000)
+	m.BackslashNames = []string{`lib\win.txt`}
+	fs := findingsOf(Check(base(), m, nil, DefaultQuotas(), today), "artifact")
+	if len(fs) != 1 || fs[0].Severity != SeverityInfo {
+		t.Fatalf("want one info finding, got %q", lines(fs))
+	}
+	if want := `artifact: 1 entry name uses \ as the folder separator and was stored with / (Lambda would otherwise see one file named lib\win.txt at the root)`; fs[0].Message != want {
+		t.Errorf("message = %q, want %q", fs[0].Message, want)
+	}
+	if len(fs[0].Details) != 1 || fs[0].Details[0].Name != `lib\win.txt` {
+		t.Errorf("details should list the entries: %+v", fs[0].Details)
+	}
+}
+
 func TestZipEntries(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {

@@ -84,31 +84,39 @@ var errOutside = errors.New("points outside the archive")
 // last and only when their targets stay inside the archive, and the
 // unpacked size stops at lim.bytes with a *LimitError.
 func extractArchive(ctx context.Context, archivePath, dest string, lim unpackLimits) error {
-	f, err := os.Open(archivePath)
-	if err != nil {
-		return fmt.Errorf("open artifact %s: %w", archivePath, err)
-	}
-	defer f.Close()
-	if err := unpack(ctx, f, dest, lim); err != nil {
-		return fmt.Errorf("unpack artifact %s: %w", archivePath, err)
-	}
-	return nil
+	_, err := extractArtifact(ctx, archivePath, dest, lim)
+	return err
 }
 
-func unpack(ctx context.Context, f *os.File, dest string, lim unpackLimits) error {
+// extractArtifact is extractArchive that also returns the zip entry names
+// written with Windows backslashes, which were unpacked with / instead.
+func extractArtifact(ctx context.Context, archivePath, dest string, lim unpackLimits) (backslashed []string, err error) {
+	f, err := os.Open(archivePath)
+	if err != nil {
+		return nil, fmt.Errorf("open artifact %s: %w", archivePath, err)
+	}
+	defer f.Close()
+	backslashed, err = unpack(ctx, f, dest, lim)
+	if err != nil {
+		return nil, fmt.Errorf("unpack artifact %s: %w", archivePath, err)
+	}
+	return backslashed, nil
+}
+
+func unpack(ctx context.Context, f *os.File, dest string, lim unpackLimits) ([]string, error) {
 	if err := os.MkdirAll(dest, 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	root, err := os.OpenRoot(dest)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer root.Close()
 	u := &unpacker{ctx: ctx, root: root, limits: lim, entries: map[string]*unpacked{}, top: &unpacked{kind: kindDir}}
 	if err := u.read(f); err != nil {
-		return err
+		return nil, err
 	}
-	return u.makeLinks()
+	return u.backslashed, u.makeLinks()
 }
 
 // unpacker writes one archive's entries beneath root.
@@ -121,6 +129,9 @@ type unpacker struct {
 	top     *unpacked            // the archive's root folder
 	links   []*unpacked          // made once every entry is known
 	buf     []byte
+	// backslashed are the zip entry names, as stored, that used \ as the
+	// folder separator and were unpacked with / instead.
+	backslashed []string
 }
 
 // unpacked is one entry of the archive, a node of its tree.
@@ -205,6 +216,14 @@ func (u *unpacker) readZip(zr *zip.Reader) error {
 	}
 	for _, f := range zr.File {
 		h := header{name: f.Name, mode: f.Mode(), size: f.UncompressedSize64}
+		// The zip format's separator is /, but PowerShell 5's
+		// Compress-Archive writes \: kept, lib\win.txt would be one file
+		// named so at the root on Lambda. The turned name goes through the
+		// same checks as any other, so ..\x is refused like ../x.
+		if strings.Contains(h.name, `\`) {
+			u.backslashed = append(u.backslashed, h.name)
+			h.name = strings.ReplaceAll(h.name, `\`, "/")
+		}
 		if h.mode.Type() == fs.ModeSymlink {
 			target, err := readZipLink(f)
 			if err != nil {

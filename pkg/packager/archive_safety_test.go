@@ -195,6 +195,9 @@ func TestHostileArchivesStayInside(t *testing.T) {
 		{name: "file name climbing out", entries: func(string) []archiveEntry {
 			return []archiveEntry{{name: "../../outside/important.txt", body: "pwned", mode: 0o644}}
 		}, want: []string{`"../../outside/important.txt"`, "outside"}},
+		{name: "backslash name climbing out", zipOnly: true, entries: func(string) []archiveEntry {
+			return []archiveEntry{{name: `..\..\outside\important.txt`, body: "pwned", mode: 0o644}}
+		}, want: []string{"important.txt", "outside"}},
 		{name: "NUL in a name", zipOnly: true, entries: func(string) []archiveEntry {
 			return []archiveEntry{{name: "a\x00/../../../outside/important.txt", body: "pwned", mode: 0o644}}
 		}, want: []string{strconv.Quote("a\x00/../../../outside/important.txt"), "NUL"}},

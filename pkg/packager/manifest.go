@@ -51,6 +51,9 @@ type Manifest struct {
 	// dependency install put in bin/, left out of the bundle: their first
 	// line names the build machine's Python, which Lambda does not have.
 	ExcludedScripts []string `json:"excludedScripts,omitempty"`
+	// BackslashNames lists, as stored, the entries of package.artifact
+	// whose names used \ as the folder separator; they are stored with /.
+	BackslashNames []string `json:"backslashNames,omitempty"`
 	// Cache reports how many entries were reused from the compression cache.
 	Cache CacheStats `json:"cache"`
 }

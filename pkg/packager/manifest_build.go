@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"io/fs"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,7 +59,7 @@ func buildManifest(spec *Spec, zipPath string, entries []*zipEntry, stats *zipSt
 		if e.sniff.Format != "" {
 			m.NativeBinaries = append(m.NativeBinaries, NativeBinary{Path: s.zipPath, Format: e.sniff.Format, Machine: e.sniff.Machine, GlibcVersion: e.glibc})
 		}
-		if s.kind == kindFile && fs.FileMode(s.stat.Mode)&0o004 == 0 {
+		if s.kind == kindFile && fs.FileMode(s.stat.Mode)&0o004 == 0 && userFile(spec, s.diskPath) {
 			m.PermissionFixes = append(m.PermissionFixes, s.zipPath)
 		}
 	}
@@ -70,6 +71,24 @@ func buildManifest(spec *Spec, zipPath string, entries []*zipEntry, stats *zipSt
 	}
 	m.LargestFolders = largest(dirs)
 	return m
+}
+
+// userFile says whether p is one of the user's own source files, which
+// chmod can fix, rather than a dependency install or unpacked artifact in
+// lamb's cache or output folder (which may lie inside the source).
+func userFile(spec *Spec, p string) bool {
+	if !within(spec.Source, p) {
+		return false
+	}
+	for _, own := range []string{spec.CacheDir, spec.OutDir} {
+		if own == "" {
+			continue
+		}
+		if abs, err := filepath.Abs(own); err == nil && within(abs, p) {
+			return false
+		}
+	}
+	return true
 }
 
 // largest returns the topN biggest, ties broken by path so the list is stable.

@@ -41,6 +41,9 @@ type Spec struct {
 	// Artifact is an optional ready .zip, .jar or .tar.gz used as the
 	// bundle; it is re-written deterministically.
 	Artifact string
+	// Main is the folder of a Go module's main package relative to
+	// Source ("" or "." for the root).
+	Main string
 	// Include and Exclude are gitignore-style globs over zip paths. When
 	// Include is set only matching files are taken.
 	Include, Exclude []string
@@ -193,11 +196,15 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 	defer os.RemoveAll(tmpDir)
 
 	trees := b.trees
+	var backslashed []string
 	if b.archive != "" {
 		spec.step("unpacking " + b.archive)
 		dir := filepath.Join(tmpDir, "artifact")
-		if err := extractArchive(ctx, b.archive, dir, artifactLimits()); err != nil {
+		if backslashed, err = extractArtifact(ctx, b.archive, dir, artifactLimits()); err != nil {
 			return nil, err
+		}
+		if len(backslashed) > 0 {
+			spec.step(fmt.Sprintf("%s: %d entry names used \\ as the folder separator (PowerShell 5's Compress-Archive writes them so), e.g. %s; stored with /", b.archive, len(backslashed), backslashed[0]))
 		}
 		trees = []tree{{Dir: dir}}
 	}
@@ -256,6 +263,7 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 	m := buildManifest(spec, zipPath, entries, stats)
 	m.ExcludedEnvironmentFiles = sel.secrets.leftOut()
 	m.NativeWheels, m.ExcludedScripts = b.nativeWheels, b.excludedScripts
+	m.BackslashNames = backslashed
 	jsonPath := filepath.Join(spec.OutDir, spec.Function+".json")
 	jsonFile, err := writeManifest(m, jsonPath)
 	if err != nil {

@@ -97,30 +97,6 @@ func pythonSpec(t *testing.T, src, runtime, arch string) Spec {
 	return spec
 }
 
-// unzipTo extracts a bundle into a fresh folder.
-func unzipTo(t *testing.T, zipPath string) string {
-	t.Helper()
-	dir := t.TempDir()
-	zr, err := zip.OpenReader(zipPath)
-	noError(t, err)
-	defer zr.Close()
-	for _, f := range zr.File {
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
-		if f.FileInfo().IsDir() {
-			noError(t, os.MkdirAll(p, 0o755))
-			continue
-		}
-		rc, err := f.Open()
-		noError(t, err)
-		raw, err := io.ReadAll(rc)
-		rc.Close()
-		noError(t, err)
-		noError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		noError(t, os.WriteFile(p, raw, 0o644))
-	}
-	return dir
-}
-
 // importIn runs `python3 -c "import <modules>"` with only the unzipped
 // bundle on PYTHONPATH, as Lambda puts the bundle on sys.path.
 func importIn(t *testing.T, dir string, modules ...string) {
@@ -208,7 +184,7 @@ func TestPythonWheelTagBoundary(t *testing.T) {
 			if !slices.Equal(m.ExcludedScripts, []string{"bin/probe"}) {
 				t.Errorf("excludedScripts = %q, want bin/probe", m.ExcludedScripts)
 			}
-			importIn(t, unzipTo(t, m.ZipPath), "probe", "app")
+			importIn(t, unzipBundle(t, m.ZipPath), "probe", "app")
 		})
 	}
 }
@@ -264,7 +240,7 @@ func TestPythonSourceArchives(t *testing.T) {
 			if len(m.NativeWheels) != 0 {
 				t.Errorf("nativeWheels = %+v, want none for a pure-Python package", m.NativeWheels)
 			}
-			importIn(t, unzipTo(t, m.ZipPath), tt.module)
+			importIn(t, unzipBundle(t, m.ZipPath), tt.module)
 		})
 	}
 }
@@ -303,7 +279,7 @@ func TestPythonLocalPackagesBuildFromCopies(t *testing.T) {
 			t.Errorf("the bundle holds %s, which points back at a folder of this machine", n)
 		}
 	}
-	dir := unzipTo(t, m.ZipPath)
+	dir := unzipBundle(t, m.ZipPath)
 	importIn(t, dir, "local_package", "helper_pkg", "app")
 	// No file records where this machine built it.
 	noError(t, filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
@@ -321,7 +297,7 @@ func TestPythonLocalPackagesBuildFromCopies(t *testing.T) {
 	writeFiles(t, src, map[string]string{"local_package/local_package/__init__.py": "VALUE = 2\n"})
 	m, err = Package(context.Background(), spec)
 	noError(t, err)
-	raw, err := os.ReadFile(filepath.Join(unzipTo(t, m.ZipPath), "local_package", "__init__.py"))
+	raw, err := os.ReadFile(filepath.Join(unzipBundle(t, m.ZipPath), "local_package", "__init__.py"))
 	noError(t, err)
 	if string(raw) != "VALUE = 2\n" {
 		t.Errorf("the bundle kept the old local package after it changed: %q", raw)

@@ -154,9 +154,14 @@ func TestRunnerInterruptedBeforeStart(t *testing.T) {
 
 func TestPackageStepDescribesTheFolderRelativeToLambYAML(t *testing.T) {
 	t.Parallel()
-	u := newTestUnits("api")[0]
-	u.Function.Source = "/project/services/api"
-	if got := (PackageStep{}).Describe(u); got != "packaging services/api" {
-		t.Errorf("Describe = %q", got)
+	for _, tc := range []struct{ source, want string }{
+		{"/project/services/api", "packaging api from services/api"},
+		{"/project", "packaging api from the lamb.yaml folder"},
+	} {
+		u := newTestUnits("api")[0]
+		u.Function.Source = tc.source
+		if got := (PackageStep{}).Describe(u); got != tc.want {
+			t.Errorf("Describe with source %s = %q, want %q", tc.source, got, tc.want)
+		}
 	}
 }

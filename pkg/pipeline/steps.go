@@ -31,16 +31,17 @@ type PackageStep struct {
 // Name implements Step.
 func (PackageStep) Name() string { return packager.StepName }
 
-// Describe names the folder being packaged, relative to lamb.yaml.
+// Describe names the function and the folder it is packaged from,
+// relative to lamb.yaml ("packaging api from services/api").
 func (PackageStep) Describe(u *Unit) string {
 	src := u.Function.Source
 	if rel, err := filepath.Rel(u.Project.Dir, src); err == nil {
-		src = rel
+		src = filepath.ToSlash(rel)
 	}
 	if src == "." {
 		src = "the lamb.yaml folder"
 	}
-	return "packaging " + src
+	return "packaging " + u.Function.Key + " from " + src
 }
 
 // Skip implements Step: every function is packaged.
@@ -68,6 +69,7 @@ func (s PackageStep) spec(u *Unit) packager.Spec {
 		Build:        fn.Package.Build,
 		Dependencies: fn.Package.Dependencies,
 		Artifact:     fn.Package.Artifact,
+		Main:         fn.Package.Main,
 		Include:      fn.Package.Include,
 		Exclude:      fn.Package.Exclude,
 		Symlinks:     fn.Package.Symlinks,

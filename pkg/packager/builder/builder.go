@@ -30,6 +30,7 @@ type Spec struct {
 	Build        string    // package.build shell command, run first in Source for any runtime
 	Dependencies string    // "auto" | "none"; "" means auto
 	Artifact     string    // optional ready .zip/.jar/.tar.gz to use as is; relative to Source unless absolute
+	Main         string    // Go: folder of the main package relative to Source; "" means "."
 	CacheDir     string    // root of lamb's cache; dependency installs live under CacheDir/deps
 	NoCache      bool      // reinstall dependencies even when cached
 	Log          io.Writer // tool output when verbose; may be nil
@@ -124,7 +125,7 @@ func (b *builder) build(ctx context.Context, spec Spec) (*Result, error) {
 	case strings.HasPrefix(rt, "python"):
 		return b.python(ctx, spec, arch)
 	case strings.HasPrefix(rt, "java"):
-		return javaResult(spec)
+		return b.java(ctx, spec)
 	case strings.HasPrefix(rt, "provided") || strings.HasPrefix(rt, "go"):
 		if fileExists(filepath.Join(spec.Source, "go.mod")) {
 			return b.golang(ctx, spec, arch)

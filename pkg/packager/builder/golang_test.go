@@ -73,3 +73,35 @@ func TestGoBuildFailureShowsCompilerOutput(t *testing.T) {
 		}
 	}
 }
+
+func TestGoMainPackage(t *testing.T) {
+	t.Parallel()
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "cmd", "hello", "main.go"), "package main\n", 0o644)
+	for _, tc := range []struct {
+		main, want, wantErr string
+	}{
+		{main: "", want: "."},
+		{main: ".", want: "."},
+		{main: "./cmd/hello", want: "./cmd/hello"},
+		{main: "cmd/hello/", want: "./cmd/hello"},
+		{main: `cmd\hello`, want: "./cmd/hello"},
+		{main: "../elsewhere", wantErr: "not a folder inside"},
+		{main: `cmd\..\..\x`, wantErr: "not a folder inside"},
+		{main: "/usr/src/app", wantErr: "not a folder inside"},
+		{main: "./cmd/missing", wantErr: "has no such folder"},
+	} {
+		t.Run(tc.main, func(t *testing.T) {
+			got, err := goMainPackage(Spec{Source: src, Main: tc.main})
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), "package.main") {
+					t.Fatalf("error = %v, want one saying %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Errorf("goMainPackage(%q) = %q, %v; want %q", tc.main, got, err, tc.want)
+			}
+		})
+	}
+}
