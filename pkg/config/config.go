@@ -45,6 +45,7 @@ const (
 	DefaultArchitecture = lambdaarch.Default
 	DefaultDependencies = "auto"
 	DefaultSymlinks     = "follow"
+	DefaultInstaller    = "auto"
 	DefaultAlias        = "live"
 	DefaultStrategy     = "all-at-once"
 	DefaultEngine       = "direct"
@@ -202,6 +203,8 @@ type Package struct {
 	Symlinks string `json:"symlinks" lamb:"symlinks,enum=follow|keep,default=follow" doc:"follow: store the content of a link's target; keep: store links as links."`
 	// Artifact is the absolute path of a prebuilt zip, if set.
 	Artifact string `json:"artifact,omitempty" lamb:"artifact" doc:"A ready .zip, .jar or .tar.gz to ship instead of packaging source, relative to lamb.yaml; it is rewritten deterministically."`
+	// Installer picks the tool that installs Python dependencies.
+	Installer string `json:"installer" lamb:"installer,enum=auto|pip|uv,default=auto" doc:"Python only: auto installs with uv when it is on PATH, else pip; pip or uv forces one. Both give the same zip."`
 }
 
 // Deploy says how a new version reaches traffic.

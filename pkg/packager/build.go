@@ -17,6 +17,7 @@ func runBuilder(ctx context.Context, spec *Spec) (*bundle, error) {
 		Build:        spec.Build,
 		Dependencies: spec.Dependencies,
 		Artifact:     spec.Artifact,
+		Installer:    spec.Installer,
 		CacheDir:     spec.CacheDir,
 		NoCache:      spec.NoCache,
 		Log:          spec.Log,

@@ -41,6 +41,9 @@ type Spec struct {
 	// Artifact is an optional ready .zip, .jar or .tar.gz used as the
 	// bundle; it is re-written deterministically.
 	Artifact string
+	// Installer is the Python installer: "auto" (uv when on PATH), "pip"
+	// or "uv".
+	Installer string
 	// Include and Exclude are gitignore-style globs over zip paths. When
 	// Include is set only matching files are taken.
 	Include, Exclude []string

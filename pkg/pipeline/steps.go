@@ -68,6 +68,7 @@ func (s PackageStep) spec(u *Unit) packager.Spec {
 		Build:        fn.Package.Build,
 		Dependencies: fn.Package.Dependencies,
 		Artifact:     fn.Package.Artifact,
+		Installer:    fn.Package.Installer,
 		Include:      fn.Package.Include,
 		Exclude:      fn.Package.Exclude,
 		Symlinks:     fn.Package.Symlinks,
