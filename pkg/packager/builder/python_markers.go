@@ -53,7 +53,7 @@ func checkVersionMarkers(ctx context.Context, req, shown, runtime string) error 
 		if file == req {
 			name = shown
 		}
-		return fmt.Errorf("%s line %d: %q depends on %s, which pip judges by the Python that runs it, and %s is not on PATH: put %s (with pip) on PATH, or install uv, which judges markers for the runtime, or drop the marker",
+		return fmt.Errorf("%s line %d: %q depends on %s, which pip judges by the Python that runs it, and no %s with pip is on PATH: put %s (with pip) on PATH, or install uv, which judges markers for the runtime, or drop the marker",
 			name, line, strings.TrimSpace(text), m, runtime, runtime)
 	})
 }
