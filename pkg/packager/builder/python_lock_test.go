@@ -240,3 +240,38 @@ func digestOf(t *testing.T, site, rel string) string {
 	}
 	return sum
 }
+
+// TestPythonLockIsACacheInput relocks a uv project on another version of
+// its dependency: the unchanged lock reuses the install, the new one
+// installs afresh.
+func TestPythonLockIsACacheInput(t *testing.T) {
+	t.Parallel()
+	needTool(t, "python3")
+	needTool(t, "uv")
+	src := t.TempDir()
+	lock := func(six string) {
+		t.Helper()
+		writeFile(t, filepath.Join(src, "pyproject.toml"), "[project]\nname = \"fn\"\nversion = \"0.1.0\"\nrequires-python = \">=3.11\"\ndependencies = [\"six=="+six+"\"]\n", 0o644)
+		if out, err := exec.CommandContext(t.Context(), "uv", "lock", "--quiet", "--directory", src).CombinedOutput(); err != nil {
+			t.Fatalf("uv lock: %v\n%s", err, out)
+		}
+	}
+	lock("1.16.0")
+	b, runs := newTestBuilder()
+	spec := Spec{Source: src, Runtime: "python3.12", Installer: "uv", CacheDir: t.TempDir()}
+	for i, want := range []string{"six-1.16.0.dist-info", "six-1.16.0.dist-info", "six-1.17.0.dist-info"} {
+		if i == 2 {
+			lock("1.17.0")
+		}
+		res, err := b.build(t.Context(), spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !dirExists(filepath.Join(res.Trees[1].Dir, want)) {
+			t.Errorf("build %d: %s is not installed", i+1, want)
+		}
+	}
+	if n := runs.count("uv", "export"); n != 2 {
+		t.Errorf("uv export ran %d times, want 2 (the second build reuses the first)", n)
+	}
+}
