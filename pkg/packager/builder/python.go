@@ -3,7 +3,6 @@ package builder
 import (
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -59,44 +58,7 @@ func (b *builder) python(ctx context.Context, spec Spec, a arch) (*Result, error
 	}
 	key := cacheKey(parts...)
 	dir, err := cachedInstall(ctx, spec.CacheDir, "python", key, spec.NoCache, func(ctx context.Context, tmp string) error {
-		req := input
-		site := filepath.Join(tmp, "site")
-		switch {
-		case in.lock != nil:
-			req = filepath.Join(tmp, "requirements.txt")
-			if err := b.exportLock(ctx, spec, in, req); err != nil {
-				return err
-			}
-		case filepath.Base(input) == "pyproject.toml":
-			deps, err := b.pyprojectDependencies(ctx, src, input)
-			if err != nil {
-				return err
-			}
-			req = filepath.Join(tmp, "requirements.txt")
-			if err := os.WriteFile(req, []byte(strings.Join(deps, "\n")+"\n"), 0o644); err != nil {
-				return fmt.Errorf("stage the dependencies of %s: %w", input, err)
-			}
-			if len(deps) == 0 {
-				return os.Mkdir(site, 0o755)
-			}
-		}
-		if installer == installerUV {
-			if err := b.uvInstall(ctx, spec, a, version, req, input, site); err != nil {
-				return err
-			}
-		} else {
-			python, same := b.pipPython(ctx, src, version)
-			if !same {
-				if err := checkVersionMarkers(ctx, req, input, spec.Runtime); err != nil {
-					return err
-				}
-			}
-			spec.python = python
-			if err := b.pipInstall(ctx, spec, a, version, req, input, site); err != nil {
-				return err
-			}
-		}
-		return normaliseSite(site)
+		return b.installPython(ctx, spec, a, version, in, installer, filepath.Join(tmp, "site"))
 	})
 	if err != nil {
 		return nil, err

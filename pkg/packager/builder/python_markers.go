@@ -37,9 +37,9 @@ var versionMarker = regexp.MustCompile(`\b(python_version|python_full_version|im
 // checkVersionMarkers refuses a requirements file (or one it includes with
 // -r or -c) holding a requirement whose marker depends on the Python
 // version: pip run by another Python than the runtime's would judge it
-// for that Python and silently install the wrong set. shown names the file
-// in the error (the lockfile, for an exported one).
-func checkVersionMarkers(ctx context.Context, req, shown, runtime string) error {
+// for that Python and silently install the wrong set. at says where a
+// line of req comes from, for the error.
+func checkVersionMarkers(ctx context.Context, req string, at func(line int) string, runtime string) error {
 	return walkRequirements(ctx, req, map[string]bool{}, func(file string, line int, text string) error {
 		spec, marker, ok := strings.Cut(text, ";")
 		if !ok || strings.HasPrefix(spec, "-") {
@@ -49,12 +49,12 @@ func checkVersionMarkers(ctx context.Context, req, shown, runtime string) error 
 		if m == "" {
 			return nil
 		}
-		name := file
+		where := fmt.Sprintf("%s line %d", file, line)
 		if file == req {
-			name = shown
+			where = at(line)
 		}
-		return fmt.Errorf("%s line %d: %q depends on %s, which pip judges by the Python that runs it, and no %s with pip is on PATH: put %s (with pip) on PATH, or install uv, which judges markers for the runtime, or drop the marker",
-			name, line, strings.TrimSpace(text), m, runtime, runtime)
+		return fmt.Errorf("%s: %q depends on %s, which pip judges by the Python that runs it, and no %s with pip is on PATH: put %s (with pip) on PATH, or install uv, which judges markers for the runtime, or drop the marker",
+			where, strings.TrimSpace(text), m, runtime, runtime)
 	})
 }
 

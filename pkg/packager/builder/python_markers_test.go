@@ -2,6 +2,7 @@ package builder
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -85,7 +86,7 @@ func TestCheckVersionMarkersNamesTheLine(t *testing.T) {
 	writeFile(t, filepath.Join(src, "more", "base.txt"), "# a comment; python_version\n"+
 		"requests==2.32.3 ; sys_platform == 'linux'\n"+
 		"numpy==2.3.5 ; \\\n  python_full_version >= '3.11.0'\n", 0o644)
-	err := checkVersionMarkers(context.Background(), filepath.Join(src, "requirements.txt"), "requirements.txt", "python3.13")
+	err := checkVersionMarkers(context.Background(), filepath.Join(src, "requirements.txt"), func(n int) string { return fmt.Sprintf("requirements.txt line %d", n) }, "python3.13")
 	if err == nil {
 		t.Fatal("want the included file's marker refused")
 	}
@@ -95,7 +96,7 @@ func TestCheckVersionMarkersNamesTheLine(t *testing.T) {
 		}
 	}
 	writeFile(t, filepath.Join(src, "more", "base.txt"), "requests==2.32.3 ; sys_platform == 'linux'  # python_version\n", 0o644)
-	if err := checkVersionMarkers(context.Background(), filepath.Join(src, "requirements.txt"), "requirements.txt", "python3.13"); err != nil {
+	if err := checkVersionMarkers(context.Background(), filepath.Join(src, "requirements.txt"), func(n int) string { return fmt.Sprintf("requirements.txt line %d", n) }, "python3.13"); err != nil {
 		t.Errorf("markers that do not depend on the version refused: %v", err)
 	}
 }
