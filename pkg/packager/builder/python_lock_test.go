@@ -275,3 +275,22 @@ func TestPythonLockIsACacheInput(t *testing.T) {
 		t.Errorf("uv export ran %d times, want 2 (the second build reuses the first)", n)
 	}
 }
+
+func TestUVNoWheelNamesPackageAndPlatform(t *testing.T) {
+	t.Parallel()
+	needTool(t, "python3")
+	needTool(t, "uv")
+	// docopt 0.6.2 is published as a source archive only.
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "requirements.txt"), "docopt==0.6.2\n", 0o644)
+	b, _ := newTestBuilder()
+	_, err := b.build(t.Context(), Spec{Source: src, Runtime: "python3.12", Architecture: "arm64", Installer: "uv", CacheDir: t.TempDir()})
+	if err == nil {
+		t.Fatal("want an error for a package without a wheel")
+	}
+	for _, want := range []string{"no wheel of docopt", "python3.12", "aarch64-manylinux_2_34", "dependencies: none"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+}
