@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"testing"
@@ -16,12 +17,20 @@ const RequireToolsEnv = "LAMB_REQUIRE_TOOLS"
 func NeedTool(t testing.TB, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
+	if err != nil {
+		ToolMissing(t, "%s is not on PATH; this end-to-end test needs the real tool", name)
 	}
+	return p
+}
+
+// ToolMissing skips the test with the message, or fails it when
+// LAMB_REQUIRE_TOOLS is set: for a tool on PATH that does not run (a
+// version manager's shim for a version it has not activated).
+func ToolMissing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
 	if v := os.Getenv(RequireToolsEnv); v != "" && v != "0" {
-		t.Fatalf("%s is not on PATH and %s=%s: install it; this end-to-end test needs the real tool", name, RequireToolsEnv, v)
+		t.Fatalf("%s, and %s=%s: install it", msg, RequireToolsEnv, v)
 	}
-	t.Skipf("%s is not on PATH; this end-to-end test needs the real tool (set %s=1 to make this a failure)", name, RequireToolsEnv)
-	return ""
+	t.Skipf("%s (set %s=1 to make this a failure)", msg, RequireToolsEnv)
 }
