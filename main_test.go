@@ -64,6 +64,13 @@ func scriptParams(dir string, more func(*testscript.Env)) testscript.Params {
 				env.Setenv(k, "")
 			}
 			env.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			// Package managers (uv, pip, npm) reach their registries as
+			// from the user's shell: through its proxy and trusted certificates.
+			for _, k := range []string{"SSL_CERT_FILE", "SSL_CERT_DIR", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy"} {
+				if v, ok := os.LookupEnv(k); ok {
+					env.Setenv(k, v)
+				}
+			}
 			if more != nil {
 				more(env)
 			}

@@ -46,6 +46,7 @@ const (
 	DefaultDependencies = "auto"
 	DefaultSymlinks     = "follow"
 	DefaultGoMain       = "."
+	DefaultInstaller    = "auto"
 	DefaultAlias        = "live"
 	DefaultStrategy     = "all-at-once"
 	DefaultEngine       = "direct"
@@ -205,6 +206,8 @@ type Package struct {
 	Artifact string `json:"artifact,omitempty" lamb:"artifact" doc:"A ready .zip, .jar or .tar.gz to ship instead of packaging source, relative to lamb.yaml; it is rewritten deterministically."`
 	// Main is the folder of a Go module's main package, relative to Source.
 	Main string `json:"main" lamb:"main,default=." doc:"Go functions: the folder of the main package to build into bootstrap, relative to source, e.g. ./cmd/hello."`
+	// Installer picks the tool that installs Python dependencies.
+	Installer string `json:"installer" lamb:"installer,enum=auto|pip|uv,default=auto" doc:"Python only: auto installs with uv when it is on PATH, else pip; pip or uv forces one. Both give the same zip."`
 }
 
 // Deploy says how a new version reaches traffic.

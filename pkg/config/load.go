@@ -216,6 +216,7 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 		Package: Package{
 			Build:        text(path(n, "package", "build")),
 			Dependencies: or(text(path(n, "package", "dependencies")), DefaultDependencies),
+			Installer:    or(text(path(n, "package", "installer")), DefaultInstaller),
 			Include:      list(path(n, "package", "include")),
 			Exclude:      list(path(n, "package", "exclude")),
 			Symlinks:     or(text(path(n, "package", "symlinks")), DefaultSymlinks),

@@ -18,6 +18,7 @@ func runBuilder(ctx context.Context, spec *Spec) (*bundle, error) {
 		Dependencies: spec.Dependencies,
 		Artifact:     spec.Artifact,
 		Main:         spec.Main,
+		Installer:    spec.Installer,
 		CacheDir:     spec.CacheDir,
 		NoCache:      spec.NoCache,
 		Log:          spec.Log,

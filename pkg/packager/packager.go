@@ -44,6 +44,9 @@ type Spec struct {
 	// Main is the folder of a Go module's main package relative to
 	// Source ("" or "." for the root).
 	Main string
+	// Installer is the Python installer: "auto" (uv when on PATH), "pip"
+	// or "uv".
+	Installer string
 	// Include and Exclude are gitignore-style globs over zip paths. When
 	// Include is set only matching files are taken.
 	Include, Exclude []string

@@ -70,6 +70,7 @@ func (s PackageStep) spec(u *Unit) packager.Spec {
 		Dependencies: fn.Package.Dependencies,
 		Artifact:     fn.Package.Artifact,
 		Main:         fn.Package.Main,
+		Installer:    fn.Package.Installer,
 		Include:      fn.Package.Include,
 		Exclude:      fn.Package.Exclude,
 		Symlinks:     fn.Package.Symlinks,

@@ -31,12 +31,15 @@ type Spec struct {
 	Dependencies string    // "auto" | "none"; "" means auto
 	Artifact     string    // optional ready .zip/.jar/.tar.gz to use as is; relative to Source unless absolute
 	Main         string    // Go: folder of the main package relative to Source; "" means "."
+	Installer    string    // Python: "auto" | "pip" | "uv"; "" means auto
 	CacheDir     string    // root of lamb's cache; dependency installs live under CacheDir/deps
 	NoCache      bool      // reinstall dependencies even when cached
 	Log          io.Writer // tool output when verbose; may be nil
 	// Progress is told, in a short phrase, what a long phase is doing
 	// ("installing npm dependencies for linux/arm64"); may be nil.
 	Progress func(message string)
+
+	python string // the interpreter that runs pip; "" means python3
 }
 
 func (s Spec) progress(message string) {

@@ -50,6 +50,34 @@ func (r *countingRunner) last(name string) command {
 	return command{}
 }
 
+// isPip says whether c runs pip, with whichever interpreter.
+func isPip(c command) bool {
+	return len(c.Args) > 1 && c.Args[0] == "-m" && c.Args[1] == "pip"
+}
+
+func (r *countingRunner) countPip() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, c := range r.calls {
+		if isPip(c) {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *countingRunner) lastPip() command {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := len(r.calls) - 1; i >= 0; i-- {
+		if isPip(r.calls[i]) {
+			return r.calls[i]
+		}
+	}
+	return command{}
+}
+
 func newTestBuilder() (*builder, *countingRunner) {
 	r := &countingRunner{}
 	return &builder{run: r.run}, r
@@ -66,9 +94,9 @@ func fixture(t *testing.T, name string) string {
 	return dst
 }
 
-func needTool(t *testing.T, name string) {
+func needTool(t *testing.T, name string) string {
 	t.Helper()
-	testenv.NeedTool(t, name)
+	return testenv.NeedTool(t, name)
 }
 
 // listing is every path under dir with its size, for before/after checks.

@@ -26,67 +26,48 @@ func (b *builder) python(ctx context.Context, spec Spec, a arch) (*Result, error
 	if !ok || !pythonVersion.MatchString(version) {
 		return nil, fmt.Errorf("runtime %q names no Python version lamb can install wheels for: use one like python3.12", spec.Runtime)
 	}
-	reqPath := filepath.Join(src, "requirements.txt")
-	pyproject := filepath.Join(src, "pyproject.toml")
-	var input string
-	switch {
-	case fileExists(reqPath):
-		input = reqPath
-	case fileExists(pyproject):
-		input = pyproject
-	default:
+	in, ok, err := findPythonInput(src)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		return &Result{Trees: []Tree{source}}, nil
 	}
+	input := in.path
 	if _, err := exec.LookPath("python3"); err != nil {
 		return nil, fmt.Errorf("%s needs python3 with pip on PATH to install dependencies: install it, or set package.dependencies: none and vendor them", input)
+	}
+	installer, err := pythonInstaller(spec.Installer)
+	if err != nil {
+		return nil, err
 	}
 	content, err := safefile.ReadFile(ctx, input, maxManifestBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read the dependencies: %w", err)
 	}
-	parts := [][]byte{[]byte("pip"), toolFingerprint("python3"), []byte(spec.Runtime), []byte(a.lambda), []byte(filepath.Base(input)), content}
-	if input == reqPath {
-		parts = append(parts, includedRequirements(ctx, src, content, map[string]bool{reqPath: true})...)
-		parts = append(parts, projectFingerprint(ctx, localFolders(ctx, src, reqPath, map[string]bool{})))
+	lockParts, err := lockCacheParts(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	parts := [][]byte{[]byte(installer), toolFingerprint("python3"), []byte(spec.Runtime), []byte(a.lambda), []byte(filepath.Base(input)), content}
+	if installer == installerUV {
+		parts = append(parts, toolFingerprint("uv"))
+	} else {
+		parts = append(parts, toolFingerprint("python"+version))
+	}
+	parts = append(parts, lockParts...)
+	if filepath.Base(input) == "requirements.txt" {
+		parts = append(parts, includedRequirements(ctx, src, content, map[string]bool{input: true})...)
+		parts = append(parts, projectFingerprint(ctx, localFolders(ctx, src, input, map[string]bool{})))
 	}
 	key := cacheKey(parts...)
 	dir, err := cachedInstall(ctx, spec.CacheDir, "python", key, spec.NoCache, func(ctx context.Context, tmp string) error {
-		req := input
-		if input == pyproject {
-			deps, err := b.pyprojectDependencies(ctx, src, pyproject)
-			if err != nil {
-				return err
-			}
-			req = filepath.Join(tmp, "requirements.txt")
-			if err := os.WriteFile(req, []byte(strings.Join(deps, "\n")+"\n"), 0o644); err != nil {
-				return fmt.Errorf("stage the dependencies of %s: %w", pyproject, err)
-			}
-			if len(deps) == 0 {
-				return os.Mkdir(filepath.Join(tmp, "site"), 0o755)
-			}
-		}
-		return b.pipInstallLocal(ctx, spec, a, version, req, input, tmp)
+		return b.installPython(ctx, spec, a, version, in, installer, filepath.Join(tmp, "site"))
 	})
 	if err != nil {
 		return nil, err
 	}
 	return pythonResult(ctx, source, filepath.Join(dir, "site")), nil
-}
-
-// pipInstallLocal installs req into tmp/site, local package folders from
-// copies, and leaves no path of this machine in the install.
-func (b *builder) pipInstallLocal(ctx context.Context, spec Spec, a arch, version, req, input, tmp string) error {
-	staging := filepath.Join(tmp, "local")
-	defer os.RemoveAll(staging)
-	req, err := stageLocalRequirements(ctx, spec.Source, req, staging)
-	if err != nil {
-		return err
-	}
-	site := filepath.Join(tmp, "site")
-	if err := b.pipInstall(ctx, spec, a, version, req, input, site); err != nil {
-		return err
-	}
-	return dropLocalDirectURLs(ctx, site)
 }
 
 // pythonResult ships the source and the install, leaving out the install's
@@ -116,7 +97,7 @@ func (b *builder) pipInstall(ctx context.Context, spec Spec, a arch, version, re
 		"--only-binary=:all:", "--no-compile", "--disable-pip-version-check", "--no-input", "--quiet")
 	c := command{
 		Dir:  spec.Source, // requirements may name files relative to the project
-		Name: "python3",
+		Name: spec.pythonName(),
 		Args: args,
 		Env:  []string{"PIP_REQUIRE_VIRTUALENV=false"},
 		Log:  spec.Log,
@@ -132,7 +113,7 @@ func (b *builder) pipInstall(ctx context.Context, spec Spec, a arch, version, re
 		}
 		m := noDistribution.FindSubmatch(out)
 		if m == nil {
-			return fmt.Errorf("install %s with `python3 -m pip install -r %s`: %s%s", input, filepath.Base(req), exitStatus(err), outputTail(out))
+			return fmt.Errorf("install %s with `%s -m pip install -r %s`: %s%s", input, spec.pythonName(), filepath.Base(req), exitStatus(err), outputTail(out))
 		}
 		switch err := b.buildPureSdist(ctx, spec, a, req, string(m[1]), sdists); {
 		case errors.Is(err, errNoWheel):
@@ -199,17 +180,8 @@ func (b *builder) pyprojectDependencies(ctx context.Context, src, pyproject stri
 func includedRequirements(ctx context.Context, src string, content []byte, seen map[string]bool) [][]byte {
 	var out [][]byte
 	for _, line := range strings.Split(string(content), "\n") {
-		f := strings.Fields(line)
-		if len(f) == 0 {
-			continue
-		}
-		var name string
-		switch {
-		case (f[0] == "-r" || f[0] == "-c" || f[0] == "--requirement" || f[0] == "--constraint") && len(f) > 1:
-			name = f[1]
-		case strings.HasPrefix(f[0], "--requirement="), strings.HasPrefix(f[0], "--constraint="):
-			_, name, _ = strings.Cut(f[0], "=")
-		default:
+		name := includedFile(line)
+		if name == "" {
 			continue
 		}
 		p := name

@@ -51,7 +51,7 @@ func (b *builder) buildPureSdist(ctx context.Context, spec Spec, a arch, req, re
 	spec.progress(fmt.Sprintf("building %s from its source archive (it publishes no wheel)", name))
 	res, err := b.run(ctx, command{
 		Dir:  spec.Source, // pip resolves a relative --find-links it cannot find next to the file from here
-		Name: "python3",
+		Name: spec.pythonName(),
 		Args: []string{"-m", "pip", "wheel", "--no-deps", "--no-binary", name, "--wheel-dir", out, "-r", scratchReq,
 			"--disable-pip-version-check", "--no-input", "--quiet"},
 		Env: []string{"PIP_REQUIRE_VIRTUALENV=false"},

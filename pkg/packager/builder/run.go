@@ -20,6 +20,10 @@ type command struct {
 	Name string
 	Args []string
 	Log  io.Writer // receives the output as it comes; may be nil
+	// Stdout, when set, receives the standard output alone (a tool that
+	// prints its result, like pipenv requirements); the returned output
+	// is then the standard error.
+	Stdout io.Writer
 }
 
 func (c command) String() string {
@@ -45,6 +49,9 @@ func execRunner(ctx context.Context, c command) ([]byte, error) {
 		cmd.Stdout = &out
 	}
 	cmd.Stderr = cmd.Stdout
+	if c.Stdout != nil {
+		cmd.Stdout = c.Stdout
+	}
 	setProcessGroup(cmd)
 	cmd.WaitDelay = 5 * time.Second
 	err := cmd.Run()
