@@ -28,7 +28,7 @@ func runBuilder(ctx context.Context, spec *Spec) (*bundle, error) {
 	}
 	b := &bundle{archive: res.Archive}
 	for _, t := range res.Trees {
-		b.trees = append(b.trees, tree{Dir: t.Dir, Prefix: t.Prefix, Skip: t.Skip})
+		b.trees = append(b.trees, tree{Dir: t.Dir, Prefix: t.Prefix, Skip: t.Skip, Only: t.Only})
 	}
 	return b, nil
 }

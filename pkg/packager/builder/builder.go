@@ -64,6 +64,9 @@ type Tree struct {
 	Dir    string   // folder on disk
 	Prefix string   // zip path prefix: "" for the root, "node_modules", "lib", ...
 	Skip   []string // top-level names under Dir to leave out (e.g. the source's own node_modules)
+	// Only, when not nil, lists the files (slash paths relative to Dir) to
+	// take from Dir, as a package.json "files" list selects them.
+	Only []string
 }
 
 // Build runs the function's build command, then produces its bundle the way
