@@ -148,6 +148,7 @@ func npmPackList(dir string, pkg map[string]json.RawMessage, handlerFile string)
 			strictTake = append(strictTake, "!"+f)
 			required = append(required, strings.TrimPrefix(f, "/"))
 		case fi.IsDir():
+			f = strings.TrimRight(f, "/")
 			pkgLines = append(pkgLines, "!"+f, "!"+f+"/**")
 		}
 	}
