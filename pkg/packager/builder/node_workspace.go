@@ -71,7 +71,7 @@ func findNodeProject(ctx context.Context, src string, pkg map[string]json.RawMes
 		}
 	}
 	if p.root != src {
-		rootPkg, err := readPackageJSON(ctx, p.root)
+		rootPkg, err := readNodeManifest(ctx, p.root)
 		if err != nil {
 			return nil, err
 		}
@@ -84,7 +84,7 @@ func findNodeProject(ctx context.Context, src string, pkg map[string]json.RawMes
 		dir := queue[0]
 		queue = queue[1:]
 		for _, f := range []string{"dependencies", "optionalDependencies", "devDependencies"} {
-			for _, d := range depsOf(p.pkgs[dir], f) {
+			for _, d := range nodeDepsOf(p.pkgs[dir], f) {
 				target, ok := localSpecPath(dir, d.spec)
 				if !ok {
 					continue
@@ -126,7 +126,7 @@ func (p *nodeProject) addLocal(ctx context.Context, dir string) error {
 	if _, ok := p.pkgs[dir]; ok {
 		return nil
 	}
-	pkg, err := readPackageJSON(ctx, dir)
+	pkg, err := readNodeManifest(ctx, dir)
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func (p *nodeProject) addLocal(ctx context.Context, dir string) error {
 	return nil
 }
 
-func readPackageJSON(ctx context.Context, dir string) (map[string]json.RawMessage, error) {
+func readNodeManifest(ctx context.Context, dir string) (map[string]json.RawMessage, error) {
 	pkgPath := filepath.Join(dir, "package.json")
 	raw, err := safefile.ReadFile(ctx, pkgPath, maxManifestBytes)
 	if err != nil {
@@ -230,43 +230,43 @@ func localSpecPath(dir, spec string) (string, bool) {
 
 // commonDir is the deepest folder holding both a and b.
 func commonDir(a, b string) string {
-	for !within(a, b) {
+	for !insideDir(a, b) {
 		a = filepath.Dir(a)
 	}
 	return a
 }
 
-// within reports whether p is dir or lies inside it.
-func within(dir, p string) bool {
+// insideDir reports whether p is dir or lies inside it.
+func insideDir(dir, p string) bool {
 	rel, err := filepath.Rel(dir, p)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
-type dep struct {
+type nodeDep struct {
 	name, spec string
 	optional   bool
 }
 
-// depsOf lists one dependency field of a manifest, sorted by name.
-func depsOf(pkg map[string]json.RawMessage, field string) []dep {
+// nodeDepsOf lists one dependency field of a manifest, sorted by name.
+func nodeDepsOf(pkg map[string]json.RawMessage, field string) []nodeDep {
 	var m map[string]string
 	if json.Unmarshal(pkg[field], &m) != nil {
 		return nil
 	}
-	out := make([]dep, 0, len(m))
+	out := make([]nodeDep, 0, len(m))
 	for _, name := range slices.Sorted(maps.Keys(m)) {
-		out = append(out, dep{name: name, spec: m[name], optional: field != "dependencies"})
+		out = append(out, nodeDep{name: name, spec: m[name], optional: field != "dependencies"})
 	}
 	return out
 }
 
-// productionDeps are what a package needs at run time: its dependencies,
+// nodeProductionDeps are what a package needs at run time: its dependencies,
 // then optional and peer ones, which are taken when installed.
-func productionDeps(pkg map[string]json.RawMessage) []dep {
-	var out []dep
+func nodeProductionDeps(pkg map[string]json.RawMessage) []nodeDep {
+	var out []nodeDep
 	seen := map[string]bool{}
 	for _, f := range []string{"dependencies", "optionalDependencies", "peerDependencies"} {
-		for _, d := range depsOf(pkg, f) {
+		for _, d := range nodeDepsOf(pkg, f) {
 			if !seen[d.name] {
 				seen[d.name] = true
 				out = append(out, d)
@@ -396,7 +396,7 @@ func (b *builder) nodeProjectBuild(ctx context.Context, spec Spec, a arch, p *no
 	for _, l := range locals {
 		ldir := filepath.Join(spec.Source, filepath.FromSlash(l.Source))
 		t := Tree{Dir: ldir, Prefix: "node_modules/" + l.Loc, Skip: []string{"node_modules"}}
-		lpkg, err := readPackageJSON(ctx, ldir)
+		lpkg, err := readNodeManifest(ctx, ldir)
 		if err != nil {
 			return nil, err
 		}
@@ -479,17 +479,17 @@ func layoutClosure(ctx context.Context, stage, base, fn, user, out string) ([]lo
 		}
 		cur := queue[0]
 		queue = queue[1:]
-		pkg, err := readPackageJSON(ctx, cur.real)
+		pkg, err := readNodeManifest(ctx, cur.real)
 		if err != nil {
 			return nil, err
 		}
-		for _, d := range productionDeps(pkg) {
+		for _, d := range nodeProductionDeps(pkg) {
 			real, ok := resolveNodeModule(realStage, cur.real, d.name)
 			if !ok {
 				if d.optional {
 					continue
 				}
-				return nil, fmt.Errorf("%s needs %s, which the install did not provide", pkgLabel(cur), d.name)
+				return nil, fmt.Errorf("%s needs %s, which the install did not provide; run your package manager's install to bring the lockfile up to date", pkgLabel(cur), d.name)
 			}
 			conts := containers(cur.loc)
 			var loc string
@@ -551,7 +551,7 @@ func pkgLabel(p placement) string {
 // resolveNodeModule finds name as require() does from a file in dir: in
 // node_modules of dir and of each folder above it, not leaving stage.
 func resolveNodeModule(stage, dir, name string) (string, bool) {
-	for d := dir; within(stage, d); d = filepath.Dir(d) {
+	for d := dir; insideDir(stage, d); d = filepath.Dir(d) {
 		if filepath.Base(d) == "node_modules" {
 			continue
 		}
