@@ -1,6 +1,7 @@
 package packager
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"os"
@@ -158,6 +159,17 @@ func TestNodeWorkspaceBundlesTheFunctionsClosureOnly(t *testing.T) {
 				}
 			}
 			requireAll(t, m.ZipPath, "ms", "@repo/shared", "is-number", "./index.js")
+
+			// A second build from a cold cache gives the same bytes.
+			again := testSpec(t, spec.Source)
+			again.Dependencies = "auto"
+			m2, err := Package(context.Background(), again)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a, b := fileBytes(t, m.ZipPath), fileBytes(t, m2.ZipPath); !bytes.Equal(a, b) {
+				t.Errorf("two builds from cold caches differ: %s and %s", m.ZipPath, m2.ZipPath)
+			}
 		})
 	}
 }
