@@ -17,6 +17,7 @@ func NeedTool(t testing.TB, name string) {
 	if _, err := exec.LookPath(name); err != nil {
 		if os.Getenv(RequireToolsEnv) == "1" {
 			t.Fatalf("%s is not on PATH and %s=1: install it", name, RequireToolsEnv)
+			return
 		}
 		t.Skipf("%s is not on PATH; this end-to-end test needs the real tool", name)
 	}

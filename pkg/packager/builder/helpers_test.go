@@ -4,11 +4,12 @@ import (
 	"context"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"sync"
 	"testing"
+
+	"github.com/lambcli/lamb/internal/testenv"
 )
 
 // countingRunner runs the real tools and remembers every command.
@@ -67,9 +68,7 @@ func fixture(t *testing.T, name string) string {
 
 func needTool(t *testing.T, name string) {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Skipf("%s is not on PATH; this end-to-end test needs the real tool", name)
-	}
+	testenv.NeedTool(t, name)
 }
 
 // listing is every path under dir with its size, for before/after checks.
