@@ -9,7 +9,6 @@ import (
 	"maps"
 	"os"
 	"os/exec"
-	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -183,32 +182,56 @@ func workspaceMembers(ctx context.Context, dir string) (members []string, ok boo
 	if !ok {
 		return nil, false, nil
 	}
-	set := map[string]bool{}
-	fsys := os.DirFS(dir)
+	type wsPattern struct {
+		glob   string
+		negate bool
+	}
+	var pats []wsPattern
 	for _, pat := range patterns {
 		negate := strings.HasPrefix(pat, "!")
 		pat = strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(pat, "!"), "./"), "/")
-		if pat == "" || !doublestar.ValidatePattern(pat) {
-			continue
+		if pat != "" && doublestar.ValidatePattern(pat) {
+			pats = append(pats, wsPattern{pat, negate})
 		}
-		dirs, err := doublestar.Glob(fsys, pat+"/package.json", doublestar.WithNoFollow())
+	}
+	// Walk the folders rather than glob them, so that node_modules, hidden
+	// folders and folders no pattern can reach are never entered.
+	set := map[string]bool{}
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return nil, false, fmt.Errorf("expand workspace pattern %q in %s: %w", pat, dir, err)
+			return err
 		}
-		for _, m := range dirs {
-			if slices.Contains(strings.Split(m, "/"), "node_modules") {
-				continue
+		if !d.IsDir() || p == dir {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.Name() == "node_modules" || strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		member, reachable := false, false
+		for _, wp := range pats {
+			if doublestar.MatchUnvalidated(wp.glob, rel) {
+				member = !wp.negate
 			}
-			member := filepath.Join(dir, filepath.FromSlash(path.Dir(m)))
-			if negate {
-				delete(set, member)
-			} else {
-				set[member] = true
+			reachable = reachable || (!wp.negate && prefixMatch(wp.glob, rel))
+		}
+		if member && fileExists(filepath.Join(p, "package.json")) {
+			set[p] = true
+			if len(set) > maxWorkspaceMembers {
+				return fmt.Errorf("workspace patterns in %s match more than %d folders; narrow them", dir, maxWorkspaceMembers)
 			}
 		}
-		if len(set) > maxWorkspaceMembers {
-			return nil, false, fmt.Errorf("workspace patterns in %s match more than %d folders; narrow them", dir, maxWorkspaceMembers)
+		if !reachable {
+			return filepath.SkipDir
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("list the workspace members of %s: %w", dir, err)
 	}
 	return slices.Sorted(maps.Keys(set)), true, nil
 }

@@ -21,6 +21,7 @@ func TestFindNodeProject(t *testing.T) {
 		wantRoot  string // "" when the function stands alone
 		workspace bool
 		linked    []string
+		members   []string // every package staged besides the root, sorted
 		wantErr   []string
 	}{
 		{
@@ -31,14 +32,20 @@ func TestFindNodeProject(t *testing.T) {
 				"packages/lib/package.json": `{"name": "lib"}`,
 			},
 			fn: "packages/api", wantRoot: ".", workspace: true,
+			members: []string{"packages/api", "packages/lib"},
 		},
 		{
 			name: "yarn packages object",
 			files: map[string]string{
 				"package.json":           `{"private": true, "workspaces": {"packages": ["svc/**"]}}`,
 				"svc/a/api/package.json": manifest(`"ms": "2.1.3"`),
+				"svc/b/package.json":     `{"name": "b"}`,
+				// Installed packages and hidden folders are no members.
+				"svc/a/api/node_modules/ms/package.json": `{"name": "ms"}`,
+				"svc/.cache/x/package.json":              `{"name": "x"}`,
 			},
 			fn: "svc/a/api", wantRoot: ".", workspace: true,
+			members: []string{"svc/a/api", "svc/b"},
 		},
 		{
 			name: "pnpm workspace leaving the function out",
@@ -74,6 +81,7 @@ func TestFindNodeProject(t *testing.T) {
 				"deps/deeper/package.json": `{"name": "deeper"}`,
 			},
 			fn: "fn", wantRoot: "fn", linked: []string{"deps/local", "deps/deeper"},
+			members: []string{"deps/deeper", "deps/local", "fn"},
 		},
 		{
 			name:    "file dependency without a package",
@@ -128,6 +136,16 @@ func TestFindNodeProject(t *testing.T) {
 			}
 			if !slices.Equal(linked, tt.linked) {
 				t.Errorf("linked folders %q, want %q", linked, tt.linked)
+			}
+			var members []string
+			for m := range p.pkgs {
+				if rel, _ := filepath.Rel(dir, m); m != p.root || m == src {
+					members = append(members, filepath.ToSlash(rel))
+				}
+			}
+			slices.Sort(members)
+			if !slices.Equal(members, tt.members) {
+				t.Errorf("staged packages %q, want %q", members, tt.members)
 			}
 		})
 	}
