@@ -33,7 +33,7 @@ func runBuilder(ctx context.Context, spec *Spec) (*bundle, error) {
 		b.nativeWheels = append(b.nativeWheels, NativeWheel{Package: w.Package, Version: w.Version, Tag: w.Tag})
 	}
 	for _, t := range res.Trees {
-		b.trees = append(b.trees, tree{Dir: t.Dir, Prefix: t.Prefix, Skip: t.Skip, KeepLinks: t.KeepLinks})
+		b.trees = append(b.trees, tree{Dir: t.Dir, Prefix: t.Prefix, Skip: t.Skip, KeepLinks: t.KeepLinks, Only: t.Only})
 	}
 	return b, nil
 }

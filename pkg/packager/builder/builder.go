@@ -79,6 +79,9 @@ type Tree struct {
 	// with its links, as a package finds its own dependencies next to the
 	// real folder a link leads to.
 	KeepLinks bool
+	// Only, when not nil, lists the files (slash paths relative to Dir) to
+	// take from Dir, as a package.json "files" list selects them.
+	Only []string
 }
 
 // Build runs the function's build command, then produces its bundle the way

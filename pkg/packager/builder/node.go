@@ -52,8 +52,16 @@ func (b *builder) node(ctx context.Context, spec Spec, a arch) (*Result, error) 
 		return nil, fmt.Errorf("read %s: %w; fix the JSON", pkgPath, err)
 	}
 	source := Tree{Dir: src, Skip: []string{"node_modules"}}
+	if err := applyPackageFiles(src, pkg, nodeHandlerFile(src, spec.Handler), &source); err != nil {
+		return nil, err
+	}
 	if !hasProductionDeps(pkg) {
 		return &Result{Trees: []Tree{source}}, nil
+	}
+	if p, err := findNodeProject(ctx, src, pkg); err != nil {
+		return nil, err
+	} else if p != nil {
+		return b.nodeProjectBuild(ctx, spec, a, p, source)
 	}
 	mgr, err := pickNodeManager(src, pkg)
 	if err != nil {
