@@ -2,22 +2,27 @@ package limits
 
 import (
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/lambcli/lamb/pkg/packager"
 )
 
-func checkNativeBinaries(bins []packager.NativeBinary, arch, runtime string) []Finding {
+func checkNativeBinaries(bins []packager.NativeBinary, arch, runtime string, pkg PackageSettings) []Finding {
 	rt, rtKnown := LookupRuntime(runtime)
 	var fs []Finding
 	for _, b := range bins {
+		if b.PlatformSibling != "" {
+			fs = append(fs, foreignWithSibling(b, arch, pkg))
+			continue
+		}
 		switch b.Format {
 		case "macho", "pe":
 			kind := map[string]string{"macho": "a macOS (Mach-O)", "pe": "a Windows (PE)"}[b.Format]
 			fs = append(fs, Finding{
 				Check: "nativeBinary", Severity: SeverityError, Path: b.Path,
 				Message: fmt.Sprintf("native binary: %s is %s binary; Lambda runs Linux and fails to load it with \"invalid ELF header\" or \"exec format error\"", b.Path, kind),
-				Hint:    fmt.Sprintf("install dependencies for linux/%s (package.dependencies: auto does) or exclude the file", arch),
+				Hint:    reinstallHint(b.Path, arch, pkg, "or exclude the file"),
 			})
 			continue
 		case "elf":
@@ -37,7 +42,7 @@ func checkNativeBinaries(bins []packager.NativeBinary, arch, runtime string) []F
 			fs = append(fs, Finding{
 				Check: "nativeBinary", Severity: SeverityError, Path: b.Path,
 				Message: fmt.Sprintf("native binary: %s is built for %s but the function runs on %s; Lambda fails with \"exec format error\" or \"invalid ELF header\"", b.Path, b.Machine, arch),
-				Hint:    fmt.Sprintf("rebuild or reinstall it for linux/%s, or set architecture to match", arch),
+				Hint:    reinstallHint(b.Path, arch, pkg, "or set architecture to match"),
 			})
 			continue
 		}
@@ -47,7 +52,7 @@ func checkNativeBinaries(bins []packager.NativeBinary, arch, runtime string) []F
 				Check: "nativeBinary", Severity: SeverityWarning, Path: b.Path,
 				Message: fmt.Sprintf("native binary: %s needs glibc %s but %s (%s) provides glibc %s; it fails to load with \"GLIBC_%s not found\"",
 					b.Path, need, rt.Name, osName(rt.OS), rt.Glibc, need),
-				Hint: glibcHint(rt),
+				Hint: glibcHint(rt, pkg),
 			})
 		}
 	}
@@ -64,12 +69,66 @@ func osName(os string) string {
 	return "Amazon Linux"
 }
 
-func glibcHint(rt Runtime) string {
+// foreignWithSibling judges a binary for another platform that sits beside
+// one for the function's, which the package's loader picks at run time: it
+// only takes space.
+func foreignWithSibling(b packager.NativeBinary, arch string, pkg PackageSettings) Finding {
+	f := Finding{
+		Check: "nativeBinary", Severity: SeverityWarning, Path: b.Path,
+		Message: fmt.Sprintf("native binary: %s is not built for linux/%s, but the package loads %s there; the file only takes space", b.Path, arch, b.PlatformSibling),
+		Hint:    fmt.Sprintf("leave it out with package.exclude: %s", path.Dir(b.Path)+"/"),
+	}
+	if pkg.Prebuilds == "all" {
+		// Kept on purpose: worth a mention, not a warning.
+		f.Severity = SeverityInfo
+		f.Hint = "package.prebuilds: all keeps it; package.prebuilds: match leaves other platforms' prebuilds out"
+	}
+	return f
+}
+
+// reinstallHint says how to get a binary for linux/arch, suggesting only
+// what the settings do not already do; alternative ends it.
+func reinstallHint(file, arch string, pkg PackageSettings, alternative string) string {
+	switch {
+	case pkg.Artifact:
+		return fmt.Sprintf("rebuild package.artifact with binaries for linux/%s, %s", arch, alternative)
+	case !pkg.installs():
+		return fmt.Sprintf("set package.dependencies: auto so that lamb installs dependencies for linux/%s, %s", arch, alternative)
+	case strings.HasPrefix(file, "node_modules/") || strings.Contains(file, "/node_modules/"):
+		return fmt.Sprintf("lamb installed the package for linux/%s and it brought no build for it: use a version of the package that ships one, or build it in package.build, %s", arch, alternative)
+	}
+	return fmt.Sprintf("rebuild or reinstall it for linux/%s, %s", arch, alternative)
+}
+
+func glibcHint(rt Runtime, pkg PackageSettings) string {
 	switch rt.Family {
 	case "python":
-		return "install manylinux2014 wheels (package.dependencies: auto does), or move to a runtime on Amazon Linux 2023"
+		if !pkg.installs() {
+			return "install manylinux wheels for the runtime (set package.dependencies: auto and lamb does), or move to a runtime on Amazon Linux 2023"
+		}
+		return "pin a version of the package with wheels for the runtime's glibc, or move to a runtime on Amazon Linux 2023"
 	case "go", "provided":
 		return "build with CGO_ENABLED=0, or against the glibc of the runtime"
 	}
 	return fmt.Sprintf("build it against glibc %s or older (e.g. on %s), or move to a runtime on Amazon Linux 2023", rt.Glibc, osName(rt.OS))
+}
+
+// checkSkippedScripts warns about installed Node.js packages whose install
+// scripts were skipped, unless the script only picks a prebuild the
+// package ships for the function's platform.
+func checkSkippedScripts(skipped []packager.SkippedScript) []Finding {
+	var f Finding
+	for _, s := range skipped {
+		if !s.Prebuilt {
+			f.Details = append(f.Details, Detail{Kind: "package", Name: s.Label() + " (" + strings.Join(s.Scripts, "; ") + ")"})
+		}
+	}
+	if len(f.Details) == 0 {
+		return nil
+	}
+	f.Check, f.Severity, f.Field = "installScripts", SeverityWarning, "package.allowScripts"
+	f.Message = fmt.Sprintf("install scripts: %d %s install scripts did not run, so what they build or download is not in the bundle",
+		len(f.Details), plural(len(f.Details), "package's", "packages'"))
+	f.Hint = "if the function needs it, add the package names to package.allowScripts (their scripts then run for linux on this machine)"
+	return []Finding{f}
 }

@@ -21,12 +21,13 @@ func runBuilder(ctx context.Context, spec *Spec) (*bundle, error) {
 		NoCache:      spec.NoCache,
 		Log:          spec.Log,
 		Progress:     spec.phase,
+		AllowScripts: spec.AllowScripts,
 	})
 	if err != nil {
 		// The caller names the function; the builder's error says what failed.
 		return nil, err
 	}
-	b := &bundle{archive: res.Archive}
+	b := &bundle{archive: res.Archive, skipped: res.SkippedScripts}
 	for _, t := range res.Trees {
 		b.trees = append(b.trees, tree{Dir: t.Dir, Prefix: t.Prefix, Skip: t.Skip})
 	}

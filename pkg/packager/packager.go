@@ -47,6 +47,13 @@ type Spec struct {
 	// Symlinks is "follow" (the default: links inside the source become
 	// copies) or "keep" (links are stored as links).
 	Symlinks string
+	// Prebuilds is "match" (the default: of a Node.js package's
+	// prebuilds/<os>-<arch>/ folders only the function's platform's are
+	// kept) or "all".
+	Prebuilds string
+	// AllowScripts names the Node.js dependencies whose install scripts
+	// may run.
+	AllowScripts []string
 	// EnvironmentFiles are the absolute paths of the function's dotenv
 	// files. They never enter the bundle, whatever their names and the
 	// patterns, nor does any link to them.
@@ -96,6 +103,7 @@ func Package(ctx context.Context, spec Spec) (*Manifest, error) {
 type bundle struct {
 	trees   []tree
 	archive string
+	skipped []SkippedScript
 }
 
 // StepName is the name of the packaging step in progress events.
@@ -160,6 +168,13 @@ func (s *Spec) normalize() error {
 	case "follow", "keep":
 	default:
 		return fmt.Errorf("package.symlinks is %q; use follow or keep", s.Symlinks)
+	}
+	switch s.Prebuilds {
+	case "":
+		s.Prebuilds = "match"
+	case "match", "all":
+	default:
+		return fmt.Errorf("package.prebuilds is %q; use match or all", s.Prebuilds)
 	}
 	if s.CacheDir == "" {
 		return errors.New("no cache folder given")
@@ -227,6 +242,16 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 	if err != nil {
 		return nil, err
 	}
+	var dropped *DroppedPrebuilds
+	if spec.Prebuilds != "all" && strings.HasPrefix(spec.Runtime, "nodejs") {
+		src, dropped = dropForeignPrebuilds(src, nodeArch(spec.Architecture))
+	}
+	if dropped != nil {
+		spec.step(fmt.Sprintf("left out %d prebuilt files for other platforms (%d bytes)", dropped.Files, dropped.Bytes))
+	}
+	if w := scriptsWarning(b.skipped); w != "" {
+		spec.phase(w)
+	}
 	entries := newZipEntries(src)
 
 	cache = <-cacheReady
@@ -252,6 +277,7 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 
 	m := buildManifest(spec, zipPath, entries, stats)
 	m.ExcludedEnvironmentFiles = sel.secrets.leftOut()
+	m.DroppedPrebuilds, m.SkippedInstallScripts = dropped, b.skipped
 	jsonPath := filepath.Join(spec.OutDir, spec.Function+".json")
 	jsonFile, err := writeManifest(m, jsonPath)
 	if err != nil {

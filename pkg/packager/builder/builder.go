@@ -36,6 +36,9 @@ type Spec struct {
 	// Progress is told, in a short phrase, what a long phase is doing
 	// ("installing npm dependencies for linux/arm64"); may be nil.
 	Progress func(message string)
+	// AllowScripts names the Node.js dependencies whose install scripts
+	// may run (npm and pnpm); the others are skipped and reported.
+	AllowScripts []string
 }
 
 func (s Spec) progress(message string) {
@@ -57,6 +60,9 @@ type Result struct {
 	// Archive, when set, is a ready .zip/.jar/.tar.gz whose entries are the
 	// bundle; Trees is then empty.
 	Archive string
+	// SkippedScripts are the installed Node.js packages whose install
+	// scripts did not run, in path order.
+	SkippedScripts []SkippedScript
 }
 
 // Tree is one folder on disk placed under a prefix in the zip.
