@@ -118,10 +118,8 @@ func glibcHint(rt Runtime, pkg PackageSettings) string {
 // package ships for the function's platform.
 func checkSkippedScripts(skipped []packager.SkippedScript) []Finding {
 	var f Finding
-	for _, s := range skipped {
-		if !s.Prebuilt {
-			f.Details = append(f.Details, Detail{Kind: "package", Name: s.Label() + " (" + strings.Join(s.Scripts, "; ") + ")"})
-		}
+	for _, s := range packager.UnmetScripts(skipped) {
+		f.Details = append(f.Details, Detail{Kind: "package", Name: s.Label() + " (" + strings.Join(s.Scripts, "; ") + ")"})
 	}
 	if len(f.Details) == 0 {
 		return nil

@@ -90,15 +90,25 @@ func (p nodePlatform) runsOn(arch string) bool {
 // loses nothing.
 func scriptsWarning(skipped []SkippedScript) string {
 	var names []string
-	for _, s := range skipped {
-		if !s.Prebuilt {
-			names = append(names, s.Label())
-		}
+	for _, s := range UnmetScripts(skipped) {
+		names = append(names, s.Label())
 	}
 	if len(names) == 0 {
 		return ""
 	}
 	return fmt.Sprintf("install scripts skipped for %s: list the packages in package.allowScripts if the bundle needs what they build", strings.Join(names, ", "))
+}
+
+// UnmetScripts returns the skipped install scripts whose work the bundle
+// may miss: all but those that only pick a prebuild it holds.
+func UnmetScripts(skipped []SkippedScript) []SkippedScript {
+	var out []SkippedScript
+	for _, s := range skipped {
+		if !s.Prebuilt {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // nodeArch spells a Lambda architecture as Node.js's process.arch.
