@@ -11,9 +11,14 @@ import (
 func checkNativeBinaries(bins []packager.NativeBinary, arch, runtime string, pkg PackageSettings) []Finding {
 	rt, rtKnown := LookupRuntime(runtime)
 	var fs []Finding
+	var siblings []string // in the order first met
+	foreign := map[string][]string{}
 	for _, b := range bins {
-		if b.PlatformSibling != "" {
-			fs = append(fs, foreignWithSibling(b, arch, pkg))
+		if s := b.PlatformSibling; s != "" {
+			if foreign[s] == nil {
+				siblings = append(siblings, s)
+			}
+			foreign[s] = append(foreign[s], b.Path)
 			continue
 		}
 		switch b.Format {
@@ -56,6 +61,9 @@ func checkNativeBinaries(bins []packager.NativeBinary, arch, runtime string, pkg
 			})
 		}
 	}
+	for _, s := range siblings {
+		fs = append(fs, foreignWithSibling(s, foreign[s], arch, pkg))
+	}
 	return fs
 }
 
@@ -69,19 +77,24 @@ func osName(os string) string {
 	return "Amazon Linux"
 }
 
-// foreignWithSibling judges a binary for another platform that sits beside
-// one for the function's, which the package's loader picks at run time: it
-// only takes space.
-func foreignWithSibling(b packager.NativeBinary, arch string, pkg PackageSettings) Finding {
+// foreignWithSibling judges the binaries for other platforms that sit
+// beside sibling, one for the function's platform that the package's loader
+// picks at run time: they only take space.
+func foreignWithSibling(sibling string, files []string, arch string, pkg PackageSettings) Finding {
+	folder := path.Dir(path.Dir(sibling))
 	f := Finding{
-		Check: "nativeBinary", Severity: SeverityWarning, Path: b.Path,
-		Message: fmt.Sprintf("native binary: %s is not built for linux/%s, but the package loads %s there; the file only takes space", b.Path, arch, b.PlatformSibling),
-		Hint:    fmt.Sprintf("leave it out with package.exclude: %s", path.Dir(b.Path)+"/"),
+		Check: "nativeBinary", Severity: SeverityWarning, Path: folder,
+		Message: fmt.Sprintf("native binary: %s holds %d %s for other platforms than linux/%s; the package loads %s there, so they only take space",
+			folder, len(files), plural(len(files), "build", "builds"), arch, sibling),
+		Hint: fmt.Sprintf("leave them out with package.exclude, e.g. %s/", path.Dir(files[0])),
 	}
 	if pkg.Prebuilds == "all" {
 		// Kept on purpose: worth a mention, not a warning.
 		f.Severity = SeverityInfo
-		f.Hint = "package.prebuilds: all keeps it; package.prebuilds: match leaves other platforms' prebuilds out"
+		f.Hint = "package.prebuilds: all keeps them; package.prebuilds: match leaves other platforms' prebuilds out"
+	}
+	for _, p := range files {
+		f.Details = append(f.Details, Detail{Kind: "file", Name: p})
 	}
 	return f
 }

@@ -1,6 +1,7 @@
 package limits
 
 import (
+	"path"
 	"strings"
 	"testing"
 
@@ -152,9 +153,9 @@ func TestNativeBinaries(t *testing.T) {
 		{"pe in an artifact", "nodejs22.x", "x86_64", artifact, packager.NativeBinary{Path: "bin/tool.exe", Format: "pe", Machine: "x86_64"}, SeverityError,
 			`native binary: bin/tool.exe is a Windows (PE) binary; Lambda runs Linux and fails to load it with "invalid ELF header" or "exec format error"; rebuild package.artifact with binaries for linux/x86_64, or exclude the file`},
 		{"foreign prebuild beside the function's", "nodejs22.x", "arm64", auto, darwin, SeverityWarning,
-			`native binary: node_modules/bcrypt/prebuilds/darwin-x64/bcrypt.node is not built for linux/arm64, but the package loads node_modules/bcrypt/prebuilds/linux-arm64/bcrypt.glibc.node there; the file only takes space; leave it out with package.exclude: node_modules/bcrypt/prebuilds/darwin-x64/`},
+			`native binary: node_modules/bcrypt/prebuilds holds 1 build for other platforms than linux/arm64; the package loads node_modules/bcrypt/prebuilds/linux-arm64/bcrypt.glibc.node there, so they only take space; leave them out with package.exclude, e.g. node_modules/bcrypt/prebuilds/darwin-x64/`},
 		{"foreign prebuild kept by prebuilds: all", "nodejs22.x", "arm64", all, darwin, SeverityInfo,
-			`native binary: node_modules/bcrypt/prebuilds/darwin-x64/bcrypt.node is not built for linux/arm64, but the package loads node_modules/bcrypt/prebuilds/linux-arm64/bcrypt.glibc.node there; the file only takes space; package.prebuilds: all keeps it; package.prebuilds: match leaves other platforms' prebuilds out`},
+			`native binary: node_modules/bcrypt/prebuilds holds 1 build for other platforms than linux/arm64; the package loads node_modules/bcrypt/prebuilds/linux-arm64/bcrypt.glibc.node there, so they only take space; package.prebuilds: all keeps them; package.prebuilds: match leaves other platforms' prebuilds out`},
 		{"glibc too new for al2", "python3.11", "x86_64", auto, packager.NativeBinary{Path: "numpy/core/_m.so", Format: "elf", Machine: "x86_64", GlibcVersion: "GLIBC_2.28"}, SeverityWarning,
 			`native binary: numpy/core/_m.so needs glibc 2.28 but python3.11 (Amazon Linux 2) provides glibc 2.26; it fails to load with "GLIBC_2.28 not found"; pin a version of the package with wheels for the runtime's glibc, or move to a runtime on Amazon Linux 2023`},
 		{"glibc too new for al2, dependencies none", "python3.11", "x86_64", none, packager.NativeBinary{Path: "numpy/core/_m.so", Format: "elf", Machine: "x86_64", GlibcVersion: "GLIBC_2.28"}, SeverityWarning,
@@ -177,7 +178,11 @@ func TestNativeBinaries(t *testing.T) {
 				}
 				return
 			}
-			if len(fs) != 1 || fs[0].Severity != tt.severity || line(fs[0]) != tt.want || fs[0].Path != tt.bin.Path {
+			wantPath := tt.bin.Path
+			if tt.bin.PlatformSibling != "" {
+				wantPath = path.Dir(path.Dir(tt.bin.Path))
+			}
+			if len(fs) != 1 || fs[0].Severity != tt.severity || line(fs[0]) != tt.want || fs[0].Path != wantPath {
 				t.Fatalf("got %q %v\nwant %s %q", lines(fs), severities(fs), tt.severity, tt.want)
 			}
 			if strings.Contains(fs[0].Hint, "dependencies: "+tt.pkg.Dependencies) {
@@ -247,6 +252,28 @@ func TestZipEntries(t *testing.T) {
 		}
 		if len(fs) != 1 || fs[0].Severity != SeverityError || *fs[0].Limit != 65535 || *fs[0].Measured != int64(tt.files+tt.folders) || !r.Failed() {
 			t.Errorf("%d files, %d folders: findings %q, want one error (a limit, exit 3)", tt.files, tt.folders, lines(fs))
+		}
+	}
+}
+
+func TestForeignPrebuildsAreOneFinding(t *testing.T) {
+	t.Parallel()
+	sib := "node_modules/b/prebuilds/linux-arm64/b.node"
+	m := manifest(1000, 1000)
+	m.NativeBinaries = []packager.NativeBinary{
+		{Path: "node_modules/b/prebuilds/darwin-x64/b.node", Format: "macho", Machine: "x86_64", PlatformSibling: sib},
+		{Path: "node_modules/b/prebuilds/linux-arm64/b.node", Format: "elf", Machine: "arm64"},
+		{Path: "node_modules/b/prebuilds/linux-x64/b.node", Format: "elf", Machine: "x86_64", PlatformSibling: sib},
+		{Path: "node_modules/b/prebuilds/win32-x64/b.node", Format: "pe", Machine: "x86_64", PlatformSibling: sib},
+	}
+	fs := Check(base(), m, nil, DefaultQuotas(), today)
+	native := findingsOf(fs, "nativeBinary")
+	if len(native) != 1 || native[0].Severity != SeverityWarning || len(native[0].Details) != 3 {
+		t.Fatalf("want one warning listing the 3 foreign builds, got %q", lines(native))
+	}
+	for _, f := range fs {
+		if f.Severity == SeverityError {
+			t.Errorf("foreign builds beside the function's are no error: %s", line(f))
 		}
 	}
 }
