@@ -96,7 +96,7 @@ func scriptsWarning(skipped []SkippedScript) string {
 	if len(names) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("install scripts skipped for %s: list the packages in package.allowScripts if the bundle needs what they build", strings.Join(names, ", "))
+	return fmt.Sprintf("skipped the install scripts of %s (not in package.allowScripts)", strings.Join(names, ", "))
 }
 
 // UnmetScripts returns the skipped install scripts whose work the bundle

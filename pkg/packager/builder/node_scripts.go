@@ -207,8 +207,8 @@ type scriptPackage struct {
 }
 
 // scriptPackages walks node_modules (and the node_modules nested in its
-// packages) in name order for packages with install scripts. Links are not
-// followed: they point at packages installed elsewhere.
+// packages, and pnpm's .pnpm store) in name order for packages with install
+// scripts. Links are not followed: they point at packages found elsewhere.
 func scriptPackages(ctx context.Context, nodeModules string) ([]scriptPackage, error) {
 	var out []scriptPackage
 	var walk func(dir, zipDir string) error
@@ -222,7 +222,27 @@ func scriptPackages(ctx context.Context, nodeModules string) ([]scriptPackage, e
 		}
 		for _, de := range des {
 			name := de.Name()
-			if !de.IsDir() || strings.HasPrefix(name, ".") {
+			if !de.IsDir() {
+				continue
+			}
+			if name == ".pnpm" {
+				// pnpm's isolated layout: the packages live in
+				// .pnpm/<id>/node_modules/, linked from above.
+				ids, err := os.ReadDir(filepath.Join(dir, name))
+				if err != nil {
+					return fmt.Errorf("read %s: %w", filepath.Join(dir, name), err)
+				}
+				for _, id := range ids {
+					if id.IsDir() {
+						sub := path.Join(zipDir, name, id.Name(), "node_modules")
+						if err := walk(filepath.Join(dir, name, id.Name(), "node_modules"), sub); err != nil {
+							return err
+						}
+					}
+				}
+				continue
+			}
+			if strings.HasPrefix(name, ".") {
 				continue
 			}
 			if strings.HasPrefix(name, "@") {

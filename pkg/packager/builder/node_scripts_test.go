@@ -154,3 +154,39 @@ func TestReadScriptPackage(t *testing.T) {
 		})
 	}
 }
+
+func TestScriptPackagesWalk(t *testing.T) {
+	t.Parallel()
+	nm := filepath.Join(t.TempDir(), "node_modules")
+	withScript := `{"name":"%s","version":"1.0.0","scripts":{"postinstall":"node x.js"}}`
+	for p, name := range map[string]string{
+		"a":                            "a",
+		"@s/b":                         "@s/b",
+		"a/node_modules/c":             "c",
+		".pnpm/d@1.0.0/node_modules/d": "d",
+		".bin/e":                       "e",
+		"plain":                        "",
+	} {
+		body := `{"name":"plain"}`
+		if name != "" {
+			body = strings.Replace(withScript, "%s", name, 1)
+		}
+		writeFile(t, filepath.Join(nm, filepath.FromSlash(p), "package.json"), body, 0o644)
+	}
+	// A link (pnpm's, or a workspace package's) is not walked twice.
+	if err := os.Symlink(filepath.Join(nm, ".pnpm", "d@1.0.0", "node_modules", "d"), filepath.Join(nm, "d")); err != nil {
+		t.Fatal(err)
+	}
+	pkgs, err := scriptPackages(context.Background(), nm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range pkgs {
+		got = append(got, p.Path)
+	}
+	want := []string{"node_modules/.pnpm/d@1.0.0/node_modules/d", "node_modules/@s/b", "node_modules/a", "node_modules/a/node_modules/c"}
+	if !slices.Equal(got, want) {
+		t.Errorf("packages with scripts:\n%q\nwant\n%q", got, want)
+	}
+}
