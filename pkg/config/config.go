@@ -47,6 +47,7 @@ const (
 	DefaultSymlinks     = "follow"
 	DefaultGoMain       = "."
 	DefaultInstaller    = "auto"
+	DefaultPrebuilds    = "match"
 	DefaultAlias        = "live"
 	DefaultStrategy     = "all-at-once"
 	DefaultEngine       = "direct"
@@ -202,6 +203,11 @@ type Package struct {
 	Exclude      []string `json:"exclude,omitempty" lamb:"exclude,patterns" doc:"Patterns in gitignore syntax of files to leave out; ! negates."`
 	// Symlinks is "follow" (materialise) or "keep" (store as links).
 	Symlinks string `json:"symlinks" lamb:"symlinks,enum=follow|keep,default=follow" doc:"follow: store the content of a link's target; keep: store links as links."`
+	// Prebuilds is "match" (keep only the function's platform's folder of a
+	// package's prebuilds/<os>-<arch>/) or "all".
+	Prebuilds string `json:"prebuilds" lamb:"prebuilds,enum=match|all,default=match" doc:"match: of a Node.js package's prebuilds/<os>-<arch>/ folders keep only linux-<architecture> (glibc builds over musl) when the package ships it; all: keep every platform's."`
+	// AllowScripts names the dependencies whose install scripts run.
+	AllowScripts []string `json:"allowScripts,omitempty" lamb:"allowScripts" doc:"Node.js packages whose install scripts (preinstall, install, postinstall) may run when npm or pnpm installs dependencies; every other package's are skipped and reported."`
 	// Artifact is the absolute path of a prebuilt zip, if set.
 	Artifact string `json:"artifact,omitempty" lamb:"artifact" doc:"A ready .zip, .jar or .tar.gz to ship instead of packaging source, relative to lamb.yaml; it is rewritten deterministically."`
 	// Main is the folder of a Go module's main package, relative to Source.

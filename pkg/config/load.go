@@ -221,6 +221,8 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 			Exclude:      list(path(n, "package", "exclude")),
 			Symlinks:     or(text(path(n, "package", "symlinks")), DefaultSymlinks),
 			Main:         or(text(path(n, "package", "main")), DefaultGoMain),
+			Prebuilds:    or(text(path(n, "package", "prebuilds")), DefaultPrebuilds),
+			AllowScripts: list(path(n, "package", "allowScripts")),
 		},
 		Deploy: Deploy{
 			Alias:    or(text(path(n, "deploy", "alias")), DefaultAlias),

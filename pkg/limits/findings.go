@@ -29,8 +29,8 @@ func (s Severity) rank() int {
 //	check     which check produced it: runtime, architecture, functionName,
 //	          handler, handlerTarget, memory, timeout, ephemeralStorage,
 //	          description, alias, layers, vpc, tags, environment, zippedSize,
-//	          unzippedSize, zipEntries, nativeBinary, permissions, async,
-//	          concurrency, functionUrl
+//	          unzippedSize, zipEntries, nativeBinary, installScripts,
+//	          permissions, async, concurrency, functionUrl
 //	severity  "error", "warning" or "info"
 //	field     the lamb.yaml field concerned, e.g. "memory", "environment.AWS_REGION"
 //	path      the path inside the bundle concerned, e.g. "node_modules/x/y.node"
@@ -60,7 +60,7 @@ type Finding struct {
 // shares of a total, the fraction of it.
 //
 // JSON fields: kind ("file", "folder", "function", "layer", "variable",
-// "candidate"), name, bytes (omitted when not a size), share (0–1, omitted
+// "candidate", "package"), name, bytes (omitted when not a size), share (0–1, omitted
 // when not a share).
 type Detail struct {
 	Kind  string  `json:"kind"`

@@ -23,12 +23,13 @@ func runBuilder(ctx context.Context, spec *Spec) (*bundle, error) {
 		NoCache:      spec.NoCache,
 		Log:          spec.Log,
 		Progress:     spec.phase,
+		AllowScripts: spec.AllowScripts,
 	})
 	if err != nil {
 		// The caller names the function; the builder's error says what failed.
 		return nil, err
 	}
-	b := &bundle{archive: res.Archive, excludedScripts: res.ExcludedScripts}
+	b := &bundle{archive: res.Archive, excludedScripts: res.ExcludedScripts, skipped: res.SkippedScripts}
 	for _, w := range res.NativeWheels {
 		b.nativeWheels = append(b.nativeWheels, NativeWheel{Package: w.Package, Version: w.Version, Tag: w.Tag})
 	}

@@ -74,6 +74,8 @@ func (s PackageStep) spec(u *Unit) packager.Spec {
 		Include:      fn.Package.Include,
 		Exclude:      fn.Package.Exclude,
 		Symlinks:     fn.Package.Symlinks,
+		Prebuilds:    fn.Package.Prebuilds,
+		AllowScripts: fn.Package.AllowScripts,
 		OutDir:       BuildDir(u.Project),
 		Project:      u.Project.Dir,
 		CacheDir:     s.CacheDir,
@@ -194,5 +196,10 @@ func LimitsFunction(fn *config.Function) limits.Function {
 		SecurityGroupIDs: fn.VPC.SecurityGroupIDs,
 		SubnetIDs:        fn.VPC.SubnetIDs,
 		Tags:             fn.Tags,
+		Package: limits.PackageSettings{
+			Dependencies: fn.Package.Dependencies,
+			Artifact:     fn.Package.Artifact != "",
+			Prebuilds:    fn.Package.Prebuilds,
+		},
 	}
 }

@@ -40,6 +40,9 @@ type Spec struct {
 	Progress func(message string)
 
 	python string // the interpreter that runs pip; "" means python3
+	// AllowScripts names the Node.js dependencies whose install scripts
+	// may run (npm and pnpm); the others are skipped and reported.
+	AllowScripts []string
 }
 
 func (s Spec) progress(message string) {
@@ -67,6 +70,9 @@ type Result struct {
 	// ExcludedScripts are the files of a Python install's bin/ (pip's
 	// console scripts), by bundle path, left out of the bundle.
 	ExcludedScripts []string
+	// SkippedScripts are the installed Node.js packages whose install
+	// scripts did not run, in path order.
+	SkippedScripts []SkippedScript
 }
 
 // Tree is one folder on disk placed under a prefix in the zip.

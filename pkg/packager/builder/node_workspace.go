@@ -325,9 +325,10 @@ func (b *builder) nodeProjectBuild(ctx context.Context, spec Spec, a arch, p *no
 	if err != nil {
 		return nil, fmt.Errorf("read lockfile: %w", err)
 	}
+	spec.AllowScripts = allowedScripts(spec.AllowScripts, rootPkg, mgr)
 	staged := map[string][]byte{} // relative to base
 	for _, dir := range slices.Sorted(maps.Keys(p.pkgs)) {
-		raw, err := stagedPackageJSON(p.pkgs[dir], mgr, a)
+		raw, err := stagedPackageJSON(p.pkgs[dir], mgr, a, spec.AllowScripts)
 		if err != nil {
 			return nil, fmt.Errorf("prepare %s for install: %w", filepath.Join(dir, "package.json"), err)
 		}
@@ -362,7 +363,7 @@ func (b *builder) nodeProjectBuild(ctx context.Context, spec Spec, a arch, p *no
 	}
 	rootRel, _ := filepath.Rel(p.base, p.root)
 	srcRel, _ := filepath.Rel(p.base, spec.Source)
-	parts := [][]byte{[]byte("node-project"), []byte(mgr.tool), toolFingerprint(mgr.tool), []byte(spec.Runtime), []byte(a.lambda), lock, []byte(rootRel), []byte(srcRel)}
+	parts := [][]byte{[]byte("node-project"), []byte(mgr.tool), toolFingerprint(mgr.tool), []byte(spec.Runtime), []byte(a.lambda), lock, []byte(rootRel), []byte(srcRel), scriptPolicy(mgr, spec.AllowScripts)}
 	for _, name := range slices.Sorted(maps.Keys(staged)) {
 		parts = append(parts, []byte(name), staged[name])
 	}
@@ -428,7 +429,11 @@ func (b *builder) nodeProjectBuild(ctx context.Context, spec Spec, a arch, p *no
 		}
 		trees = append(trees, t)
 	}
-	return &Result{Trees: trees}, nil
+	skipped, err := skippedScripts(ctx, mgr, a, spec.AllowScripts, filepath.Join(dir, "node_modules"))
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Trees: trees, SkippedScripts: skipped}, nil
 }
 
 // npmInstallLinked installs the production dependencies of each file:
