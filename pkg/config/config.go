@@ -45,6 +45,7 @@ const (
 	DefaultArchitecture = lambdaarch.Default
 	DefaultDependencies = "auto"
 	DefaultSymlinks     = "follow"
+	DefaultBundle       = "none"
 	DefaultAlias        = "live"
 	DefaultStrategy     = "all-at-once"
 	DefaultEngine       = "direct"
@@ -202,6 +203,16 @@ type Package struct {
 	Symlinks string `json:"symlinks" lamb:"symlinks,enum=follow|keep,default=follow" doc:"follow: store the content of a link's target; keep: store links as links."`
 	// Artifact is the absolute path of a prebuilt zip, if set.
 	Artifact string `json:"artifact,omitempty" lamb:"artifact" doc:"A ready .zip, .jar or .tar.gz to ship instead of packaging source, relative to lamb.yaml; it is rewritten deterministically."`
+	// Bundle is "none" or "esbuild" (nodejs runtimes only).
+	Bundle  string  `json:"bundle" lamb:"bundle,enum=none|esbuild,default=none" doc:"none: ship the source with its node_modules; esbuild: bundle the handler's JavaScript or TypeScript and its dependencies into one file (nodejs runtimes)."`
+	Esbuild Esbuild `json:"esbuild" lamb:"esbuild" doc:"Settings of bundle: esbuild."`
+}
+
+// Esbuild holds the settings of package.bundle: esbuild.
+type Esbuild struct {
+	External  []string `json:"external,omitempty" lamb:"external" doc:"Packages left out of the bundle and shipped in node_modules with their dependencies, e.g. sharp; @aws-sdk/* and @smithy/* are always external and never shipped (the runtime provides them)."`
+	Minify    bool     `json:"minify,omitempty" lamb:"minify" doc:"Minify the bundle."`
+	Sourcemap bool     `json:"sourcemap,omitempty" lamb:"sourcemap" doc:"Write a .map next to the bundle; set NODE_OPTIONS=--enable-source-maps for stack traces that use it."`
 }
 
 // Deploy says how a new version reaches traffic.

@@ -1,6 +1,10 @@
 package config
 
-import "go.yaml.in/yaml/v3"
+import (
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
 
 // checkPublicURL reports a function URL whose authType and public flag
 // disagree. A URL with authType NONE lets anyone on the internet invoke the
@@ -17,5 +21,17 @@ func checkPublicURL(v *validator, f *Function, n *yaml.Node) {
 		v.add(auth, v.paths[auth], "authType NONE makes the function URL public: anyone on the internet may invoke the function; add public: true under functionUrl to confirm, or use authType AWS_IAM")
 	case u.AuthType != "NONE" && u.Public:
 		v.add(public, v.paths[public], "public: true needs authType: NONE (with %s only IAM-signed requests get through); set authType: NONE to make the URL public, or remove public", u.AuthType)
+	}
+}
+
+// checkBundle reports bundle settings that cannot apply: esbuild bundles
+// only for nodejs runtimes, and its settings mean nothing without it.
+func checkBundle(v *validator, f *Function, n *yaml.Node) {
+	bundle, opts := path(n, "package", "bundle"), path(n, "package", "esbuild")
+	switch {
+	case f.Package.Bundle == "esbuild" && f.Runtime != "" && !strings.HasPrefix(f.Runtime, "nodejs"):
+		v.add(bundle, v.paths[bundle], "bundle: esbuild bundles JavaScript and TypeScript for nodejs runtimes, not %s; remove bundle or use a nodejs runtime", f.Runtime)
+	case f.Package.Bundle != "esbuild" && !isNull(opts) && len(opts.Content) > 0:
+		v.add(opts, v.paths[opts], "esbuild settings apply only with bundle: esbuild; add bundle: esbuild under package, or remove esbuild")
 	}
 }

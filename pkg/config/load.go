@@ -219,6 +219,12 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 			Include:      list(path(n, "package", "include")),
 			Exclude:      list(path(n, "package", "exclude")),
 			Symlinks:     or(text(path(n, "package", "symlinks")), DefaultSymlinks),
+			Bundle:       or(text(path(n, "package", "bundle")), DefaultBundle),
+			Esbuild: Esbuild{
+				External:  list(path(n, "package", "esbuild", "external")),
+				Minify:    text(path(n, "package", "esbuild", "minify")) == "true",
+				Sourcemap: text(path(n, "package", "esbuild", "sourcemap")) == "true",
+			},
 		},
 		Deploy: Deploy{
 			Alias:    or(text(path(n, "deploy", "alias")), DefaultAlias),
@@ -289,6 +295,7 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 		}
 	}
 	checkPublicURL(v, f, lookup(n, "functionUrl"))
+	checkBundle(v, f, n)
 	l.environment(v, f, lookup(n, "environment"))
 	return f
 }

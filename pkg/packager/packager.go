@@ -41,6 +41,10 @@ type Spec struct {
 	// Artifact is an optional ready .zip, .jar or .tar.gz used as the
 	// bundle; it is re-written deterministically.
 	Artifact string
+	// Bundle is "none" or "esbuild"; esbuild bundles a nodejs handler
+	// with Esbuild's settings.
+	Bundle  string
+	Esbuild BundleOptions
 	// Include and Exclude are gitignore-style globs over zip paths. When
 	// Include is set only matching files are taken.
 	Include, Exclude []string

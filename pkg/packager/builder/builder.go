@@ -18,18 +18,21 @@ import (
 	"strings"
 
 	"github.com/lambcli/lamb/internal/lambdaarch"
+	"github.com/lambcli/lamb/internal/suggest"
 )
 
 // Spec says what to build; the packager fills it from the function's
 // package settings in lamb.yaml.
 type Spec struct {
-	Source       string    // absolute folder of the function's source
-	Runtime      string    // e.g. nodejs22.x, python3.12, java21, provided.al2023
-	Architecture string    // "x86_64" | "arm64"; "" means x86_64, Lambda's default
-	Handler      string    // the function's handler, as configured
-	Build        string    // package.build shell command, run first in Source for any runtime
-	Dependencies string    // "auto" | "none"; "" means auto
-	Artifact     string    // optional ready .zip/.jar/.tar.gz to use as is; relative to Source unless absolute
+	Source       string // absolute folder of the function's source
+	Runtime      string // e.g. nodejs22.x, python3.12, java21, provided.al2023
+	Architecture string // "x86_64" | "arm64"; "" means x86_64, Lambda's default
+	Handler      string // the function's handler, as configured
+	Build        string // package.build shell command, run first in Source for any runtime
+	Dependencies string // "auto" | "none"; "" means auto
+	Artifact     string // optional ready .zip/.jar/.tar.gz to use as is; relative to Source unless absolute
+	Bundle       string // "none" | "esbuild"; "" means none
+	Esbuild      BundleOptions
 	CacheDir     string    // root of lamb's cache; dependency installs live under CacheDir/deps
 	NoCache      bool      // reinstall dependencies even when cached
 	Log          io.Writer // tool output when verbose; may be nil
@@ -98,6 +101,19 @@ func (b *builder) build(ctx context.Context, spec Spec) (*Result, error) {
 	default:
 		return nil, fmt.Errorf("package.dependencies is %q: use auto or none", spec.Dependencies)
 	}
+	switch spec.Bundle {
+	case "", "none":
+	case "esbuild":
+		if !strings.HasPrefix(spec.Runtime, "nodejs") {
+			return nil, fmt.Errorf("package.bundle esbuild bundles JavaScript and TypeScript for nodejs runtimes, not %q: remove package.bundle or use a nodejs runtime", spec.Runtime)
+		}
+	default:
+		hint := ""
+		if s := suggest.Closest(spec.Bundle, Bundlers); s != "" {
+			hint = fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return nil, fmt.Errorf("package.bundle is %q%s: use %s", spec.Bundle, hint, suggest.OrList(Bundlers))
+	}
 	if spec.Build != "" {
 		if err := b.runBuildCommand(ctx, spec); err != nil {
 			return nil, err
@@ -108,6 +124,8 @@ func (b *builder) build(ctx context.Context, spec Spec) (*Result, error) {
 	}
 	rt := spec.Runtime
 	switch {
+	case strings.HasPrefix(rt, "nodejs") && spec.Bundle == "esbuild":
+		return b.esbuild(ctx, spec, arch)
 	case strings.HasPrefix(rt, "nodejs"):
 		return b.node(ctx, spec, arch)
 	case strings.HasPrefix(rt, "python"):
