@@ -205,7 +205,7 @@ type Package struct {
 	Artifact string `json:"artifact,omitempty" lamb:"artifact" doc:"A ready .zip, .jar or .tar.gz to ship instead of packaging source, relative to lamb.yaml; it is rewritten deterministically."`
 	// Bundle is "none" or "esbuild" (nodejs runtimes only).
 	Bundle  string  `json:"bundle" lamb:"bundle,enum=none|esbuild,default=none" doc:"none: ship the source with its node_modules; esbuild: bundle the handler's JavaScript or TypeScript and its dependencies into one file (nodejs runtimes)."`
-	Esbuild Esbuild `json:"esbuild" lamb:"esbuild" doc:"Settings of bundle: esbuild."`
+	Esbuild Esbuild `json:"esbuild,omitzero" lamb:"esbuild" doc:"Settings of bundle: esbuild."`
 }
 
 // Esbuild holds the settings of package.bundle: esbuild.
