@@ -148,6 +148,7 @@ func (p esbuildPlan) buildOptions(root string, opts BundleOptions) api.BuildOpti
 		// The mirror's links must not be resolved to the source's
 		// absolute paths, which would end up in the output.
 		PreserveSymlinks: true,
+		Metafile:         true,
 		LogLevel:         api.LogLevelSilent,
 		OutExtension:     map[string]string{".js": p.outputExtension()},
 	}
@@ -274,7 +275,9 @@ func runEsbuild(ctx context.Context, spec Spec, plan esbuildPlan, deps string) (
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	res := api.Build(plan.buildOptions(root, spec.Esbuild))
+	opts := plan.buildOptions(root, spec.Esbuild)
+	opts.Plugins = []api.Plugin{devDependencyHint(root, filepath.Join(spec.Source, "node_modules"), plan.external)}
+	res := api.Build(opts)
 	if spec.Log != nil {
 		for _, m := range res.Warnings {
 			fmt.Fprintf(spec.Log, "esbuild: warning: %s\n", formatMessage(m))
@@ -287,6 +290,9 @@ func runEsbuild(ctx context.Context, spec Spec, plan esbuildPlan, deps string) (
 		}
 		return nil, fmt.Errorf("bundle %s with esbuild: %s", plan.entry, strings.Join(msgs, "\n  "))
 	}
+	if err := checkInputs(res.Metafile); err != nil {
+		return nil, fmt.Errorf("bundle %s with esbuild: %w", plan.entry, err)
+	}
 	files := make([]bundleFile, 0, len(res.OutputFiles))
 	for _, f := range res.OutputFiles {
 		rel, err := filepath.Rel(root, f.Path)
@@ -297,6 +303,62 @@ func runEsbuild(ctx context.Context, spec Spec, plan esbuildPlan, deps string) (
 	}
 	slices.SortFunc(files, func(x, y bundleFile) int { return strings.Compare(x.Path, y.Path) })
 	return files, nil
+}
+
+// devDependencyHint explains why a package in the user's own node_modules
+// cannot be imported: the bundle resolves from the production install
+// alone, which it is not part of.
+func devDependencyHint(root, own string, external []string) api.Plugin {
+	installed := filepath.Join(root, "node_modules")
+	return api.Plugin{Name: "lamb-production-dependencies", Setup: func(pb api.PluginBuild) {
+		pb.OnResolve(api.OnResolveOptions{Filter: `^[^./]`, Namespace: "file"}, func(args api.OnResolveArgs) (api.OnResolveResult, error) {
+			name := filepath.FromSlash(packageName(args.Path))
+			if isExternal(args.Path, external) || strings.HasPrefix(args.Importer, installed+string(filepath.Separator)) || dirExists(filepath.Join(installed, name)) || !dirExists(filepath.Join(own, name)) {
+				return api.OnResolveResult{}, nil
+			}
+			return api.OnResolveResult{Errors: []api.Message{{Text: fmt.Sprintf(
+				"%q is in %s but not among the production dependencies lamb bundles from: move it to dependencies in package.json, or list it in package.esbuild.external",
+				packageName(args.Path), own)}}}, nil
+		})
+	}}
+}
+
+// isExternal matches an import path against external patterns as esbuild
+// does: a name covers its subpaths, and one * stands for any text.
+func isExternal(importPath string, patterns []string) bool {
+	for _, p := range patterns {
+		if prefix, suffix, ok := strings.Cut(p, "*"); ok {
+			if len(importPath) >= len(prefix)+len(suffix) && strings.HasPrefix(importPath, prefix) && strings.HasSuffix(importPath, suffix) {
+				return true
+			}
+		} else if importPath == p || strings.HasPrefix(importPath, p+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// checkInputs refuses a bundle that took a file from outside the mirror:
+// a node_modules folder above lamb's cache (in the home folder, say) would
+// make the bundle depend on the machine, and its path would be in it.
+func checkInputs(metafile string) error {
+	var meta struct {
+		Inputs map[string]json.RawMessage `json:"inputs"`
+	}
+	if err := json.Unmarshal([]byte(metafile), &meta); err != nil {
+		return fmt.Errorf("read esbuild's list of inputs: %w", err)
+	}
+	var outside []string
+	for p := range meta.Inputs {
+		if strings.HasPrefix(p, "../") {
+			outside = append(outside, p)
+		}
+	}
+	if len(outside) == 0 {
+		return nil
+	}
+	slices.Sort(outside)
+	return fmt.Errorf("%s resolved outside the source folder and its production dependencies (from a node_modules folder above lamb's cache): add the package to dependencies in package.json", strings.Join(outside, ", "))
 }
 
 // mirrorSource links each top-level entry of source into root, and

@@ -158,13 +158,37 @@ func TestEsbuildResolvesFromTheProductionInstall(t *testing.T) {
 	if err == nil {
 		t.Fatal("a devDependency was bundled")
 	}
-	for _, w := range []string{"bundle src/pad.ts with esbuild", `src/pad.ts:1:21: Could not resolve "left-pad"`} {
+	for _, w := range []string{"bundle src/pad.ts with esbuild", `src/pad.ts:1:21: "left-pad" is in ` + filepath.Join(src, "node_modules") + " but not among the production dependencies", "move it to dependencies"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q does not mention %q", err, w)
 		}
 	}
 	if strings.Contains(err.Error(), cache) {
 		t.Errorf("error %q names lamb's scratch folder", err)
+	}
+
+	// The AWS SDK as a devDependency is fine: it stays external.
+	writeFile(t, filepath.Join(src, "node_modules", "@aws-sdk", "client-s3", "package.json"), `{"name":"@aws-sdk/client-s3"}`, 0o644)
+	res, err := b.build(context.Background(), Spec{Source: src, Runtime: "nodejs22.x", Handler: "src/app.handler", Bundle: "esbuild", CacheDir: cache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Trees) != 1 || !fileExists(filepath.Join(res.Trees[0].Dir, "src", "app.js")) {
+		t.Errorf("trees = %+v, want one holding src/app.js", res.Trees)
+	}
+}
+
+func TestIsExternal(t *testing.T) {
+	t.Parallel()
+	patterns := []string{"@aws-sdk/*", "sharp", "*.node", "pg-*"}
+	for path, want := range map[string]bool{
+		"@aws-sdk/client-s3": true, "@aws-sdk/client-s3/dist/x.js": true, "@aws-sdk": false,
+		"sharp": true, "sharp/lib/index.js": true, "sharpen": false,
+		"./build/addon.node": true, "pg-native": true, "pg": false,
+	} {
+		if got := isExternal(path, patterns); got != want {
+			t.Errorf("isExternal(%q) = %v, want %v", path, got, want)
+		}
 	}
 }
 
@@ -198,5 +222,25 @@ func TestExternalPackages(t *testing.T) {
 	_, err = externalPackages(context.Background(), nm, []string{"pg"})
 	if err == nil || !strings.Contains(err.Error(), `"pg"`) || !strings.Contains(err.Error(), "add it to dependencies") {
 		t.Errorf("a missing external gave %v, want an error naming pg", err)
+	}
+}
+
+// A node_modules folder above lamb's cache is outside what the bundle may
+// depend on: the build fails rather than bundle from it.
+func TestEsbuildRefusesPackagesAboveTheCache(t *testing.T) {
+	t.Parallel()
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "app.js"), "const pad = require(\"left-pad\");\nexports.handler = async () => pad();\n", 0o644)
+	above := t.TempDir()
+	writeFile(t, filepath.Join(above, "node_modules", "left-pad", "index.js"), "module.exports = () => 'stray';\n", 0o644)
+	b, _ := newTestBuilder()
+	_, err := b.build(context.Background(), Spec{Source: src, Runtime: "nodejs22.x", Handler: "app.handler", Bundle: "esbuild", CacheDir: filepath.Join(above, "cache")})
+	if err == nil {
+		t.Fatal("bundled a package from a node_modules folder above the cache")
+	}
+	for _, w := range []string{"bundle app.js with esbuild", "node_modules/left-pad/index.js", "outside the source folder", "add the package to dependencies"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not mention %q", err, w)
+		}
 	}
 }
