@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/evanw/esbuild/pkg/api"
 
@@ -210,6 +211,7 @@ func (b *builder) esbuild(ctx context.Context, spec Spec, a arch) (*Result, erro
 	if err != nil {
 		return nil, err
 	}
+	pruneBundles(out)
 	trees := []Tree{{Dir: out}}
 	shipped, err := externalPackages(ctx, deps, spec.Esbuild.External)
 	if err != nil {
@@ -219,6 +221,28 @@ func (b *builder) esbuild(ctx context.Context, spec Spec, a arch) (*Result, erro
 		trees = append(trees, Tree{Dir: filepath.Join(deps, filepath.FromSlash(name)), Prefix: "node_modules/" + name})
 	}
 	return &Result{Trees: trees}, nil
+}
+
+// bundleKeep is how long a bundle's cache entry stays after its last use.
+// Every edit of the source makes a new entry; old ones only cost disk.
+const bundleKeep = 7 * 24 * time.Hour
+
+// pruneBundles marks the entry used now and removes its siblings unused
+// for bundleKeep. Failing to prune costs only disk, so errors are ignored.
+func pruneBundles(used string) {
+	now := time.Now()
+	_ = os.Chtimes(used, now, now)
+	parent := filepath.Dir(used)
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		p := filepath.Join(parent, e.Name())
+		if fi, err := e.Info(); err == nil && e.IsDir() && p != used && !atomicfile.IsTemp(e.Name()) && now.Sub(fi.ModTime()) > bundleKeep {
+			os.RemoveAll(p)
+		}
+	}
 }
 
 // packageType is the "type" field of the source's package.json, if any.

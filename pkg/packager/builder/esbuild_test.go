@@ -2,10 +2,12 @@ package builder
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/evanw/esbuild/pkg/api"
 
@@ -242,5 +244,44 @@ func TestEsbuildRefusesPackagesAboveTheCache(t *testing.T) {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q does not mention %q", err, w)
 		}
+	}
+}
+
+// Every edit makes a new bundle entry in the cache; entries unused for a
+// week are removed, the one in use and recent ones stay.
+func TestEsbuildPrunesOldBundles(t *testing.T) {
+	t.Parallel()
+	src := t.TempDir()
+	writeFile(t, filepath.Join(src, "app.js"), "exports.handler = async () => 1;\n", 0o644)
+	cache := t.TempDir()
+	parent := filepath.Join(cache, "deps", "esbuild")
+	old, recent := filepath.Join(parent, "0ld"), filepath.Join(parent, "recent")
+	writeFile(t, filepath.Join(old, "app.js"), "x", 0o644)
+	writeFile(t, filepath.Join(recent, "app.js"), "x", 0o644)
+	long := time.Now().Add(-8 * 24 * time.Hour)
+	if err := os.Chtimes(old, long, long); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := newTestBuilder()
+	spec := Spec{Source: src, Runtime: "nodejs22.x", Handler: "app.handler", Bundle: "esbuild", CacheDir: cache}
+	res, err := b.build(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dirExists(old) || !dirExists(recent) || !fileExists(filepath.Join(res.Trees[0].Dir, "app.js")) {
+		t.Errorf("after the build: old entry kept %v, recent entry kept %v, bundle %s", dirExists(old), dirExists(recent), res.Trees[0].Dir)
+	}
+	// The entry in use is marked used, so an old bundle that is built
+	// again is not pruned by the next build.
+	long = time.Now().Add(-30 * 24 * time.Hour)
+	if err := os.Chtimes(res.Trees[0].Dir, long, long); err != nil {
+		t.Fatal(err)
+	}
+	again, err := b.build(context.Background(), spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(again.Trees[0].Dir); err != nil || time.Since(fi.ModTime()) > time.Hour {
+		t.Errorf("the reused entry was not marked used: %v", err)
 	}
 }
