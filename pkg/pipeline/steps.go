@@ -68,24 +68,24 @@ func (s PackageStep) spec(u *Unit) packager.Spec {
 		Build:        fn.Package.Build,
 		Dependencies: fn.Package.Dependencies,
 		Artifact:     fn.Package.Artifact,
-		Bundle:       fn.Package.Bundle,
+		Include:      fn.Package.Include,
+		Exclude:      fn.Package.Exclude,
+		Symlinks:     fn.Package.Symlinks,
+		OutDir:       BuildDir(u.Project),
+		Project:      u.Project.Dir,
+		CacheDir:     s.CacheDir,
+		NoCache:      s.NoCache,
+		Workers:      s.Workers,
+		Log:          s.Log,
+		Events:       progress.SinkFunc(func(e progress.Event) { u.Emit(e) }),
+		// Dotenv files hold secrets: the packager leaves them out.
+		EnvironmentFiles: fn.EnvironmentFiles,
+		Bundle:           fn.Package.Bundle,
 		Esbuild: packager.BundleOptions{
 			External:  fn.Package.Esbuild.External,
 			Minify:    fn.Package.Esbuild.Minify,
 			Sourcemap: fn.Package.Esbuild.Sourcemap,
 		},
-		Include:  fn.Package.Include,
-		Exclude:  fn.Package.Exclude,
-		Symlinks: fn.Package.Symlinks,
-		OutDir:   BuildDir(u.Project),
-		Project:  u.Project.Dir,
-		CacheDir: s.CacheDir,
-		NoCache:  s.NoCache,
-		Workers:  s.Workers,
-		Log:      s.Log,
-		Events:   progress.SinkFunc(func(e progress.Event) { u.Emit(e) }),
-		// Dotenv files hold secrets: the packager leaves them out.
-		EnvironmentFiles: fn.EnvironmentFiles,
 	}
 }
 

@@ -24,21 +24,23 @@ import (
 // Spec says what to build; the packager fills it from the function's
 // package settings in lamb.yaml.
 type Spec struct {
-	Source       string // absolute folder of the function's source
-	Runtime      string // e.g. nodejs22.x, python3.12, java21, provided.al2023
-	Architecture string // "x86_64" | "arm64"; "" means x86_64, Lambda's default
-	Handler      string // the function's handler, as configured
-	Build        string // package.build shell command, run first in Source for any runtime
-	Dependencies string // "auto" | "none"; "" means auto
-	Artifact     string // optional ready .zip/.jar/.tar.gz to use as is; relative to Source unless absolute
-	Bundle       string // "none" | "esbuild"; "" means none
-	Esbuild      BundleOptions
+	Source       string    // absolute folder of the function's source
+	Runtime      string    // e.g. nodejs22.x, python3.12, java21, provided.al2023
+	Architecture string    // "x86_64" | "arm64"; "" means x86_64, Lambda's default
+	Handler      string    // the function's handler, as configured
+	Build        string    // package.build shell command, run first in Source for any runtime
+	Dependencies string    // "auto" | "none"; "" means auto
+	Artifact     string    // optional ready .zip/.jar/.tar.gz to use as is; relative to Source unless absolute
 	CacheDir     string    // root of lamb's cache; dependency installs live under CacheDir/deps
 	NoCache      bool      // reinstall dependencies even when cached
 	Log          io.Writer // tool output when verbose; may be nil
 	// Progress is told, in a short phrase, what a long phase is doing
 	// ("installing npm dependencies for linux/arm64"); may be nil.
 	Progress func(message string)
+	// Bundle is "none" or "esbuild" ("" means none); Esbuild holds the
+	// settings of an esbuild bundle.
+	Bundle  string
+	Esbuild BundleOptions
 }
 
 func (s Spec) progress(message string) {
