@@ -48,15 +48,17 @@ func unzipTo(t *testing.T, zipPath, dir string) {
 }
 
 // runHandler loads the unzipped bundle with node, calls its handler and
-// returns what it printed: the handler's result as JSON.
+// returns what it printed: the handler's result as JSON. The script runs as
+// a module of its own kind: node -e alone would lend the bundle a global
+// require that Lambda does not.
 func runHandler(t *testing.T, dir, file string, module bool) string {
 	t.Helper()
-	load := "require('./" + file + "')"
+	load, kind := "require('./"+file+"')", "commonjs"
 	if module {
-		load = "import('./" + file + "')"
+		load, kind = "import('./"+file+"')", "module"
 	}
 	script := "Promise.resolve(" + load + ").then(m => m.handler({})).then(r => console.log(JSON.stringify(r)))"
-	cmd := exec.Command("node", "-e", script)
+	cmd := exec.Command("node", "--input-type="+kind, "-e", script)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -97,7 +99,7 @@ func TestEsbuildBundleRunsAfterUnzip(t *testing.T) {
 			}
 			dir := t.TempDir()
 			unzipTo(t, m.ZipPath, dir)
-			if got, want := runHandler(t, dir, tt.file, tt.module), `{"statusCode":200,"body":"hello lamb 1m"}`; got != want {
+			if got, want := runHandler(t, dir, tt.file, tt.module), `{"statusCode":200,"body":"hello lamb 1m /"}`; got != want {
 				t.Errorf("handler returned %s, want %s", got, want)
 			}
 
@@ -149,7 +151,7 @@ func TestEsbuildExternalShipsInNodeModules(t *testing.T) {
 	if strings.Contains(string(fileBytes(t, filepath.Join(dir, "src", "app.js"))), "fmtShort") {
 		t.Errorf("the external ms was bundled")
 	}
-	if got, want := runHandler(t, dir, "src/app.js", false), `{"statusCode":200,"body":"hello lamb 1m"}`; got != want {
+	if got, want := runHandler(t, dir, "src/app.js", false), `{"statusCode":200,"body":"hello lamb 1m /"}`; got != want {
 		t.Errorf("handler returned %s, want %s", got, want)
 	}
 }

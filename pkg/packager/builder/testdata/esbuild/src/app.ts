@@ -1,8 +1,9 @@
 import ms from "ms";
 import { greet } from "./lib/greet";
+import sep from "./lib/sep.cjs";
 
 export const handler = async (_event: unknown): Promise<{ statusCode: number; body: string }> => {
-  return { statusCode: 200, body: `${greet("lamb")} ${ms(60_000)}` };
+  return { statusCode: 200, body: `${greet("lamb")} ${ms(60_000)} ${sep()}` };
 };
 
 // The runtime provides the AWS SDK: the bundle imports it, never contains it.
