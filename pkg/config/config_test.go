@@ -1027,6 +1027,8 @@ func TestBundleSettings(t *testing.T) {
 			"functions.api.package.bundle: bundle: esbuild bundles JavaScript and TypeScript for nodejs runtimes, not python3.12"},
 		{"from defaults", "defaults:\n  package: {bundle: esbuild}\nfunctions:\n  api: {runtime: java21}\n", 2,
 			"defaults.package.bundle: bundle: esbuild bundles JavaScript and TypeScript for nodejs runtimes, not java21"},
+		{"with an artifact", "functions:\n  api:\n    runtime: nodejs22.x\n    package:\n      artifact: dist.zip\n      bundle: esbuild\n", 6,
+			"functions.api.package.bundle: bundle: esbuild makes the bundle, artifact gives a ready one; remove one of them"},
 		{"settings without bundle", "functions:\n  api:\n    runtime: nodejs22.x\n    package:\n      esbuild: {minify: true}\n", 5,
 			"functions.api.package.esbuild: esbuild settings apply only with bundle: esbuild"},
 		{"misspelt", "functions:\n  api:\n    runtime: nodejs22.x\n    package: {bundle: esbulid}\n", 4,
