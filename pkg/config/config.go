@@ -48,6 +48,7 @@ const (
 	DefaultGoMain       = "."
 	DefaultInstaller    = "auto"
 	DefaultPrebuilds    = "match"
+	DefaultBundle       = "none"
 	DefaultAlias        = "live"
 	DefaultStrategy     = "all-at-once"
 	DefaultEngine       = "direct"
@@ -214,6 +215,16 @@ type Package struct {
 	Main string `json:"main" lamb:"main,default=." doc:"Go functions: the folder of the main package to build into bootstrap, relative to source, e.g. ./cmd/hello."`
 	// Installer picks the tool that installs Python dependencies.
 	Installer string `json:"installer" lamb:"installer,enum=auto|pip|uv,default=auto" doc:"Python only: auto installs with uv when it is on PATH, else pip; pip or uv forces one. Both give the same zip."`
+	// Bundle is "none" or "esbuild" (nodejs runtimes only).
+	Bundle  string  `json:"bundle" lamb:"bundle,enum=none|esbuild,default=none" doc:"none: ship the source with its node_modules; esbuild: bundle the handler's JavaScript or TypeScript and its dependencies into one file (nodejs runtimes)."`
+	Esbuild Esbuild `json:"esbuild,omitzero" lamb:"esbuild" doc:"Settings of bundle: esbuild."`
+}
+
+// Esbuild holds the settings of package.bundle: esbuild.
+type Esbuild struct {
+	External  []string `json:"external,omitempty" lamb:"external" doc:"Packages left out of the bundle and shipped in node_modules with their dependencies, e.g. sharp; @aws-sdk/* and @smithy/* are always external and never shipped (the runtime provides them)."`
+	Minify    bool     `json:"minify,omitempty" lamb:"minify" doc:"Minify the bundle."`
+	Sourcemap bool     `json:"sourcemap,omitempty" lamb:"sourcemap" doc:"Write a .map next to the bundle; set NODE_OPTIONS=--enable-source-maps for stack traces that use it."`
 }
 
 // Deploy says how a new version reaches traffic.

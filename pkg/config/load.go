@@ -223,6 +223,12 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 			Main:         or(text(path(n, "package", "main")), DefaultGoMain),
 			Prebuilds:    or(text(path(n, "package", "prebuilds")), DefaultPrebuilds),
 			AllowScripts: list(path(n, "package", "allowScripts")),
+			Bundle:       or(text(path(n, "package", "bundle")), DefaultBundle),
+			Esbuild: Esbuild{
+				External:  list(path(n, "package", "esbuild", "external")),
+				Minify:    text(path(n, "package", "esbuild", "minify")) == "true",
+				Sourcemap: text(path(n, "package", "esbuild", "sourcemap")) == "true",
+			},
 		},
 		Deploy: Deploy{
 			Alias:    or(text(path(n, "deploy", "alias")), DefaultAlias),
@@ -294,6 +300,7 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 	}
 	checkPublicURL(v, f, lookup(n, "functionUrl"))
 	checkGoMain(v, f, path(n, "package", "main"))
+	checkBundle(v, f, n)
 	l.environment(v, f, lookup(n, "environment"))
 	return f
 }

@@ -6,6 +6,9 @@ import (
 	"github.com/lambcli/lamb/pkg/packager/builder"
 )
 
+// BundleOptions are the settings of package.bundle: esbuild.
+type BundleOptions = builder.BundleOptions
+
 // runBuilder has the runtime's builder run the build, install dependencies
 // or pick up the artifact, and turns its result into a bundle.
 func runBuilder(ctx context.Context, spec *Spec) (*bundle, error) {
@@ -19,6 +22,8 @@ func runBuilder(ctx context.Context, spec *Spec) (*bundle, error) {
 		Artifact:     spec.Artifact,
 		Main:         spec.Main,
 		Installer:    spec.Installer,
+		Bundle:       spec.Bundle,
+		Esbuild:      spec.Esbuild,
 		CacheDir:     spec.CacheDir,
 		NoCache:      spec.NoCache,
 		Log:          spec.Log,

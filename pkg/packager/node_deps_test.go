@@ -3,7 +3,6 @@ package packager
 import (
 	"bytes"
 	"context"
-	"io"
 	"os"
 	"os/exec"
 	"path"
@@ -16,36 +15,11 @@ import (
 	"github.com/lambcli/lamb/internal/testenv"
 )
 
-// unzipTo extracts the zip at zipPath into dir, refusing links: a bundle's
-// dependencies must be real files.
-func unzipTo(t *testing.T, zipPath, dir string) {
-	t.Helper()
-	for _, f := range readZip(t, zipPath).File {
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
-		if strings.HasSuffix(f.Name, "/") {
-			noError(t, os.MkdirAll(p, 0o755))
-			continue
-		}
-		if f.Mode()&os.ModeSymlink != 0 {
-			t.Errorf("zip entry %s is a symbolic link", f.Name)
-			continue
-		}
-		noError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		r, err := f.Open()
-		noError(t, err)
-		body, err := io.ReadAll(r)
-		r.Close()
-		noError(t, err)
-		noError(t, os.WriteFile(p, body, 0o644))
-	}
-}
-
 // requireAll unzips the bundle and loads each module with node from the
 // bundle's root, as the Lambda runtime would.
 func requireAll(t *testing.T, zipPath string, modules ...string) {
 	t.Helper()
-	dir := t.TempDir()
-	unzipTo(t, zipPath, dir)
+	dir := unzipBundle(t, zipPath)
 	var script strings.Builder
 	for _, m := range modules {
 		script.WriteString("require(" + strconv.Quote(m) + ");")

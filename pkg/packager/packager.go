@@ -47,6 +47,10 @@ type Spec struct {
 	// Installer is the Python installer: "auto" (uv when on PATH), "pip"
 	// or "uv".
 	Installer string
+	// Bundle is "none" or "esbuild"; esbuild bundles a nodejs handler
+	// with Esbuild's settings.
+	Bundle  string
+	Esbuild BundleOptions
 	// Include and Exclude are gitignore-style globs over zip paths. When
 	// Include is set only matching files are taken.
 	Include, Exclude []string

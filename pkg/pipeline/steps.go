@@ -85,6 +85,12 @@ func (s PackageStep) spec(u *Unit) packager.Spec {
 		Events:       progress.SinkFunc(func(e progress.Event) { u.Emit(e) }),
 		// Dotenv files hold secrets: the packager leaves them out.
 		EnvironmentFiles: fn.EnvironmentFiles,
+		Bundle:           fn.Package.Bundle,
+		Esbuild: packager.BundleOptions{
+			External:  fn.Package.Esbuild.External,
+			Minify:    fn.Package.Esbuild.Minify,
+			Sourcemap: fn.Package.Esbuild.Sourcemap,
+		},
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/lambcli/lamb/internal/lambdaarch"
+	"github.com/lambcli/lamb/internal/suggest"
 )
 
 // Spec says what to build; the packager fills it from the function's
@@ -43,6 +44,10 @@ type Spec struct {
 	// AllowScripts names the Node.js dependencies whose install scripts
 	// may run (npm and pnpm); the others are skipped and reported.
 	AllowScripts []string
+	// Bundle is "none" or "esbuild" ("" means none); Esbuild holds the
+	// settings of an esbuild bundle.
+	Bundle  string
+	Esbuild BundleOptions
 }
 
 func (s Spec) progress(message string) {
@@ -122,6 +127,19 @@ func (b *builder) build(ctx context.Context, spec Spec) (*Result, error) {
 	default:
 		return nil, fmt.Errorf("package.dependencies is %q: use auto or none", spec.Dependencies)
 	}
+	switch spec.Bundle {
+	case "", "none":
+	case "esbuild":
+		if !strings.HasPrefix(spec.Runtime, "nodejs") {
+			return nil, fmt.Errorf("package.bundle esbuild bundles JavaScript and TypeScript for nodejs runtimes, not %q: remove package.bundle or use a nodejs runtime", spec.Runtime)
+		}
+	default:
+		hint := ""
+		if s := suggest.Closest(spec.Bundle, Bundlers); s != "" {
+			hint = fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return nil, fmt.Errorf("package.bundle is %q%s: use %s", spec.Bundle, hint, suggest.OrList(Bundlers))
+	}
 	if spec.Build != "" {
 		if err := b.runBuildCommand(ctx, spec); err != nil {
 			return nil, err
@@ -132,6 +150,8 @@ func (b *builder) build(ctx context.Context, spec Spec) (*Result, error) {
 	}
 	rt := spec.Runtime
 	switch {
+	case strings.HasPrefix(rt, "nodejs") && spec.Bundle == "esbuild":
+		return b.esbuild(ctx, spec, arch)
 	case strings.HasPrefix(rt, "nodejs"):
 		return b.node(ctx, spec, arch)
 	case strings.HasPrefix(rt, "python"):
