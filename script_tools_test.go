@@ -1,15 +1,18 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os/exec"
 	"strings"
+	"time"
 
 	"github.com/lambcli/lamb/internal/testenv"
 )
 
 // toolCondition answers a script's [tool:NAME] condition: whether NAME is
-// on PATH. A missing tool is an error instead when LAMB_REQUIRE_TOOLS=1
+// on PATH and runs (a version manager's shim may be on PATH for a version
+// it does not have installed or selected). A missing tool is an error instead when LAMB_REQUIRE_TOOLS=1
 // (CI), so a script that says
 //
 //	[!tool:node] skip 'node is not on PATH'
@@ -20,7 +23,9 @@ func toolCondition(cond string) (bool, error) {
 	if !ok {
 		return false, fmt.Errorf("unknown condition %q", cond)
 	}
-	if _, err := exec.LookPath(name); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := exec.CommandContext(ctx, name, "--version").Run(); err != nil {
 		if testenv.ToolsRequired() {
 			return false, fmt.Errorf("%s is not on PATH and %s=1: install it", name, testenv.RequireToolsEnv)
 		}

@@ -16,17 +16,21 @@ func ToolsRequired() bool {
 	return v != "" && v != "0"
 }
 
-// NeedTool returns the path of the named tool on PATH. When it is missing
-// the test skips, or fails under LAMB_REQUIRE_TOOLS=1.
+// NeedTool returns the path of the named tool on PATH, once `NAME
+// --version` runs (a version manager's shim may be on PATH for a version it
+// does not have). When it is missing the test skips, or fails under
+// LAMB_REQUIRE_TOOLS=1.
 func NeedTool(t testing.TB, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
 	if err == nil {
-		return path
+		if err = exec.CommandContext(t.Context(), path, "--version").Run(); err == nil {
+			return path
+		}
 	}
 	if ToolsRequired() {
-		t.Fatalf("%s is not on PATH and %s=1: install it", name, RequireToolsEnv)
+		t.Fatalf("%s: %v, and %s=1: install it", name, err, RequireToolsEnv)
 	}
-	t.Skipf("%s is not on PATH; this test needs the real tool (set %s=1 to make this a failure)", name, RequireToolsEnv)
+	t.Skipf("%s: %v; this test needs the real tool (set %s=1 to make this a failure)", name, err, RequireToolsEnv)
 	return ""
 }
