@@ -28,6 +28,10 @@ func CheckHandlerLoad(r loadcheck.Result) []Finding {
 			f.Path = r.From
 		}
 		f.Message = fmt.Sprintf("handler load: %s imports %s, which is not in the bundle; Lambda fails with Runtime.ImportModuleError", orHandler(f.Path), quoted(r.Module))
+		if r.Family == loadcheck.Java {
+			class, _, _ := strings.Cut(r.Handler, "::")
+			f.Message = fmt.Sprintf("handler load: %s needs class %s, which is not in the bundle or its lib/*.jar; Lambda fails to load the handler", orHandler(class), r.Module)
+		}
 		f.AWSError = importError(r)
 		f.Hint = missingModuleHint(r)
 	case loadcheck.MissingHandler, loadcheck.NotFunction:
