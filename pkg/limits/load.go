@@ -17,7 +17,10 @@ func CheckHandlerLoad(r loadcheck.Result) []Finding {
 	if r.Outcome != loadcheck.Failed {
 		return nil
 	}
-	f := Finding{Check: "handlerLoad", Severity: SeverityError, Field: "handler", Path: r.File}
+	f := Finding{Check: "handlerLoad", Severity: SeverityWarning, Field: "handler", Path: r.File}
+	if r.IsError() {
+		f.Severity = SeverityError
+	}
 	where := r.File
 	if where == "" {
 		where = "the handler module"
@@ -45,15 +48,12 @@ func CheckHandlerLoad(r loadcheck.Result) []Finding {
 			f.Hint = "build the classes for the function's Java version, or fix the dependency the message names"
 		}
 	case loadcheck.Native:
-		f.Severity = SeverityWarning
 		f.Message = fmt.Sprintf("handler load: a native library did not load on this machine: %s", r.Message)
 		f.Hint = "this machine's system libraries may differ from Lambda's (Amazon Linux): install dependencies for the function's platform (package.dependencies: auto), or check on Lambda"
 	case loadcheck.Threw:
-		f.Severity = SeverityWarning
 		f.Message = fmt.Sprintf("handler load: %s failed while loading, with no AWS credentials and none of the function's environment: %s", where, r.Message)
 		f.Hint = "if it reads the function's environment or calls AWS at import time this is expected; otherwise Lambda's init fails the same way"
 	default:
-		f.Severity = SeverityWarning
 		f.Message = fmt.Sprintf("handler load: %s", r.Message)
 		if tail := lastLine(r.Output); tail != "" {
 			f.Message += ": " + tail

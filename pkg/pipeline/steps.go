@@ -206,7 +206,11 @@ func (s CheckStep) load(ctx context.Context, u *Unit) error {
 		u.Notes = append(u.Notes, u.Key()+": "+r.Note)
 	}
 	if r.Tool != "" {
-		u.Emit(progress.Event{Kind: progress.Note, Message: fmt.Sprintf("handler %s: %s with %s", r.Handler, r.Outcome, r.Tool)})
+		msg := fmt.Sprintf("handler %s: %s with %s", r.Handler, r.Outcome, r.Tool)
+		if len(r.Stubbed) > 0 {
+			msg += "; stubs stood in for " + strings.Join(r.Stubbed, ", ") + ", which the runtime provides"
+		}
+		u.Emit(progress.Event{Kind: progress.Note, Message: msg})
 	}
 	if out := strings.TrimSpace(r.Output); out != "" {
 		u.Emit(progress.Event{Kind: progress.Note, Message: "handler load output:\n" + out})
