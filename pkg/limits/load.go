@@ -12,8 +12,10 @@ import (
 // bundle lacks what the handler imports or the handler itself, a warning
 // when the load failed for reasons that may belong to this machine or to
 // what the load leaves out (credentials, the function's environment). A
-// skipped or successful load has no finding; the caller notes a skip.
-func CheckHandlerLoad(r loadcheck.Result) []Finding {
+// skipped or successful load has no finding; the caller notes a skip. With
+// layers, which the load does not unpack, a missing module is a warning: it
+// may come from one.
+func CheckHandlerLoad(r loadcheck.Result, hasLayers bool) []Finding {
 	if r.Outcome != loadcheck.Failed {
 		return nil
 	}
@@ -30,10 +32,18 @@ func CheckHandlerLoad(r loadcheck.Result) []Finding {
 		if r.From != "" {
 			f.Path = r.From
 		}
-		f.Message = fmt.Sprintf("handler load: %s imports %s, which is not in the bundle; Lambda fails with Runtime.ImportModuleError", orHandler(f.Path), quoted(r.Module))
+		fails := "Lambda fails with Runtime.ImportModuleError"
+		if r.Family == loadcheck.Java {
+			fails = "Lambda fails to load the handler"
+		}
+		if hasLayers {
+			// The load does not unpack layers.
+			f.Severity, fails = SeverityWarning, "unless a layer provides it, "+fails
+		}
+		f.Message = fmt.Sprintf("handler load: %s imports %s, which is not in the bundle; %s", orHandler(f.Path), quoted(r.Module), fails)
 		if r.Family == loadcheck.Java {
 			class, _, _ := strings.Cut(r.Handler, "::")
-			f.Message = fmt.Sprintf("handler load: %s needs class %s, which is not in the bundle or its lib/*.jar; Lambda fails to load the handler", orHandler(class), r.Module)
+			f.Message = fmt.Sprintf("handler load: %s needs class %s, which is not in the bundle or its lib/*.jar; %s", orHandler(class), r.Module, fails)
 		}
 		f.AWSError = importError(r)
 		f.Hint = missingModuleHint(r)

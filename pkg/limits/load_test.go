@@ -16,6 +16,7 @@ func TestCheckHandlerLoad(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
 		r        loadcheck.Result
+		layers   bool
 		severity Severity // "" = no finding
 		path     string
 		message  string
@@ -28,6 +29,14 @@ func TestCheckHandlerLoad(t *testing.T) {
 			message:  "handler load: src/app.js imports '@aws-lambda-powertools/logger/types', which is not in the bundle; Lambda fails with Runtime.ImportModuleError",
 			hint:     "add @aws-lambda-powertools/logger to dependencies in package.json (not devDependencies) and package again, or bundle it",
 			awsError: "Runtime.ImportModuleError: Error: Cannot find module '@aws-lambda-powertools/logger/types'",
+		},
+		{
+			name: "python package, with layers", layers: true,
+			r:        failed(loadcheck.Result{Family: loadcheck.Python, Kind: loadcheck.MissingModule, Module: "requests", From: "app.py", Handler: "app.handler"}),
+			severity: SeverityWarning, path: "app.py",
+			message:  "handler load: app.py imports 'requests', which is not in the bundle; unless a layer provides it, Lambda fails with Runtime.ImportModuleError",
+			hint:     "add the package that provides requests to requirements.txt (or the lock file) and package again; a local module must be in the bundle",
+			awsError: "Runtime.ImportModuleError: Unable to import module 'app': No module named 'requests'",
 		},
 		{
 			name: "relative file", r: failed(loadcheck.Result{Family: loadcheck.Node, Kind: loadcheck.MissingModule, Module: "./lib/db", From: "index.js"}),
@@ -74,7 +83,7 @@ func TestCheckHandlerLoad(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			fs := CheckHandlerLoad(tt.r)
+			fs := CheckHandlerLoad(tt.r, tt.layers)
 			if tt.severity == "" {
 				if len(fs) != 0 {
 					t.Errorf("want no finding, got %+v", fs)

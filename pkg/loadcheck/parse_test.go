@@ -117,7 +117,7 @@ func TestParseReport(t *testing.T) {
 		},
 		{
 			name: "java class a dependency jar would hold", family: Java,
-			rep:  report{Status: "failed", Error: "java.lang.NoClassDefFoundError", Message: "com/fasterxml/jackson/databind/ObjectMapper"},
+			rep: report{Status: "failed", Error: "java.lang.NoClassDefFoundError", Message: "com/fasterxml/jackson/databind/ObjectMapper"},
 			want: Result{Outcome: Failed, Kind: MissingModule, Module: "com.fasterxml.jackson.databind.ObjectMapper",
 				Message: "com/fasterxml/jackson/databind/ObjectMapper"},
 		},
@@ -128,7 +128,7 @@ func TestParseReport(t *testing.T) {
 		},
 		{
 			name: "java class the runtime provides", family: Java,
-			rep:  report{Status: "failed", Error: "java.lang.NoClassDefFoundError", Message: "com/amazonaws/services/lambda/runtime/RequestHandler"},
+			rep: report{Status: "failed", Error: "java.lang.NoClassDefFoundError", Message: "com/amazonaws/services/lambda/runtime/RequestHandler"},
 			want: Result{Outcome: Skipped, Message: "com/amazonaws/services/lambda/runtime/RequestHandler",
 				Module: "com.amazonaws.services.lambda.runtime.RequestHandler",
 				Note:   "handler load stopped at com.amazonaws.services.lambda.runtime.RequestHandler, which the Java runtime provides; the rest of the class was not checked"},

@@ -215,7 +215,7 @@ func (s CheckStep) load(ctx context.Context, u *Unit) error {
 	if out := strings.TrimSpace(r.Output); out != "" {
 		u.Emit(progress.Event{Kind: progress.Note, Message: "handler load output:\n" + out})
 	}
-	u.Report.AddFindings(limits.CheckHandlerLoad(r)...)
+	u.Report.AddFindings(limits.CheckHandlerLoad(r, len(u.Function.Layers) > 0)...)
 	return nil
 }
 
