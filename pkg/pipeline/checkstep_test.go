@@ -5,10 +5,13 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/lambcli/lamb/internal/testenv"
 	"github.com/lambcli/lamb/pkg/config"
 	"github.com/lambcli/lamb/pkg/limits"
 )
@@ -76,5 +79,51 @@ func TestCheckFindsAJavaHandlerInsideAJar(t *testing.T) {
 				t.Errorf("the class is nowhere, want one %s, got %+v", tt.severity, got)
 			}
 		})
+	}
+}
+
+// TestCheckLoadsTheHandlerOnlyWhenAsked: lamb check sets Load and gets the
+// missing module as an error; deploy and plan, which leave Load unset, do
+// not start the runtime.
+func TestCheckLoadsTheHandlerOnlyWhenAsked(t *testing.T) {
+	t.Parallel()
+	node := testenv.NeedTool(t, "node")
+	out, err := exec.Command(node, "-p", "process.versions.node.split('.')[0]").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	yaml := "functions:\n  api:\n    runtime: nodejs" + strings.TrimSpace(string(out)) + ".x\n    handler: index.handler\n    package: {dependencies: none}\n"
+	for name, data := range map[string]string{"lamb.yaml": yaml, "index.js": "require('uuid');\nexports.handler = async () => 1;\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := config.Load(context.Background(), dir, config.LoadOptions{LookupEnv: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, load := range []bool{true, false} {
+		report, err := Check(context.Background(), cfg, cfg.Functions, CheckOptions{
+			Options: Options{CacheDir: t.TempDir()},
+			Offline: true,
+			Now:     time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC),
+			Load:    load,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []limits.Finding
+		for _, f := range report.Functions[0].Findings {
+			if f.Check == "handlerLoad" {
+				got = append(got, f)
+			}
+		}
+		switch {
+		case load && (len(got) != 1 || got[0].Severity != limits.SeverityError || !strings.Contains(got[0].Message, "'uuid'")):
+			t.Errorf("Load: want one error naming uuid, got %+v", got)
+		case !load && len(got) != 0:
+			t.Errorf("without Load: want no load, got %+v", got)
+		}
 	}
 }
