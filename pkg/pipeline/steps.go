@@ -162,7 +162,12 @@ type CheckStep struct {
 func (CheckStep) Name() string { return "check" }
 
 // Describe implements describer.
-func (CheckStep) Describe(*Unit) string { return "checking every Lambda quota" }
+func (s CheckStep) Describe(*Unit) string {
+	if s.Load {
+		return "checking every Lambda quota and loading the handler"
+	}
+	return "checking every Lambda quota"
+}
 
 // Skip implements Step.
 func (CheckStep) Skip(*Unit) string { return "" }
