@@ -203,3 +203,36 @@ func TestLoadJava(t *testing.T) {
 		})
 	}
 }
+
+// TestChildEnvHoldsNoCredentials: the load process's environment is built
+// from nothing, so lamb's credentials, profile and tool options never reach
+// code a module runs at import time.
+func TestChildEnvHoldsNoCredentials(t *testing.T) {
+	parent := map[string]string{
+		"AWS_ACCESS_KEY_ID":                  "AKIAIOSFODNN7EXAMPLE",
+		"AWS_SECRET_ACCESS_KEY":              "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+		"AWS_SESSION_TOKEN":                  "parent-session-token",
+		"AWS_PROFILE":                        "parent-profile",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://169.254.170.2/creds",
+		"AWS_WEB_IDENTITY_TOKEN_FILE":        "/var/run/token",
+		"NODE_OPTIONS":                       "--require /tmp/x.js",
+		"PYTHONPATH":                         "/parent/site",
+	}
+	for k, v := range parent {
+		t.Setenv(k, v)
+	}
+	for _, fam := range []Family{Node, Python, Java} {
+		env := childEnv(want{family: fam}, interpreter{path: "/usr/bin/tool"}, "/tmp/lamb-load-1", "api")
+		for _, kv := range env {
+			name, value, _ := strings.Cut(kv, "=")
+			if _, ok := parent[name]; ok {
+				t.Errorf("%s: %s reaches the load", fam, name)
+			}
+			for _, secret := range parent {
+				if strings.Contains(value, secret) {
+					t.Errorf("%s: %s carries a value of lamb's environment", fam, name)
+				}
+			}
+		}
+	}
+}
