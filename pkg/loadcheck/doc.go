@@ -14,8 +14,10 @@
 // stood in for by stubs when the bundle lacks them, as Lambda resolves them
 // from outside the bundle.
 //
-// Load returns a Result; pkg/limits turns it into findings. The load is
-// skipped, with a note in the Result, when this machine has no runtime of
-// the function's major version, or when the function runs on another
-// architecture and the bundle holds native binaries.
+// Load returns a limits.HandlerLoad, which limits.CheckHandlerLoad turns
+// into findings: pkg/limits holds the type, as it holds every input of the
+// checks, and stays free of I/O. The load is skipped, with a note, when
+// this machine has no runtime of the function's major version, or when the
+// function runs on another architecture and the bundle holds native
+// binaries.
 package loadcheck

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lambcli/lamb/internal/lambdaarch"
+	"github.com/lambcli/lamb/pkg/limits"
 	"github.com/lambcli/lamb/pkg/packager"
 )
 
@@ -46,9 +47,9 @@ type Request struct {
 
 // Load unpacks the bundle into a scratch folder and loads the handler with
 // the local runtime of the function's version. A load that cannot run is a
-// Skipped result with a note; an error is lamb's own failure (the scratch
+// skipped result with a note; an error is lamb's own failure (the scratch
 // folder, the bundle unreadable).
-func Load(ctx context.Context, req Request) (Result, error) {
+func Load(ctx context.Context, req Request) (limits.HandlerLoad, error) {
 	w, why := wantFor(req.Runtime)
 	if why != "" {
 		return skipped(req, why), nil
@@ -62,34 +63,34 @@ func Load(ctx context.Context, req Request) (Result, error) {
 	}
 	scratch, err := os.MkdirTemp("", "lamb-load-")
 	if err != nil {
-		return Result{}, fmt.Errorf("make a scratch folder for the handler load: %w", err)
+		return limits.HandlerLoad{}, fmt.Errorf("make a scratch folder for the handler load: %w", err)
 	}
 	defer os.RemoveAll(scratch)
 	// The scratch folder is outside the project, so Node's lookup of
 	// node_modules in parent folders finds none of the project's.
 	root := filepath.Join(scratch, "task")
 	if err := packager.ExtractBundle(ctx, req.ZipPath, root); err != nil {
-		return Result{}, err
+		return limits.HandlerLoad{}, err
 	}
 	for _, dir := range []string{"home", "tmp", "loader"} {
 		if err := os.Mkdir(filepath.Join(scratch, dir), 0o700); err != nil {
-			return Result{}, fmt.Errorf("make a scratch folder for the handler load: %w", err)
+			return limits.HandlerLoad{}, fmt.Errorf("make a scratch folder for the handler load: %w", err)
 		}
 	}
 	args, err := loaderArgs(w, it, scratch, req.Handler)
 	if err != nil {
-		return Result{}, err
+		return limits.HandlerLoad{}, err
 	}
 	r, err := run(ctx, w, it, scratch, req, args)
 	if err != nil {
-		return Result{}, err
+		return limits.HandlerLoad{}, err
 	}
-	r.Family, r.Handler, r.Tool = w.family, req.Handler, it.describe(map[Family]string{Node: "node", Python: "python", Java: "java"}[w.family])
+	r.Family, r.Handler, r.Tool = string(w.family), req.Handler, it.describe(map[Family]string{Node: "node", Python: "python", Java: "java"}[w.family])
 	return r, nil
 }
 
-func skipped(req Request, why string) Result {
-	return Result{Outcome: Skipped, Note: why, Handler: req.Handler}
+func skipped(req Request, why string) limits.HandlerLoad {
+	return limits.HandlerLoad{Outcome: limits.HandlerLoadSkipped, Note: why, Handler: req.Handler}
 }
 
 // foreignNative says why a bundle with native binaries cannot be loaded
@@ -145,7 +146,7 @@ func loaderArgs(w want, it interpreter, scratch, handler string) ([]string, erro
 }
 
 // run starts the loader and reads what it found.
-func run(parent context.Context, w want, it interpreter, scratch string, req Request, args []string) (Result, error) {
+func run(parent context.Context, w want, it interpreter, scratch string, req Request, args []string) (limits.HandlerLoad, error) {
 	timeout := req.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -161,11 +162,11 @@ func run(parent context.Context, w want, it interpreter, scratch string, req Req
 	cmd.WaitDelay = 2 * time.Second
 	runErr := cmd.Run()
 	if err := parent.Err(); err != nil {
-		return Result{}, err // lamb was interrupted
+		return limits.HandlerLoad{}, err // lamb was interrupted
 	}
 	data, err := os.ReadFile(filepath.Join(scratch, "result.json"))
 	if err != nil {
-		r := Result{Outcome: Failed, Kind: NoResult, Output: out.String()}
+		r := limits.HandlerLoad{Outcome: limits.HandlerLoadFailed, Kind: limits.LoadNoResult, Output: out.String()}
 		switch {
 		case errors.Is(ctx.Err(), context.DeadlineExceeded):
 			r.Message = fmt.Sprintf("the load did not finish in %s", timeout)
@@ -178,7 +179,7 @@ func run(parent context.Context, w want, it interpreter, scratch string, req Req
 	}
 	r, err := parseReport(w.family, root, data)
 	if err != nil {
-		return Result{}, fmt.Errorf("read the handler loader's result: %w", err)
+		return limits.HandlerLoad{}, fmt.Errorf("read the handler loader's result: %w", err)
 	}
 	r.Output = out.String()
 	return r, nil

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lambcli/lamb/internal/testenv"
+	"github.com/lambcli/lamb/pkg/limits"
 	"github.com/lambcli/lamb/pkg/packager"
 )
 
@@ -121,7 +122,7 @@ func TestLoadPython312(t *testing.T) {
 	if !regexp.MustCompile(`^python 3\.12\.\d+ \(`).MatchString(r.Tool) {
 		t.Errorf("the load ran with %q, want python 3.12", r.Tool)
 	}
-	if r.Outcome != Failed || r.Kind != MissingModule || r.Module != "yaml" || r.From != "app.py" {
+	if r.Outcome != limits.HandlerLoadFailed || r.Kind != limits.LoadMissingModule || r.Module != "yaml" || r.From != "app.py" {
 		t.Errorf("got %+v, want yaml missing, imported by app.py", r)
 	}
 }
@@ -140,7 +141,7 @@ func TestLoadTimesOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Outcome != Failed || r.Kind != NoResult || r.Message != "the load did not finish in 1s" || !strings.Contains(r.Output, "connecting") {
+	if r.Outcome != limits.HandlerLoadFailed || r.Kind != limits.LoadNoResult || r.Message != "the load did not finish in 1s" || !strings.Contains(r.Output, "connecting") {
 		t.Errorf("got %+v", r)
 	}
 }
@@ -182,14 +183,16 @@ func TestLoadJava(t *testing.T) {
 		name    string
 		files   map[string]string
 		handler string
-		check   func(Result) bool
+		check   func(limits.HandlerLoad) bool
 	}{
 		{"class the bundle lacks", map[string]string{"com/example/Handler.class": handler}, "com.example.Handler::handleRequest",
-			func(r Result) bool { return r.Kind == MissingModule && r.Module == "com.example.Dep" && r.IsError() }},
+			func(r limits.HandlerLoad) bool {
+				return r.Kind == limits.LoadMissingModule && r.Module == "com.example.Dep" && r.IsError()
+			}},
 		{"missing method", map[string]string{"com/example/Handler.class": handler, "com/example/Dep.class": dep}, "com.example.Handler::handle",
-			func(r Result) bool { return r.Kind == MissingHandler && r.IsError() }},
+			func(r limits.HandlerLoad) bool { return r.Kind == limits.LoadMissingHandler && r.IsError() }},
 		{"good", map[string]string{"com/example/Handler.class": handler, "com/example/Dep.class": dep}, "com.example.Handler::handleRequest",
-			func(r Result) bool { return r.Outcome == Loaded }},
+			func(r limits.HandlerLoad) bool { return r.Outcome == limits.HandlerLoaded }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

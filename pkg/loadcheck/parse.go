@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/lambcli/lamb/pkg/limits"
 )
 
 // report is what a loader script writes to its result file.
@@ -36,24 +38,24 @@ var (
 	nativeLibraryRe = regexp.MustCompile(`(?i)\.so\b|\.node\b|ELF|GLIBC|undefined symbol|shared object|\.dll\b|dlopen`)
 )
 
-// parseReport reads a loader's result file into a Result. root is the task
+// parseReport reads a loader's result file. root is the task
 // root the loader ran in: paths under it are made relative to it, so
 // messages name bundle paths.
-func parseReport(fam Family, root string, data []byte) (Result, error) {
+func parseReport(fam Family, root string, data []byte) (limits.HandlerLoad, error) {
 	var rep report
 	if err := json.Unmarshal(data, &rep); err != nil {
-		return Result{}, err
+		return limits.HandlerLoad{}, err
 	}
-	r := Result{Family: fam, File: filepath.ToSlash(rep.File), Stubbed: rep.Stubbed}
+	r := limits.HandlerLoad{Family: string(fam), File: filepath.ToSlash(rep.File), Stubbed: rep.Stubbed}
 	if rep.Status == "loaded" {
-		r.Outcome = Loaded
+		r.Outcome = limits.HandlerLoaded
 		return r, nil
 	}
-	r.Outcome = Failed
+	r.Outcome = limits.HandlerLoadFailed
 	full := strings.ReplaceAll(rep.Message, root+string(filepath.Separator), "")
 	r.Message = firstLine(full)
 	if rep.Kind != "" {
-		r.Kind = Kind(rep.Kind)
+		r.Kind = limits.LoadFailure(rep.Kind)
 		return r, nil
 	}
 	switch fam {
@@ -67,10 +69,10 @@ func parseReport(fam Family, root string, data []byte) (Result, error) {
 	return r, nil
 }
 
-func classifyNode(r *Result, rep report, full string) {
+func classifyNode(r *limits.HandlerLoad, rep report, full string) {
 	switch {
 	case rep.Code == "MODULE_NOT_FOUND" || rep.Code == "ERR_MODULE_NOT_FOUND":
-		r.Kind = MissingModule
+		r.Kind = limits.LoadMissingModule
 		if m := nodeMissing.FindStringSubmatch(full); m != nil {
 			r.Module, r.From = m[1], m[2]
 		}
@@ -78,16 +80,16 @@ func classifyNode(r *Result, rep report, full string) {
 			r.From = requireStackTop(full)
 		}
 	case rep.Code == "ERR_DLOPEN_FAILED" || nativeLibraryRe.MatchString(r.Message) && rep.Error != "SyntaxError":
-		r.Kind = Native
+		r.Kind = limits.LoadNative
 	case rep.Error == "SyntaxError":
-		r.Kind = Invalid
+		r.Kind = limits.LoadInvalid
 		// A name asked of a stub of a runtime-provided module is the stub's
 		// shortfall, not the bundle's.
 		if m := nodeExportMiss.FindStringSubmatch(full); m != nil && slices.Contains(r.Stubbed, m[1]) {
-			r.Kind = Threw
+			r.Kind = limits.LoadThrew
 		}
 	default:
-		r.Kind = Threw
+		r.Kind = limits.LoadThrew
 	}
 }
 
@@ -102,10 +104,10 @@ func requireStackTop(msg string) string {
 	return strings.TrimSpace(strings.TrimPrefix(first, "- "))
 }
 
-func classifyPython(r *Result, rep report) {
+func classifyPython(r *limits.HandlerLoad, rep report) {
 	switch rep.Error {
 	case "ModuleNotFoundError":
-		r.Kind = MissingModule
+		r.Kind = limits.LoadMissingModule
 		r.Module = rep.Name
 		if m := pythonMissing.FindStringSubmatch(rep.Message); r.Module == "" && m != nil {
 			r.Module = m[1]
@@ -113,41 +115,41 @@ func classifyPython(r *Result, rep report) {
 		r.From = filepath.ToSlash(rep.File)
 		r.File = ""
 	case "ImportError":
-		r.Kind = Invalid
+		r.Kind = limits.LoadInvalid
 		if nativeLibraryRe.MatchString(rep.Message) {
-			r.Kind = Native
+			r.Kind = limits.LoadNative
 		}
 		r.From, r.File = filepath.ToSlash(rep.File), ""
 	case "SyntaxError", "IndentationError", "TabError":
-		r.Kind = Invalid
+		r.Kind = limits.LoadInvalid
 	default:
-		r.Kind = Threw
+		r.Kind = limits.LoadThrew
 	}
 }
 
-func classifyJava(r *Result, rep report) {
+func classifyJava(r *limits.HandlerLoad, rep report) {
 	switch rep.Error {
 	case "java.lang.ClassNotFoundException":
-		r.Kind, r.Module = MissingModule, rep.Message
+		r.Kind, r.Module = limits.LoadMissingModule, rep.Message
 	case "java.lang.NoClassDefFoundError":
-		r.Kind, r.Module = MissingModule, strings.ReplaceAll(rep.Message, "/", ".")
+		r.Kind, r.Module = limits.LoadMissingModule, strings.ReplaceAll(rep.Message, "/", ".")
 		if strings.Contains(rep.Message, " ") {
 			// "Could not initialize class X": an earlier initialiser threw.
-			r.Kind, r.Module = Threw, ""
+			r.Kind, r.Module = limits.LoadThrew, ""
 		}
 	case "java.lang.UnsatisfiedLinkError":
-		r.Kind = Native
+		r.Kind = limits.LoadNative
 	case "java.lang.UnsupportedClassVersionError", "java.lang.ClassFormatError", "java.lang.VerifyError",
 		"java.lang.IncompatibleClassChangeError", "java.lang.NoSuchMethodError", "java.lang.NoSuchFieldError":
-		r.Kind = Invalid
+		r.Kind = limits.LoadInvalid
 	default:
-		r.Kind = Threw
+		r.Kind = limits.LoadThrew
 	}
-	if r.Message == "" || r.Kind == Threw {
+	if r.Message == "" || r.Kind == limits.LoadThrew {
 		r.Message = strings.TrimSpace(rep.Error + ": " + r.Message)
 	}
-	if r.Kind == MissingModule && strings.HasPrefix(r.Module, javaProvided) {
-		r.Outcome, r.Kind = Skipped, ""
+	if r.Kind == limits.LoadMissingModule && strings.HasPrefix(r.Module, javaProvided) {
+		r.Outcome, r.Kind = limits.HandlerLoadSkipped, ""
 		r.Note = "handler load stopped at " + r.Module + ", which the Java runtime provides; the rest of the class was not checked"
 	}
 }

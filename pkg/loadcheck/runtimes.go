@@ -11,6 +11,17 @@ import (
 	"time"
 )
 
+// Family is the kind of runtime a handler is loaded with, as
+// limits.HandlerLoad.Family names it.
+type Family string
+
+// Families lamb loads.
+const (
+	Node   Family = "nodejs"
+	Python Family = "python"
+	Java   Family = "java"
+)
+
 // probeTimeout bounds asking an interpreter for its version.
 const probeTimeout = 15 * time.Second
 

@@ -207,7 +207,7 @@ func (s CheckStep) load(ctx context.Context, u *Unit) error {
 	if err != nil {
 		return err
 	}
-	if r.Outcome == loadcheck.Skipped {
+	if r.Outcome == limits.HandlerLoadSkipped {
 		u.Notes = append(u.Notes, u.Key()+": "+r.Note)
 	}
 	if r.Tool != "" {
