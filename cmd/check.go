@@ -29,7 +29,9 @@ type CheckOptions struct {
 	NoCache     bool
 	Concurrency int
 	// Offline skips every AWS read (account limits, layer ARNs).
-	Offline  bool
+	Offline bool
+	// NoLoad skips loading each handler with the local runtime.
+	NoLoad   bool
 	CacheDir string
 	Verbose  bool
 	JSON     bool
@@ -44,6 +46,13 @@ func newCheckCmd(f *Factory, runF func(context.Context, *CheckOptions) error) *c
 anything reaches AWS: zipped and unzipped size (layers included), environment
 size and keys, memory, timeout, storage and name ranges, runtime, handler
 target in the bundle, and native binaries for the wrong architecture.
+
+It then unpacks each bundle into a scratch folder and loads the handler module
+with this machine's node, python3.X or java of the function's version, without
+calling it and with no AWS credentials: an import the bundle lacks is an error.
+The load is skipped, with a note, when no such runtime is on PATH or when the
+function runs on another architecture and the bundle holds native binaries.
+--no-load turns it off.
 
 Every finding says the measured value, the limit and the fix. lamb check makes
 no AWS writes. It reads account limits (GetAccountSettings) and layer sizes
@@ -63,6 +72,7 @@ skipped otherwise. Exit status 3 when any finding is an error.`,
 	}
 	addPackageFlags(c, &opts.NoCache, &opts.Concurrency)
 	c.Flags().BoolVar(&opts.Offline, "offline", false, "make no AWS calls: default quotas, local layers only")
+	c.Flags().BoolVar(&opts.NoLoad, "no-load", false, "do not load each handler with the local runtime")
 	return readsConfig(c)
 }
 
@@ -78,6 +88,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 			Offline: opts.Offline,
 			Lambda:  opts.Lambda,
 			Now:     opts.Now(),
+			Load:    !opts.NoLoad,
 		})
 		return err
 	})

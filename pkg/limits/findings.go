@@ -27,7 +27,7 @@ func (s Severity) rank() int {
 // JSON fields (stable; `lamb check --output json` prints them):
 //
 //	check     which check produced it: runtime, architecture, functionName,
-//	          handler, handlerTarget, memory, timeout, ephemeralStorage,
+//	          handler, handlerTarget, handlerLoad, memory, timeout, ephemeralStorage,
 //	          description, alias, layers, vpc, tags, environment, zippedSize,
 //	          unzippedSize, zipEntries, nativeBinary, installScripts,
 //	          permissions, async, concurrency, functionUrl

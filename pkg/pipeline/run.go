@@ -72,6 +72,9 @@ type CheckOptions struct {
 	HTTP *http.Client
 	// Now decides runtime deprecation.
 	Now time.Time
+	// Load loads each handler with the local runtime (lamb check does;
+	// deploy and plan leave it to lamb check, for speed).
+	Load bool
 }
 
 // Check runs [package, measure layers, check] on fns and returns the report
@@ -116,7 +119,7 @@ func check(ctx context.Context, cfg *config.Config, fns []*config.Function, o Ch
 	steps := []Step{
 		o.packageStep(),
 		MeasureLayersStep{API: layerAPI, HTTP: o.HTTP, CacheDir: filepath.Join(o.CacheDir, "layers")},
-		CheckStep{Quotas: quotas, Now: o.Now},
+		CheckStep{Quotas: quotas, Now: o.Now, Load: o.Load},
 	}
 	if err := o.runner(steps...).Run(ctx, units); err != nil {
 		return nil, limits.Report{}, nil, err

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"github.com/lambcli/lamb/pkg/config"
 	"github.com/lambcli/lamb/pkg/deploy"
 	"github.com/lambcli/lamb/pkg/limits"
+	"github.com/lambcli/lamb/pkg/loadcheck"
 	"github.com/lambcli/lamb/pkg/packager"
 	"github.com/lambcli/lamb/pkg/progress"
 )
@@ -155,30 +157,81 @@ func layerRefs(cfg *config.Config, fn *config.Function) []string {
 
 // CheckStep runs every pre-flight check on the packaged function. The
 // checks read no files, so the step first looks in the bundle's jars for a
-// Java handler's class when the checks ask for it.
+// Java handler's class when the checks ask for it, and loads the handler
+// with the local runtime when Load is set.
 type CheckStep struct {
 	Quotas limits.Quotas
 	// Now decides runtime deprecation.
 	Now time.Time
+	// Load loads the handler from the unpacked bundle (loadcheck.Load).
+	Load bool
+	// LoadTimeout bounds the load; 0 means loadcheck.DefaultTimeout.
+	LoadTimeout time.Duration
 }
 
 // Name implements Step.
 func (CheckStep) Name() string { return "check" }
 
 // Describe implements describer.
-func (CheckStep) Describe(*Unit) string { return "checking every Lambda quota" }
+func (s CheckStep) Describe(*Unit) string {
+	if s.Load {
+		return "checking every Lambda quota and loading the handler"
+	}
+	return "checking every Lambda quota"
+}
 
 // Skip implements Step.
 func (CheckStep) Skip(*Unit) string { return "" }
 
 // Run implements Step.
-func (s CheckStep) Run(_ context.Context, u *Unit) error {
+func (s CheckStep) Run(ctx context.Context, u *Unit) error {
 	fn := LimitsFunction(u.Function)
 	if class := limits.JarClass(fn, u.Manifest); class != "" {
 		fn.HandlerJar.Found, fn.HandlerJar.Err = packager.JarHasClass(u.Manifest.ZipPath, class)
 	}
 	u.Report = limits.CheckFunction(fn, u.Manifest, u.Layers, s.Quotas, s.Now)
 	u.Report.AddFindings(limits.CheckExtras(LimitsExtras(u.Function))...)
+	if s.Load {
+		return s.load(ctx, u)
+	}
+	return nil
+}
+
+// load loads the handler unless the checks already found it missing or
+// malformed, which the load would only repeat.
+func (s CheckStep) load(ctx context.Context, u *Unit) error {
+	for _, f := range u.Report.Findings {
+		if f.Severity == limits.SeverityError && (f.Check == "handler" || f.Check == "handlerTarget") {
+			return nil
+		}
+	}
+	m := u.Manifest
+	r, err := loadcheck.Load(ctx, loadcheck.Request{
+		ZipPath:      m.ZipPath,
+		Function:     u.Function.Name,
+		Runtime:      u.Report.Runtime,
+		Architecture: u.Report.Architecture,
+		Handler:      cmp.Or(u.Function.Handler, m.Handler),
+		Native:       m.NativeBinaries,
+		Timeout:      s.LoadTimeout,
+	})
+	if err != nil {
+		return err
+	}
+	if r.Outcome == limits.HandlerLoadSkipped {
+		u.Notes = append(u.Notes, u.Key()+": "+r.Note)
+	}
+	if r.Tool != "" {
+		msg := fmt.Sprintf("handler %s: %s with %s", r.Handler, r.Outcome, r.Tool)
+		if len(r.Stubbed) > 0 {
+			msg += "; stubs stood in for " + strings.Join(r.Stubbed, ", ") + ", which the runtime provides"
+		}
+		u.Emit(progress.Event{Kind: progress.Note, Message: msg})
+	}
+	if out := strings.TrimSpace(r.Output); out != "" {
+		u.Emit(progress.Event{Kind: progress.Note, Message: "handler load output:\n" + out})
+	}
+	u.Report.AddFindings(limits.CheckHandlerLoad(r, len(u.Function.Layers) > 0)...)
 	return nil
 }
 
