@@ -216,32 +216,36 @@ func TestPythonSourceArchives(t *testing.T) {
 		}, err: []string{"lamb-probe-native", "python3.12", "linux/arm64", "manylinux_2_34_aarch64", "native code", "dependencies: none"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			src := t.TempDir()
-			writeFiles(t, src, map[string]string{"requirements.txt": tt.req, "app.py": "def handler(event, context):\n    return 1\n"})
-			if tt.sdists != nil {
-				tt.sdists(t, filepath.Join(src, "sdists"))
-			}
-			spec := pythonSpec(t, src, "python3.12", "arm64")
-			m, err := Package(context.Background(), spec)
-			if tt.err != nil {
-				if err == nil {
-					t.Fatal("want an error for a source archive that builds native code")
+		for _, installer := range []string{"pip", "uv"} {
+			t.Run(tt.name+"/"+installer, func(t *testing.T) {
+				t.Parallel()
+				testenv.NeedTool(t, map[string]string{"pip": "python3", "uv": "uv"}[installer])
+				src := t.TempDir()
+				writeFiles(t, src, map[string]string{"requirements.txt": tt.req, "app.py": "def handler(event, context):\n    return 1\n"})
+				if tt.sdists != nil {
+					tt.sdists(t, filepath.Join(src, "sdists"))
 				}
-				for _, want := range tt.err {
-					if !strings.Contains(err.Error(), want) {
-						t.Errorf("error %q does not name %q", err, want)
+				spec := pythonSpec(t, src, "python3.12", "arm64")
+				spec.Installer = installer
+				m, err := Package(context.Background(), spec)
+				if tt.err != nil {
+					if err == nil {
+						t.Fatal("want an error for a source archive that builds native code")
 					}
+					for _, want := range tt.err {
+						if !strings.Contains(err.Error(), want) {
+							t.Errorf("error %q does not name %q", err, want)
+						}
+					}
+					return
 				}
-				return
-			}
-			noError(t, err)
-			if len(m.NativeWheels) != 0 {
-				t.Errorf("nativeWheels = %+v, want none for a pure-Python package", m.NativeWheels)
-			}
-			importIn(t, unzipBundle(t, m.ZipPath), tt.module)
-		})
+				noError(t, err)
+				if len(m.NativeWheels) != 0 {
+					t.Errorf("nativeWheels = %+v, want none for a pure-Python package", m.NativeWheels)
+				}
+				importIn(t, unzipBundle(t, m.ZipPath), tt.module)
+			})
+		}
 	}
 }
 
