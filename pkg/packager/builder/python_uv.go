@@ -62,7 +62,7 @@ func uvPlatform(runtime string, a arch) string {
 	return fmt.Sprintf("%s-manylinux_2_%d", machine, minor)
 }
 
-var uvNoWheel = regexp.MustCompile(`(?m)\b([A-Za-z0-9][A-Za-z0-9._-]*)(?:==\S+)? (?:has no usable wheels|has no wheels with a matching platform tag|was not found in the package registry)`)
+var uvNoWheel = regexp.MustCompile(`(?m)\b([A-Za-z0-9][A-Za-z0-9._-]*)(?:==\S+)? (?:has no usable wheels|has no wheels with a matching platform tag|was not found in the (?:package registry|provided package locations))`)
 
 // uvInstall installs req into target with uv for the runtime's Python
 // version and platform. --python-version makes uv judge environment
