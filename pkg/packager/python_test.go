@@ -124,16 +124,21 @@ func TestPythonWheelTagBoundary(t *testing.T) {
 	t.Parallel()
 	testenv.NeedTool(t, "python3")
 	tests := []struct {
-		runtime string
-		tag     string
-		err     []string
+		runtime, installer string
+		tag                string
+		err                []string
 	}{
-		{"python3.12", "cp312-cp312-manylinux_2_28_x86_64", nil},
-		{"python3.11", "", []string{"no wheel of probe==1.0", "python3.11", "linux/x86_64", "cp311", "manylinux_2_26_x86_64 down to manylinux2014_x86_64"}},
+		{"python3.12", "pip", "cp312-cp312-manylinux_2_28_x86_64", nil},
+		{"python3.12", "uv", "cp312-cp312-manylinux_2_28_x86_64", nil},
+		{"python3.11", "pip", "", []string{"no wheel of probe==1.0", "python3.11", "linux/x86_64", "pip looked for cp311", "manylinux_2_26_x86_64 down to manylinux2014_x86_64"}},
+		{"python3.11", "uv", "", []string{"no wheel of probe==1.0", "python3.11", "linux/x86_64", "uv looked for cp311", "manylinux_2_17_x86_64 and older"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.runtime, func(t *testing.T) {
+		t.Run(tt.runtime+"/"+tt.installer, func(t *testing.T) {
 			t.Parallel()
+			if tt.installer == "uv" {
+				testenv.NeedTool(t, "uv")
+			}
 			src := t.TempDir()
 			for _, py := range []string{"cp311", "cp312"} {
 				writeWheel(t, filepath.Join(src, "wheels"), "probe", "1.0", py+"-"+py+"-manylinux_2_28_x86_64", map[string]string{
@@ -148,6 +153,7 @@ func TestPythonWheelTagBoundary(t *testing.T) {
 				"bin/run.sh": "#!/bin/sh\necho run\n",
 			})
 			spec := pythonSpec(t, src, tt.runtime, "x86_64")
+			spec.Installer = tt.installer
 			spec.Exclude = []string{"/wheels/", "/requirements.txt"}
 			m, err := Package(context.Background(), spec)
 			if tt.err != nil {

@@ -291,7 +291,7 @@ func TestUVNoWheelNamesPackageAndPlatform(t *testing.T) {
 	if err == nil {
 		t.Fatal("want an error for a package without a wheel")
 	}
-	for _, want := range []string{"no wheel of absent-probe", "python3.12", "aarch64-manylinux_2_34", "dependencies: none"} {
+	for _, want := range []string{"no wheel of absent-probe", "python3.12", "linux/arm64", "uv looked for cp312 wheels tagged manylinux_2_34_aarch64 and older", "dependencies: none"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}

@@ -92,8 +92,8 @@ func (b *builder) uvInstall(ctx context.Context, spec Spec, a arch, version, req
 		requirement := strings.Fields(string(m[0]))[0]
 		switch err := b.buildPureSdist(ctx, spec, a, req, requirement, sdists); {
 		case errors.Is(err, errNoWheel):
-			return fmt.Errorf("install %s: no wheel of %s for %s on %s (uv: no usable wheel); lamb installs only prebuilt wheels for Lambda's platform: pin a version that publishes a manylinux wheel for %s (or a pure-Python py3-none-any one), or set package.dependencies: none and vendor a Linux build%s",
-				input, m[1], spec.Runtime, uvPlatform(spec.Runtime, a), a.lambda, outputTail(out))
+			machine, floor, _ := strings.Cut(uvPlatform(spec.Runtime, a), "-")
+			return noWheelError(input, requirement, "uv", floor+"_"+machine+" and older", spec, a, out)
 		case err != nil:
 			return fmt.Errorf("install %s: %w", input, err)
 		}
