@@ -288,6 +288,7 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 			}
 		}
 	}
+	f.Events = l.events(v, lookup(n, "events"))
 	checkPublicURL(v, f, lookup(n, "functionUrl"))
 	l.environment(v, f, lookup(n, "environment"))
 	return f
