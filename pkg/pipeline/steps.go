@@ -149,6 +149,8 @@ type CheckStep struct {
 	Quotas limits.Quotas
 	// Now decides runtime deprecation.
 	Now time.Time
+	// Visibility holds the visibility timeouts of the queues read, by ARN.
+	Visibility map[string]int
 }
 
 // Name implements Step.
@@ -168,6 +170,7 @@ func (s CheckStep) Run(_ context.Context, u *Unit) error {
 	}
 	u.Report = limits.CheckFunction(fn, u.Manifest, u.Layers, s.Quotas, s.Now)
 	u.Report.AddFindings(limits.CheckExtras(LimitsExtras(u.Function))...)
+	u.Report.AddFindings(limits.CheckEvents(LimitsEvents(u.Function, s.Visibility))...)
 	return nil
 }
 
