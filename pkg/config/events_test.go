@@ -47,7 +47,7 @@ func TestEventProblemsNameTheField(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ name, item, want string }{
 		{"two kinds", `{sqs: {queue: "arn:aws:sqs:us-east-1:1:q"}, kinesis: {stream: "arn:aws:kinesis:us-east-1:1:stream/s"}}`, "functions.w.events[0]: set exactly one of sqs, kinesis, dynamodb here, got 2 (sqs, kinesis)"},
-		{"none", `{}`, "functions.w.events[0]: set exactly one of sqs, kinesis, dynamodb here, got 0 ()"},
+		{"none", `{}`, "functions.w.events[0]: set one of sqs, kinesis, dynamodb here"},
 		{"not a mapping", `arn:aws:sqs:us-east-1:1:q`, "functions.w.events[0]: expected a mapping"},
 		{"unknown key", `{sqs: {queue: "arn:aws:sqs:us-east-1:1:q", batchSiz: 5}}`, `functions.w.events[0].sqs.batchSiz: unknown key (did you mean "batchSize"?)`},
 		{"no queue", `{sqs: {batchSize: 5}}`, "functions.w.events[0].sqs.queue: sqs needs queue: the ARN of the SQS queue"},

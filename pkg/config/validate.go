@@ -187,7 +187,11 @@ func (v *validator) check(n *yaml.Node, s *schema, path string) {
 				continue
 			}
 			v.check(item, s.elem, p)
-			if set := setKeys(item); s.oneKey && len(set) != 1 {
+			switch set := setKeys(item); {
+			case !s.oneKey || len(set) == 1:
+			case len(set) == 0:
+				v.add(item, p, "set one of %s here", strings.Join(s.elem.keys(), ", "))
+			default:
 				v.add(item, p, "set exactly one of %s here, got %d (%s): write one list item per source", strings.Join(s.elem.keys(), ", "), len(set), strings.Join(set, ", "))
 			}
 		}
