@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/lambcli/lamb/pkg/config"
 	"github.com/lambcli/lamb/pkg/deploy"
 	"github.com/lambcli/lamb/pkg/limits"
@@ -75,11 +73,11 @@ func (s eventsStep) Run(ctx context.Context, u *Unit) error {
 // eventsSpec is what the unit's event sources should be, with the function
 // as the read step found it and as the sync step left it.
 func eventsSpec(u *Unit) deploy.EventsSpec {
-	spec := deploy.EventsFrom(u.Function, u.Deploy.Remote)
+	r := u.Deploy.Remote
 	if l := u.Deploy.Latest; l != nil {
-		spec.FunctionARN = aws.ToString(l.FunctionArn)
+		r.Latest = l
 	}
-	return spec
+	return deploy.EventsFrom(u.Function, r)
 }
 
 // planEventsStep says what the events step would change.
