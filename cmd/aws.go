@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/lambcli/lamb/pkg/awsconf"
+	"github.com/lambcli/lamb/pkg/deploy"
 	"github.com/lambcli/lamb/pkg/pipeline"
 )
 
@@ -50,6 +51,19 @@ func (f *Factory) lambdaReader(ctx context.Context) (pipeline.LambdaReader, erro
 	return c, nil
 }
 
+// queueReader returns the SQS client for the pre-flight's optional reads
+// of event source queues, bounded as lambdaReader's are.
+func (f *Factory) queueReader(ctx context.Context) (deploy.QueueReader, error) {
+	o := f.awsOptions()
+	o.MaxAttempts = 2
+	o.RequestTimeout = optionalReadTimeout
+	c, err := awsconf.NewSession(o).SQS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // deployClients returns the AWS clients a deploy writes with. Missing
 // credentials are an error here (exit 4), before anything is packaged.
 func (f *Factory) deployClients(ctx context.Context) (pipeline.DeployClients, error) {
@@ -74,7 +88,11 @@ func (f *Factory) deployClients(ctx context.Context) (pipeline.DeployClients, er
 	if err != nil {
 		return pipeline.DeployClients{}, err
 	}
-	return pipeline.DeployClients{Lambda: lam, S3: s3c, IAM: iamc, Region: cfg.Region, Shift: sc}, nil
+	sqsc, err := s.SQS(ctx)
+	if err != nil {
+		return pipeline.DeployClients{}, err
+	}
+	return pipeline.DeployClients{Lambda: lam, S3: s3c, IAM: iamc, Region: cfg.Region, SQS: sqsc, Shift: sc}, nil
 }
 
 // shiftClients returns the AWS clients a traffic shift uses.

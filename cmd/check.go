@@ -8,6 +8,7 @@ import (
 
 	"github.com/lambcli/lamb/internal/ui"
 	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/pkg/deploy"
 	"github.com/lambcli/lamb/pkg/limits"
 	"github.com/lambcli/lamb/pkg/pipeline"
 	"github.com/lambcli/lamb/pkg/progress"
@@ -22,6 +23,9 @@ type CheckOptions struct {
 	// Lambda returns the client for the optional reads (account limits,
 	// layer sizes); an error means they are skipped, and the report says why.
 	Lambda func(context.Context) (pipeline.LambdaReader, error)
+	// Queues returns the client that reads the visibility timeout of SQS
+	// event sources; an error or nil means the reads are skipped.
+	Queues func(context.Context) (deploy.QueueReader, error)
 	// Now decides runtime deprecation; tests fix it.
 	Now func() time.Time
 
@@ -38,7 +42,7 @@ type CheckOptions struct {
 }
 
 func newCheckCmd(f *Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
-	opts := &CheckOptions{IO: f.IO, Config: f.LoadConfig, Lambda: f.lambdaReader, Now: time.Now}
+	opts := &CheckOptions{IO: f.IO, Config: f.LoadConfig, Lambda: f.lambdaReader, Queues: f.queueReader, Now: time.Now}
 	c := &cobra.Command{
 		Use:   "check [FN...]",
 		Short: "Package and run every Lambda pre-flight check; exit 3 on a violation",
@@ -56,7 +60,8 @@ function runs on another architecture and the bundle holds native binaries.
 
 Every finding says the measured value, the limit and the fix. lamb check makes
 no AWS writes. It reads account limits (GetAccountSettings) and layer sizes
-(GetLayerVersionByArn) only when credentials are available, and says what it
+(GetLayerVersionByArn), and the visibility timeout of SQS event sources
+(GetQueueAttributes), only when credentials are available, and says what it
 skipped otherwise. Exit status 3 when any finding is an error.`,
 		Example: `  lamb check
   lamb check api --stage prod
@@ -87,6 +92,7 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 			Options: pipelineOptions(opts.IO, sink, opts.CacheDir, opts.NoCache, 0, opts.Concurrency, opts.Verbose),
 			Offline: opts.Offline,
 			Lambda:  opts.Lambda,
+			Queues:  opts.Queues,
 			Now:     opts.Now(),
 			Load:    !opts.NoLoad,
 		})

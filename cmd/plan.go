@@ -45,7 +45,8 @@ func newPlanCmd(f *Factory, runF func(context.Context, *PlanOptions) error) *cob
 it up to date; the code's hash before and after and how the zip would travel
 (inline, or through S3 — where an already uploaded zip is found and not sent
 again); every configuration setting and tag that would change; the execution
-role lamb would create; and where the alias would move.
+role lamb would create; where the alias would move; and the event source
+mappings that would be created, updated or removed.
 
 Environment variables are compared but never shown: a change reads
 "environment.TABLE  (changed)", in text and in JSON alike.
@@ -78,7 +79,7 @@ func (f *Factory) planClients(ctx context.Context) (pipeline.PlanClients, error)
 	if err != nil {
 		return pipeline.PlanClients{}, err
 	}
-	return pipeline.PlanClients{Lambda: c.Lambda, S3: c.S3, IAM: c.IAM, Region: c.Region}, nil
+	return pipeline.PlanClients{Lambda: c.Lambda, S3: c.S3, IAM: c.IAM, Region: c.Region, SQS: c.SQS}, nil
 }
 
 func planRun(ctx context.Context, opts *PlanOptions) error {
@@ -170,6 +171,9 @@ func writePlanBody(w *strings.Builder, f pipeline.PlanResult) {
 	}
 	if r := f.Role; r.Changes() {
 		line("role", roleLine(r))
+	}
+	for _, c := range f.EventChanges {
+		line(c.Field, changeValue(c))
 	}
 	a := f.Alias
 	switch a.Action {

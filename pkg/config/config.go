@@ -129,11 +129,13 @@ type Function struct {
 	Destinations Destinations `json:"destinations" lamb:"destinations" doc:"Where the results of asynchronous invocations go."`
 	Async        Async        `json:"async" lamb:"async" doc:"How asynchronous invocations through the deploy alias are retried and how long events may wait."`
 	// FunctionURL is nil when the function has no function URL.
-	FunctionURL *FunctionURL      `json:"functionUrl,omitempty" lamb:"functionUrl" doc:"Gives the function an HTTPS endpoint (an empty mapping is enough); leave the key out for none."`
-	Concurrency Concurrency       `json:"concurrency" lamb:"concurrency" doc:"Reserved and provisioned concurrency."`
-	Tags        map[string]string `json:"tags,omitempty" lamb:"tags,maxKey=tagKeyLength,max=tagValueLength" doc:"Tags of the function by key; the aws: prefix is reserved."`
-	Package     Package           `json:"package" lamb:"package" doc:"How the function's zip is built."`
-	Deploy      Deploy            `json:"deploy" lamb:"deploy" doc:"How a new version reaches traffic."`
+	FunctionURL *FunctionURL `json:"functionUrl,omitempty" lamb:"functionUrl" doc:"Gives the function an HTTPS endpoint (an empty mapping is enough); leave the key out for none."`
+	Concurrency Concurrency  `json:"concurrency" lamb:"concurrency" doc:"Reserved and provisioned concurrency."`
+	// Events are deployed as event source mappings on the deploy alias.
+	Events  []EventSource     `json:"events,omitempty" lamb:"events,oneKey" doc:"Queues and streams Lambda polls to invoke the function: a list of sqs, kinesis or dynamodb entries, one key each."`
+	Tags    map[string]string `json:"tags,omitempty" lamb:"tags,maxKey=tagKeyLength,max=tagValueLength" doc:"Tags of the function by key; the aws: prefix is reserved."`
+	Package Package           `json:"package" lamb:"package" doc:"How the function's zip is built."`
+	Deploy  Deploy            `json:"deploy" lamb:"deploy" doc:"How a new version reaches traffic."`
 }
 
 // Explicit marks the optional numbers of a Function that lamb.yaml sets,

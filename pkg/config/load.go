@@ -298,6 +298,7 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 			}
 		}
 	}
+	f.Events = l.events(v, lookup(n, "events"))
 	checkPublicURL(v, f, lookup(n, "functionUrl"))
 	checkGoMain(v, f, path(n, "package", "main"))
 	checkBundle(v, f, n)

@@ -52,6 +52,9 @@ type DeployClients struct {
 	IAM    deploy.IAMAPI
 	// Region names the region in the tags of the roles lamb creates.
 	Region string
+	// SQS reads the queues of event sources in the pre-flight; nil skips
+	// the reads.
+	SQS deploy.QueueReader
 	// Shift moves the alias when deploy.strategy shifts traffic in steps.
 	Shift ShiftClients
 }
@@ -164,6 +167,7 @@ func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o D
 			return DeployReport{}, err
 		}
 	}
+	o.CheckOptions = withQueues(o.CheckOptions, clients.SQS)
 	units, report, quotas, err := preflight(ctx, cfg, fns, o.CheckOptions, clients.Lambda, clientsErr)
 	if err != nil {
 		return DeployReport{}, err
@@ -183,6 +187,7 @@ func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o D
 		publishStep{d: d, lambVersion: o.LambVersion, provenance: gitProvenance(ctx, cfg.Dir)},
 		aliasStep{d: d, engines: engines, undo: undoEngine(clients.Shift, o.TuneShift)},
 		extrasStep{d: d},
+		eventsStep{d: d, iam: clients.IAM},
 		pruneStep{d: d},
 	}
 	r := o.runner(steps...)

@@ -23,6 +23,9 @@ type PlanClients struct {
 	IAM deploy.RoleReader
 	// Region is the one recorded on the roles lamb creates.
 	Region string
+	// SQS reads the queues of event sources in the pre-flight; nil skips
+	// the reads.
+	SQS deploy.QueueReader
 }
 
 // PlanOptions are the inputs of a plan run.
@@ -67,7 +70,8 @@ type PlanReport struct {
 // an environment variable's old and new are "(set)", "(changed)" or "",
 // never its value; architecture comes first when it changes), tagChanges,
 // upload (null when the code is not sent), role (null when lamb.yaml names
-// the role), alias, error.
+// the role), alias, eventChanges (event source mappings created, updated
+// or removed, and the execution role's event source policy), error.
 type PlanResult struct {
 	Function      string          `json:"function"`
 	Name          string          `json:"name"`
@@ -78,6 +82,7 @@ type PlanResult struct {
 	Upload        *UploadPlan     `json:"upload"`
 	Role          *RolePlan       `json:"role"`
 	Alias         AliasPlan       `json:"alias"`
+	EventChanges  []deploy.Change `json:"eventChanges"`
 	Error         string          `json:"error,omitempty"`
 }
 
@@ -153,6 +158,7 @@ func Plan(ctx context.Context, cfg *config.Config, fns []*config.Function, o Pla
 	if clientsErr != nil && ctx.Err() != nil {
 		return PlanReport{}, clientsErr
 	}
+	o.CheckOptions = withQueues(o.CheckOptions, clients.SQS)
 	units, report, quotas, err := preflight(ctx, cfg, fns, o.CheckOptions, clients.Lambda, clientsErr)
 	if err != nil {
 		return PlanReport{}, err
@@ -169,6 +175,7 @@ func Plan(ctx context.Context, cfg *config.Config, fns []*config.Function, o Pla
 		planReadStep{api: clients.Lambda},
 		planRoleStep{api: clients.IAM, region: clients.Region, results: results},
 		planUploadStep{api: clients.S3, directLimit: quotas.Value(limits.QuotaZippedSize), results: results},
+		planEventsStep{lambda: clients.Lambda, iam: clients.IAM, results: results},
 	)
 	r.KeepGoing = true
 	runErr := r.Run(ctx, units)
@@ -193,6 +200,9 @@ func planResultOf(u *Unit, res *PlanResult) PlanResult {
 	out.Function, out.Name = u.Key(), u.Function.Name
 	out.Code = CodePlan{Old: p.OldCodeSha256, New: u.Manifest.CodeSha256, Changed: p.CodeChanged}
 	out.ConfigChanges, out.TagChanges = []deploy.Change{}, []deploy.Change{}
+	if out.EventChanges == nil {
+		out.EventChanges = []deploy.Change{}
+	}
 	out.Alias = AliasPlan{Name: u.Function.Deploy.Alias}
 	if u.Err != nil {
 		out.Action, out.Error = ActionFailed, u.Err.Error()
@@ -215,7 +225,7 @@ func planResultOf(u *Unit, res *PlanResult) PlanResult {
 	switch {
 	case p.Create:
 		out.Action = ActionCreate
-	case p.UpToDate:
+	case p.UpToDate && len(out.EventChanges) == 0:
 		out.Action = ActionUpToDate
 	default:
 		out.Action = ActionUpdate
@@ -307,6 +317,15 @@ func (s planUploadStep) Run(ctx context.Context, u *Unit) error {
 		up.Note = "S3 denied the lookup (s3:GetObject and s3:ListBucket let lamb find unchanged zips): deploy would upload"
 	}
 	return nil
+}
+
+// withQueues lets the pre-flight read queues through api, unless the
+// caller gave its own reader.
+func withQueues(o CheckOptions, api deploy.QueueReader) CheckOptions {
+	if o.Queues == nil && api != nil {
+		o.Queues = func(context.Context) (deploy.QueueReader, error) { return api, nil }
+	}
+	return o
 }
 
 func nonNil(s []string) []string {

@@ -68,6 +68,10 @@ type CheckOptions struct {
 	// region, no credentials) is not a failure: the reads are skipped
 	// and the report says why. nil behaves as Offline.
 	Lambda func(context.Context) (LambdaReader, error)
+	// Queues returns the SQS client that reads the visibility timeout of
+	// queue sources; like Lambda, an error only skips the reads. nil reads
+	// none.
+	Queues func(context.Context) (deploy.QueueReader, error)
 	// HTTP fetches layer zip directories; nil means a client with timeouts.
 	HTTP *http.Client
 	// Now decides runtime deprecation.
@@ -115,11 +119,16 @@ func check(ctx context.Context, cfg *config.Config, fns []*config.Function, o Ch
 	if note != "" && quotaAPI != nil {
 		skipped = append(skipped, note)
 	}
+	visibility, notes, err := queueTimeouts(ctx, fns, o)
+	if err != nil {
+		return nil, limits.Report{}, nil, err
+	}
+	skipped = append(skipped, notes...)
 	units := NewUnits(cfg, fns)
 	steps := []Step{
 		o.packageStep(),
 		MeasureLayersStep{API: layerAPI, HTTP: o.HTTP, CacheDir: filepath.Join(o.CacheDir, "layers")},
-		CheckStep{Quotas: quotas, Now: o.Now, Load: o.Load},
+		CheckStep{Quotas: quotas, Now: o.Now, Load: o.Load, Visibility: visibility},
 	}
 	if err := o.runner(steps...).Run(ctx, units); err != nil {
 		return nil, limits.Report{}, nil, err

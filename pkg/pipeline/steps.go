@@ -167,6 +167,8 @@ type CheckStep struct {
 	Load bool
 	// LoadTimeout bounds the load; 0 means loadcheck.DefaultTimeout.
 	LoadTimeout time.Duration
+	// Visibility holds the visibility timeouts of the queues read, by ARN.
+	Visibility map[string]int
 }
 
 // Name implements Step.
@@ -191,6 +193,7 @@ func (s CheckStep) Run(ctx context.Context, u *Unit) error {
 	}
 	u.Report = limits.CheckFunction(fn, u.Manifest, u.Layers, s.Quotas, s.Now)
 	u.Report.AddFindings(limits.CheckExtras(LimitsExtras(u.Function))...)
+	u.Report.AddFindings(limits.CheckEvents(LimitsEvents(u.Function, s.Visibility))...)
 	if s.Load {
 		return s.load(ctx, u)
 	}
