@@ -33,6 +33,9 @@ type CheckOptions struct {
 	CacheDir string
 	Verbose  bool
 	JSON     bool
+	// ConfigFile is lamb.yaml's path as given, which annotations name.
+	ConfigFile string
+	Reports    ciReports
 }
 
 func newCheckCmd(f *Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
@@ -55,6 +58,7 @@ skipped otherwise. Exit status 3 when any finding is an error.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Functions = args
 			opts.CacheDir, opts.Verbose, opts.JSON = f.Settings.CacheDir, f.Settings.Verbose, f.Settings.JSON()
+			opts.ConfigFile, opts.Reports.Env = f.Settings.Config, f.ciEnv()
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -63,12 +67,21 @@ skipped otherwise. Exit status 3 when any finding is an error.`,
 	}
 	addPackageFlags(c, &opts.NoCache, &opts.Concurrency)
 	c.Flags().BoolVar(&opts.Offline, "offline", false, "make no AWS calls: default quotas, local layers only")
+	addReportFlag(c, &opts.Reports)
 	return readsConfig(c)
 }
 
 func checkRun(ctx context.Context, opts *CheckOptions) error {
+	if err := opts.Reports.parse(); err != nil {
+		return err
+	}
 	cfg, fns, err := selectFunctions(opts.Config, opts.Functions)
 	if err != nil {
+		if problems := configProblems(err); problems != nil {
+			if werr := opts.Reports.publish(opts.IO.Out, problemAnnotations(problems), !opts.JSON); werr != nil {
+				return werr
+			}
+		}
 		return err
 	}
 	var report limits.Report
@@ -90,6 +103,9 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		err = limits.WriteText(opts.IO.Out, report)
 	}
 	if err != nil {
+		return err
+	}
+	if err := opts.Reports.publish(opts.IO.Out, findingAnnotations(ctx, opts.ConfigFile, cfg, report), !opts.JSON); err != nil {
 		return err
 	}
 	if report.Failed() {

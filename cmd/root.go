@@ -29,6 +29,8 @@ type Factory struct {
 	Settings Settings
 	// AWS returns the AWS session for the resolved settings, made once.
 	AWS func() *awsconf.Session
+	// Getenv reads the environment; tests replace it.
+	Getenv func(string) string
 
 	sessionOnce sync.Once
 	sess        *awsconf.Session
@@ -45,6 +47,7 @@ type Factory struct {
 func NewFactory(io *ui.IOStreams) *Factory {
 	f := &Factory{IO: io}
 	f.AWS = f.session
+	f.Getenv = os.Getenv
 	return f
 }
 
