@@ -42,7 +42,7 @@ func deployMarkdown(r pipeline.DeployReport) string {
 			route += " (already there)"
 		}
 		bytes := "-"
-		if f.Bytes > 0 {
+		if f.Route != "" {
 			bytes = ui.Bytes(f.Bytes)
 		}
 		tableRow(&b, f.Function, dashIfEmpty(f.Version), codeChange(f), dashIfEmpty(route), bytes, aliasMove(f), outcomeMark(f.Outcome))
@@ -113,9 +113,12 @@ func codeChange(f pipeline.DeployResult) string {
 }
 
 // aliasMove says where the alias went: "live 1 → 2", "live → 1" (new),
-// "live stays on 2", "live back on 1" after a rolled-back shift.
+// "live stays on 2" (a new version of the same code), "live unchanged",
+// "live back on 1" after a rolled-back shift.
 func aliasMove(f pipeline.DeployResult) string {
 	switch {
+	case f.Outcome == pipeline.OutcomeUpToDate:
+		return f.Alias + " unchanged"
 	case f.Version == "":
 		return dashIfEmpty(f.Alias)
 	case f.Outcome == pipeline.OutcomeRolledBack:

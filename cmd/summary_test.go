@@ -74,7 +74,8 @@ func TestDeployMarkdown(t *testing.T) {
 					{At: at.Add(5 * time.Minute), Weight: 1},
 				},
 			}}},
-		{Function: "worker", Name: "worker", Outcome: pipeline.OutcomeUpToDate, Version: "7", PreviousVersion: "7", Alias: "live"},
+		{Function: "worker", Name: "worker", Outcome: pipeline.OutcomeUpToDate, Alias: "live", Bytes: 512},
+		{Function: "forced", Name: "forced", Outcome: pipeline.OutcomeDeployed, Version: "8", PreviousVersion: "8", Alias: "live"},
 		{Function: "new", Name: "new", Outcome: pipeline.OutcomeDeployed, Version: "1", Alias: "live", Route: pipeline.RouteS3, Uploaded: true, Bytes: 60 << 20, Created: true, CodeChanged: true},
 		{Function: "canary", Name: "canary", Outcome: pipeline.OutcomeRolledBack, Version: "5", PreviousVersion: "4", Alias: "live", Route: pipeline.RouteS3, Bytes: 1024, CodeChanged: true,
 			Shift: &pipeline.ShiftReport{Alias: "live", Current: "4", Target: "5", Strategy: "linear:50%:1m", Engine: "direct", Result: shift.Result{
