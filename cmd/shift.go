@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/lambcli/lamb/internal/safefile"
 	"github.com/lambcli/lamb/internal/ci"
+	"github.com/lambcli/lamb/internal/safefile"
 	"github.com/lambcli/lamb/internal/ui"
 	"github.com/lambcli/lamb/pkg/appspec"
 	"github.com/lambcli/lamb/pkg/config"

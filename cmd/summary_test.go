@@ -80,7 +80,7 @@ func TestDeployMarkdown(t *testing.T) {
 		{Function: "canary", Name: "canary", Outcome: pipeline.OutcomeRolledBack, Version: "5", PreviousVersion: "4", Alias: "live", Route: pipeline.RouteS3, Bytes: 1024, CodeChanged: true,
 			Shift: &pipeline.ShiftReport{Alias: "live", Current: "4", Target: "5", Strategy: "linear:50%:1m", Engine: "direct", Result: shift.Result{
 				Outcome: shift.OutcomeRolledBack, Cause: "alarm canary-errors",
-				Steps:   []shift.StepRecord{{At: at, Weight: 0.5, Readings: []shift.GateReading{{Gate: "alarm", Alarm: "canary-errors", State: "ALARM", Failed: true}}}},
+				Steps: []shift.StepRecord{{At: at, Weight: 0.5, Readings: []shift.GateReading{{Gate: "alarm", Alarm: "canary-errors", State: "ALARM", Failed: true}}}},
 			}},
 			Error: "traffic shift rolled back: alarm canary-errors | state ALARM"},
 		{Function: "broken", Name: "broken", Outcome: pipeline.OutcomeFailed, Alias: "live", Error: "update function broken: AccessDenied\nno right"},
