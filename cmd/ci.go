@@ -27,7 +27,7 @@ type ciReports struct {
 	codeQuality string
 }
 
-// reportFormats are the formats --report knows.
+// reportCodeQuality is the --report format of a GitLab Code Quality report.
 const reportCodeQuality = "gitlab-codequality"
 
 // addReportFlag adds --report to c.

@@ -381,7 +381,7 @@ func TestActionMatchesTheReleaseNames(t *testing.T) {
 		}
 	}
 	action := readFile(t, filepath.Join("..", "..", "action.yml"))
-	if !strings.Contains(action, `"$GITHUB_ACTION_PATH/scripts/action/install.sh"`) {
+	if !strings.Contains(action, `bash "$GITHUB_ACTION_PATH/scripts/action/install.sh"`) {
 		t.Error("action.yml does not run scripts/action/install.sh")
 	}
 }
