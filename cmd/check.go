@@ -51,7 +51,11 @@ target in the bundle, and native binaries for the wrong architecture.
 Every finding says the measured value, the limit and the fix. lamb check makes
 no AWS writes. It reads account limits (GetAccountSettings) and layer sizes
 (GetLayerVersionByArn) only when credentials are available, and says what it
-skipped otherwise. Exit status 3 when any finding is an error.`,
+skipped otherwise. Exit status 3 when any finding is an error.
+
+On GitHub Actions (GITHUB_ACTIONS=true) every finding is also printed as a
+workflow command at the line of lamb.yaml that sets the field;
+--report gitlab-codequality=FILE writes a GitLab Code Quality report.`,
 		Example: `  lamb check
   lamb check api --stage prod
   lamb check --offline --output json | jq '.functions[].findings[]'`,

@@ -73,7 +73,10 @@ version with both is "up to date": no write at all. One function's failure
 does not stop the others; the exit status is then 1. Ctrl-C stops between
 AWS calls, never between an update and its wait, rolls back a shift under
 way, and leaves every alias on a published version; running lamb deploy
-again converges.`,
+again converges.
+
+With GITHUB_STEP_SUMMARY set (GitHub Actions), a Markdown table of what
+happened to each function is appended to the job summary.`,
 		Example: `  lamb deploy
   lamb deploy api --stage prod
   lamb deploy api --no-wait

@@ -59,10 +59,15 @@ Environment variables are compared but never shown: a change reads
 Like deploy, it packages and runs every pre-flight check first (a violation
 exits 3), then reads each function, several at once. lamb plan never writes
 to AWS: it makes only Get, List and Head calls. With --exit-code it exits 10
-when a deploy would change something and 0 when everything is up to date.`,
+when a deploy would change something and 0 when everything is up to date.
+
+--output markdown renders the plan for a pull-request comment: a collapsed
+diff per function. With GITHUB_STEP_SUMMARY set, the same Markdown is
+appended to the job summary.`,
 		Example: `  lamb plan
   lamb plan api --stage prod --exit-code || echo "deploy would change something"
-  lamb plan --output json | jq '.functions[] | {function, action, configChanges}'`,
+  lamb plan --output json | jq '.functions[] | {function, action, configChanges}'
+  lamb plan --stage prod --output markdown > plan.md`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Functions = args
 			opts.CacheDir, opts.Verbose, opts.JSON = f.Settings.CacheDir, f.Settings.Verbose, f.Settings.JSON()

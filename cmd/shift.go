@@ -80,7 +80,8 @@ the deployment: the outcome is "started", with the deployment id to follow
 in CodeDeploy.
 
 The output lists every step (when, the target's share of traffic, the last
-reading of each gate) and the outcome.
+reading of each gate) and the outcome. With GITHUB_STEP_SUMMARY set (GitHub
+Actions), the same is appended to the job summary in Markdown.
 
 ` + fnArgHelp,
 		Example: `  lamb shift api --to 42

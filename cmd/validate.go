@@ -34,7 +34,11 @@ all at once, and the exit status is 2 when there is any.
 
 With --stage the stage overlay is applied and its ${env:...} references must
 resolve; every stage's structure is checked either way. Quota ranges (memory,
-timeout, sizes) are checked by 'lamb check'.`,
+timeout, sizes) are checked by 'lamb check'.
+
+On GitHub Actions (GITHUB_ACTIONS=true) every problem is also printed as a
+workflow command, which annotates the line on the pull request;
+--report gitlab-codequality=FILE writes a GitLab Code Quality report.`,
 		Example: `  lamb validate
   lamb validate --stage prod
   lamb validate -c services/orders/lamb.yaml --output json | jq '.problems[]'`,
