@@ -39,6 +39,9 @@ type CheckOptions struct {
 	CacheDir string
 	Verbose  bool
 	JSON     bool
+	// ConfigFile is lamb.yaml's path as given, which annotations name.
+	ConfigFile string
+	Reports    ciReports
 }
 
 func newCheckCmd(f *Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
@@ -62,13 +65,18 @@ Every finding says the measured value, the limit and the fix. lamb check makes
 no AWS writes. It reads account limits (GetAccountSettings) and layer sizes
 (GetLayerVersionByArn), and the visibility timeout of SQS event sources
 (GetQueueAttributes), only when credentials are available, and says what it
-skipped otherwise. Exit status 3 when any finding is an error.`,
+skipped otherwise. Exit status 3 when any finding is an error.
+
+On GitHub Actions (GITHUB_ACTIONS=true) every finding is also printed as a
+workflow command at the line of lamb.yaml that sets the field;
+--report gitlab-codequality=FILE writes a GitLab Code Quality report.`,
 		Example: `  lamb check
   lamb check api --stage prod
   lamb check --offline --output json | jq '.functions[].findings[]'`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Functions = args
 			opts.CacheDir, opts.Verbose, opts.JSON = f.Settings.CacheDir, f.Settings.Verbose, f.Settings.JSON()
+			opts.ConfigFile, opts.Reports.Env = f.Settings.Config, f.ciEnv()
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -78,12 +86,21 @@ skipped otherwise. Exit status 3 when any finding is an error.`,
 	addPackageFlags(c, &opts.NoCache, &opts.Concurrency)
 	c.Flags().BoolVar(&opts.Offline, "offline", false, "make no AWS calls: default quotas, local layers only")
 	c.Flags().BoolVar(&opts.NoLoad, "no-load", false, "do not load each handler with the local runtime")
+	addReportFlag(c, &opts.Reports)
 	return readsConfig(c)
 }
 
 func checkRun(ctx context.Context, opts *CheckOptions) error {
+	if err := opts.Reports.parse(); err != nil {
+		return err
+	}
 	cfg, fns, err := selectFunctions(opts.Config, opts.Functions)
 	if err != nil {
+		if problems := configProblems(err); problems != nil {
+			if werr := opts.Reports.publish(opts.IO.Out, problemAnnotations(problems), !opts.JSON); werr != nil {
+				return werr
+			}
+		}
 		return err
 	}
 	var report limits.Report
@@ -107,6 +124,9 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		err = limits.WriteText(opts.IO.Out, report)
 	}
 	if err != nil {
+		return err
+	}
+	if err := opts.Reports.publish(opts.IO.Out, findingAnnotations(ctx, opts.ConfigFile, cfg, report), !opts.JSON); err != nil {
 		return err
 	}
 	if report.Failed() {
