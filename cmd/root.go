@@ -221,6 +221,7 @@ the precedence: flag > LAMB_* environment variable > lamb.yaml > default.`,
 		newExitCodesTopic(f),
 	)
 	typedArgErrors(root)
+	registerCompletions(root)
 	return root
 }
 
