@@ -74,6 +74,11 @@ func Describe(ctx context.Context, o Options) Setup {
 	defer cancel()
 	creds, err := cfg.Credentials.Retrieve(pctx)
 	if err != nil {
+		var ce *CredentialError
+		if errors.As(err, &ce) && s.RegionErr != nil {
+			// The placeholder is no region of the user's.
+			ce.Region = ""
+		}
 		s.CredentialsErr = err
 		return s
 	}

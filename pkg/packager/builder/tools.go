@@ -44,6 +44,63 @@ const (
 	installJDK    = "install a JDK%s (https://openjdk.org, or a build such as https://adoptium.net)"
 )
 
+func nodeTool(want, runtime string) Tool {
+	return Tool{Name: "node", Command: []string{"node", "--version"}, Want: want,
+		Why: "runtime " + runtime, Install: fmt.Sprintf(installNode, spaced(want))}
+}
+
+func npmTool() Tool {
+	return Tool{Name: "npm", Command: []string{"npm", "--version"}, Install: "npm comes with Node.js: " + fmt.Sprintf(installNode, "")}
+}
+
+func python3Tool() Tool {
+	return Tool{Name: "python3", Command: []string{"python3", "--version"}, Install: fmt.Sprintf(installPython, " 3")}
+}
+
+func pipTool() Tool {
+	return Tool{Name: "pip", Command: []string{"python3", "-m", "pip", "--version"},
+		Install: "python3 -m ensurepip --upgrade, or install your system's python3-pip package"}
+}
+
+func uvTool() Tool {
+	return Tool{Name: "uv", Command: []string{"uv", "--version"}, Install: "install uv (pipx install uv; https://docs.astral.sh/uv/)"}
+}
+
+func goTool() Tool {
+	return Tool{Name: "go", Command: []string{"go", "version"}, Install: "install Go (https://go.dev/dl/)"}
+}
+
+func javaTool(want, runtime string) Tool {
+	return Tool{Name: "java", Command: []string{"java", "-version"}, Want: want, Why: "runtime " + runtime,
+		Install: fmt.Sprintf(installJDK, spaced(want))}
+}
+
+func javacTool(want string) Tool {
+	return Tool{Name: "javac", Command: []string{"javac", "-version"}, Want: want, Install: fmt.Sprintf(installJDK, spaced(want))}
+}
+
+func mvnTool() Tool {
+	return Tool{Name: "mvn", Command: []string{"mvn", "-B", "--version"}, Install: "install Maven (https://maven.apache.org/install.html)"}
+}
+
+func spaced(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " " + s
+}
+
+// AllTools lists the toolchain of every runtime family lamb builds, none
+// required: what a machine needs before any lamb.yaml says which.
+func AllTools() []Tool {
+	tools := []Tool{nodeTool("", "nodejs*"), npmTool(), python3Tool(), pipTool(), uvTool(), goTool(), javaTool("", "java*"), mvnTool()}
+	for i, why := range []string{"Node.js functions", "Node.js functions with dependencies", "Python functions with dependencies",
+		"Python functions with dependencies", "faster Python installs", "Go functions", "Java functions", "Java functions with a pom.xml"} {
+		tools[i].Why = why
+	}
+	return tools
+}
+
 // Tools lists the programs Build runs for spec, in the order it runs them.
 // Like Build, it looks on PATH where the choice depends on it (uv as the
 // Python installer). An error says why the build will fail whatever is
@@ -70,8 +127,9 @@ func Tools(ctx context.Context, spec Spec) ([]Tool, error) {
 		more = javaTools(spec)
 	case strings.HasPrefix(rt, "provided") || strings.HasPrefix(rt, "go"):
 		if fileExists(filepath.Join(spec.Source, "go.mod")) {
-			more = []Tool{{Name: "go", Command: []string{"go", "version"}, Required: true, Why: "go.mod",
-				Install: "install Go (https://go.dev/dl/)"}}
+			g := goTool()
+			g.Required, g.Why = true, "go.mod"
+			more = []Tool{g}
 		}
 	}
 	return append(tools, more...), err
@@ -92,9 +150,7 @@ func wantVersion(runtime string) string {
 // nodeTools: node, and the package manager the lockfile picks, run only
 // when package.json lists production dependencies.
 func nodeTools(ctx context.Context, spec Spec) ([]Tool, error) {
-	want := wantVersion(spec.Runtime)
-	node := Tool{Name: "node", Command: []string{"node", "--version"}, Want: want,
-		Why: "runtime " + spec.Runtime, Install: fmt.Sprintf(installNode, " "+want)}
+	node := nodeTool(wantVersion(spec.Runtime), spec.Runtime)
 	if spec.Dependencies == "none" {
 		return []Tool{node}, nil
 	}
@@ -115,12 +171,12 @@ func nodeTools(ctx context.Context, spec Spec) ([]Tool, error) {
 		// Without a lockfile the fix is npm install, which needs npm too.
 		mgr = nodeManager{tool: "npm", lockfile: "package.json"}
 	}
-	m := Tool{Name: mgr.tool, Command: []string{mgr.tool, "--version"}, Required: true, Why: mgr.lockfile}
-	if mgr.tool == "npm" {
-		m.Install = "npm comes with Node.js: " + fmt.Sprintf(installNode, "")
-	} else {
-		m.Install = fmt.Sprintf("run corepack enable (Corepack comes with Node.js) to get %s", mgr.tool)
+	m := npmTool()
+	if mgr.tool != "npm" {
+		m = Tool{Name: mgr.tool, Command: []string{mgr.tool, "--version"},
+			Install: fmt.Sprintf("run corepack enable (Corepack comes with Node.js) to get %s", mgr.tool)}
 	}
+	m.Required, m.Why = true, mgr.lockfile
 	return []Tool{node, m}, err
 }
 
@@ -137,18 +193,19 @@ func pythonTools(spec Spec) ([]Tool, error) {
 	}
 	version := wantVersion(spec.Runtime)
 	exact := Tool{Name: "python" + version, Command: []string{"python" + version, "--version"}, Want: version,
-		Why: "pip judges version markers with it as " + spec.Runtime + " would", Install: fmt.Sprintf(installPython, " "+version)}
+		Why: "version markers judged as " + spec.Runtime + " would", Install: fmt.Sprintf(installPython, spaced(version))}
 	why := filepath.Base(in.path)
-	tools := []Tool{{Name: "python3", Command: []string{"python3", "--version"}, Required: true, Why: why,
-		Install: fmt.Sprintf(installPython, " 3")}}
+	py := python3Tool()
+	py.Required, py.Why = true, why
+	tools := []Tool{py}
 	if in.lock != nil {
 		tools = append(tools, Tool{Name: in.lock.tool, Command: []string{in.lock.tool, "--version"}, Required: true,
 			Why: in.lock.file, Install: "install " + in.lock.install})
 	}
-	uv := Tool{Name: "uv", Command: []string{"uv", "--version"}, Why: "installs faster and judges markers for the runtime (package.installer: auto)",
-		Install: "install uv (pipx install uv; https://docs.astral.sh/uv/)"}
-	pip := Tool{Name: "pip", Command: []string{"python3", "-m", "pip", "--version"}, Required: true, Why: why,
-		Install: "python3 -m ensurepip --upgrade, or install your system's python3-pip package"}
+	uv := uvTool()
+	uv.Why = "faster installs, with markers judged for the runtime (package.installer: auto)"
+	pip := pipTool()
+	pip.Required, pip.Why = true, why
 	installer, ierr := pythonInstaller(spec.Installer)
 	switch {
 	case ierr != nil || spec.Installer == installerUV:
@@ -168,18 +225,18 @@ func pythonTools(spec Spec) ([]Tool, error) {
 // lamb runs the build.
 func javaTools(spec Spec) []Tool {
 	want := wantVersion(spec.Runtime)
-	java := Tool{Name: "java", Command: []string{"java", "-version"}, Want: want, Why: "runtime " + spec.Runtime,
-		Install: fmt.Sprintf(installJDK, " "+want)}
+	java := javaTool(want, spec.Runtime)
 	if spec.Build != "" || spec.Dependencies == "none" {
 		return []Tool{java}
 	}
-	javac := Tool{Name: "javac", Command: []string{"javac", "-version"}, Required: true, Want: want,
-		Install: fmt.Sprintf(installJDK, " "+want)}
+	javac := javacTool(want)
+	javac.Required = true
 	switch javaBuildTool(spec.Source) {
 	case "maven":
 		java.Required, javac.Why = true, "pom.xml"
-		return []Tool{java, javac, {Name: "mvn", Command: []string{"mvn", "-B", "--version"}, Required: true, Why: "pom.xml",
-			Install: "install Maven (https://maven.apache.org/install.html)"}}
+		mvn := mvnTool()
+		mvn.Required, mvn.Why = true, "pom.xml"
+		return []Tool{java, javac, mvn}
 	case "gradle":
 		java.Required, javac.Why = true, "Gradle build file"
 		gradle := Tool{Name: "gradle", Command: []string{"gradle", "--version"}, Required: true, Why: "Gradle build file without gradlew",
