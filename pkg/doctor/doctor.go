@@ -388,7 +388,7 @@ func awsChecks(ctx context.Context, a AWS, offline bool) ([]Check, error) {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			account.Status, account.Detail = Fail, "STS GetCallerIdentity: "+firstLine(err.Error())
+			account.Status, account.Detail = Fail, firstLine(err.Error())
 			account.Hint = "check the network, the endpoint and the credentials; --offline skips this check"
 			break
 		}
