@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/lambcli/lamb/internal/lambdaarch"
 	"github.com/lambcli/lamb/pkg/appspec"
 	"github.com/lambcli/lamb/pkg/config"
 	"github.com/lambcli/lamb/pkg/limits"
@@ -34,14 +33,14 @@ var outputFormats = []cobra.Completion{
 }
 
 // flagCompletions complete a flag by its name, on whichever command has it,
-// so a flag another command gains later completes the same way.
+// so a flag another command gains later (a --strategy on deploy, a
+// --function naming one of lamb.yaml) completes the same way.
 var flagCompletions = map[string]cobra.CompletionFunc{
-	"stage":        completeStages,
-	"output":       cobra.FixedCompletions(outputFormats, cobra.ShellCompDirectiveNoFileComp),
-	"strategy":     completeStrategies,
-	"runtime":      completeRuntimes,
-	"architecture": cobra.FixedCompletions(lambdaarch.Names(), cobra.ShellCompDirectiveNoFileComp),
-	"function":     completeFunctionFlag,
+	"stage":    completeStages,
+	"output":   cobra.FixedCompletions(outputFormats, cobra.ShellCompDirectiveNoFileComp),
+	"strategy": completeStrategies,
+	"runtime":  completeRuntimes,
+	"function": completeFunctionFlag,
 }
 
 // registerCompletions wires the dynamic completions into the tree under

@@ -163,3 +163,23 @@ func TestCompletionEveryFunctionCommand(t *testing.T) {
 		t.Fatalf("found %d commands taking FN; the usage lines changed?", n)
 	}
 }
+
+// A flag named function, on any command, completes the functions of lamb.yaml.
+func TestCompletionFunctionFlag(t *testing.T) {
+	t.Parallel()
+	good := writeConfig(t, completionYAML)
+	io, out, _ := ui.Test()
+	root := NewRootCmd(NewFactory(io))
+	probe := &cobra.Command{Use: "probe", RunE: func(*cobra.Command, []string) error { return nil }}
+	probe.Flags().String("function", "", "a function of lamb.yaml")
+	root.AddCommand(probe)
+	registerCompletions(root)
+	root.SetOut(io.Out)
+	root.SetArgs([]string{cobra.ShellCompRequestCmd, "probe", "-c", good, "--function", ""})
+	if err := root.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if want := "api\tnodejs22.x shop-api\nworker\tpython3.12 shop-worker\n:4\n"; out.String() != want {
+		t.Errorf("completions = %q, want %q", out.String(), want)
+	}
+}
