@@ -219,11 +219,14 @@ the precedence: flag > LAMB_* environment variable > lamb.yaml > default.`,
 		newInvokeCmd(f, nil),
 		newLogsCmd(f, nil),
 		newLimitsCmd(f, nil),
+		newDoctorCmd(f, nil),
+		newGenManCmd(),
 		newCompletionCmd(f, nil),
 		newVersionCmd(f, nil),
 		newExitCodesTopic(f),
 	)
 	typedArgErrors(root)
+	registerCompletions(root)
 	return root
 }
 
