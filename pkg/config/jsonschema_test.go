@@ -232,6 +232,8 @@ func (g *schemaGen) value(s *schema) obj {
 		return append(o, member{"additionalProperties", values})
 	case kindStruct:
 		return obj{{"type", nullable("object")}, {"additionalProperties", false}, {"properties", g.properties(s)}}
+	case kindList:
+		return obj{{"type", nullable("array")}, {"items", g.value(s.elem)}}
 	case kindMapOf:
 		to := refFunction
 		if s.elem == stageSc {
@@ -444,6 +446,13 @@ func TestSchemaAgreesWithValidate(t *testing.T) {
 		{"a negative gate", "functions: {api: {deploy: {gate: {maxErrorRate: -0.1}}}}", none},
 		{"a gate in words", "functions: {api: {deploy: {gate: {maxErrorRate: one percent}}}}", none},
 		{"a gate from the environment", `functions: {api: {deploy: {gate: {maxErrorRate: "${env:RATE}"}}}}`, both},
+		{"permissions", `functions: {api: {permissions: [{principal: s3.amazonaws.com, sourceArn: "arn:aws:s3:::b", sourceAccount: "123456789012"}, {principal: "123456789012", qualifier: function}]}}`, both},
+		{"permissions not a list", `functions: {api: {permissions: {principal: s3.amazonaws.com}}}`, none},
+		{"a permission with an unknown key", `functions: {api: {permissions: [{principal: s3.amazonaws.com, source: x}]}}`, none},
+		{"a permission on a version", `functions: {api: {permissions: [{principal: s3.amazonaws.com, qualifier: "3"}]}}`, none},
+		{"log retention", `functions: {api: {logs: {retentionDays: 14}}}`, both},
+		// CloudWatch's fixed list of retentions is lamb check's to judge.
+		{"log retention not allowed by CloudWatch", `functions: {api: {logs: {retentionDays: 10}}}`, both},
 	}
 	vars := map[string]string{"MEM": "512", "ARCH": "arm64", "RT": "nodejs22.x", "CRED": "true", "RATE": "2%"}
 	for _, tt := range tests {

@@ -290,6 +290,8 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 			}
 		}
 	}
+	f.Permissions = permissions(lookup(n, "permissions"))
+	f.Logs.RetentionDays = optionalInteger(path(n, "logs", "retentionDays"), kindCount)
 	checkPublicURL(v, f, lookup(n, "functionUrl"))
 	checkGoMain(v, f, path(n, "package", "main"))
 	l.environment(v, f, lookup(n, "environment"))

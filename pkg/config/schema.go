@@ -24,6 +24,7 @@ const (
 	kindStringMap              // mapping of names to scalars
 	kindStruct                 // mapping with the fixed keys in fields
 	kindMapOf                  // mapping of user names to elem
+	kindList                   // sequence of elem (a struct)
 )
 
 // schema describes one level of lamb.yaml; validation walks the document
@@ -113,7 +114,7 @@ var keyOrder = map[string][]string{
 	"Function": {"name", "source", "handler", "runtime", "architecture", "role",
 		"memory", "timeout", "ephemeralStorage", "description", "environment", "kmsKeyArn",
 		"layers", "vpc", "tracing", "deadLetter", "destinations", "async", "functionUrl",
-		"concurrency", "tags", "package", "deploy"},
+		"concurrency", "permissions", "logs", "tags", "package", "deploy"},
 	"Function.environment": {"files", "vars"},
 }
 
@@ -241,6 +242,8 @@ func schemaOf(name string, t reflect.Type, opts []string) *schema {
 		s.kind = kindEnum
 	case t.Kind() == reflect.String:
 		s.kind = kindString
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
+		s.kind, s.elem = kindList, structOf(t.Elem())
 	case t.Kind() == reflect.Int && unit != 0 && unit != kindPercent:
 		s.kind = unit
 	case t == reflect.TypeFor[Percent]() && unit == kindPercent:
@@ -277,6 +280,8 @@ func (k kind) expected() string {
 		return "true or false"
 	case kindStringList:
 		return "a list of strings"
+	case kindList:
+		return "a list"
 	case kindStringMap:
 		return "a mapping of names to values"
 	case kindStruct, kindMapOf:

@@ -180,6 +180,19 @@ func (v *validator) check(n *yaml.Node, s *schema, path string) {
 				v.checkPattern(item, p)
 			}
 		}
+	case kindList:
+		if n.Kind != yaml.SequenceNode {
+			v.mismatch(n, path, "a list", "")
+			return
+		}
+		for i, item := range n.Content {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			if isNull(item) || item.Kind != yaml.MappingNode {
+				v.mismatch(item, p, "a mapping", "")
+				continue
+			}
+			v.check(item, s.elem, p)
+		}
 	case kindStringMap:
 		if !v.mapping(n, path, s) {
 			return
