@@ -52,6 +52,9 @@ type DeployClients struct {
 	IAM    deploy.IAMAPI
 	// Region names the region in the tags of the roles lamb creates.
 	Region string
+	// Logs keeps the retention of the functions' log groups; nil is an
+	// error only for a function that sets logs.retentionDays.
+	Logs deploy.LogsAPI
 	// Shift moves the alias when deploy.strategy shifts traffic in steps.
 	Shift ShiftClients
 }
@@ -183,6 +186,8 @@ func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o D
 		publishStep{d: d, lambVersion: o.LambVersion, provenance: gitProvenance(ctx, cfg.Dir)},
 		aliasStep{d: d, engines: engines, undo: undoEngine(clients.Shift, o.TuneShift)},
 		extrasStep{d: d},
+		permissionsStep{api: clients.Lambda},
+		logsStep{logs: clients.Logs, lambda: clients.Lambda},
 		pruneStep{d: d},
 	}
 	r := o.runner(steps...)

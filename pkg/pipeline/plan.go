@@ -23,6 +23,9 @@ type PlanClients struct {
 	IAM deploy.RoleReader
 	// Region is the one recorded on the roles lamb creates.
 	Region string
+	// Logs reads the functions' log groups; nil is an error only for a
+	// function that sets logs.retentionDays.
+	Logs deploy.LogGroupReader
 }
 
 // PlanOptions are the inputs of a plan run.
@@ -67,7 +70,9 @@ type PlanReport struct {
 // an environment variable's old and new are "(set)", "(changed)" or "",
 // never its value; architecture comes first when it changes), tagChanges,
 // upload (null when the code is not sent), role (null when lamb.yaml names
-// the role), alias, error.
+// the role), alias, resourceChanges (invoke permissions as
+// permissions.<statement id>, and the log group as logs.group and
+// logs.retentionDays, that would be added, changed or removed), error.
 type PlanResult struct {
 	Function      string          `json:"function"`
 	Name          string          `json:"name"`
@@ -78,7 +83,9 @@ type PlanResult struct {
 	Upload        *UploadPlan     `json:"upload"`
 	Role          *RolePlan       `json:"role"`
 	Alias         AliasPlan       `json:"alias"`
-	Error         string          `json:"error,omitempty"`
+	// ResourceChanges are what would change beside the configuration.
+	ResourceChanges []deploy.Change `json:"resourceChanges"`
+	Error           string          `json:"error,omitempty"`
 }
 
 // CodePlan compares the bundle with $LATEST's code.
@@ -169,6 +176,8 @@ func Plan(ctx context.Context, cfg *config.Config, fns []*config.Function, o Pla
 		planReadStep{api: clients.Lambda},
 		planRoleStep{api: clients.IAM, region: clients.Region, results: results},
 		planUploadStep{api: clients.S3, directLimit: quotas.Value(limits.QuotaZippedSize), results: results},
+		planPermissionsStep{api: clients.Lambda, results: results},
+		planLogsStep{api: clients.Logs, results: results},
 	)
 	r.KeepGoing = true
 	runErr := r.Run(ctx, units)
@@ -193,6 +202,9 @@ func planResultOf(u *Unit, res *PlanResult) PlanResult {
 	out.Function, out.Name = u.Key(), u.Function.Name
 	out.Code = CodePlan{Old: p.OldCodeSha256, New: u.Manifest.CodeSha256, Changed: p.CodeChanged}
 	out.ConfigChanges, out.TagChanges = []deploy.Change{}, []deploy.Change{}
+	if out.ResourceChanges == nil {
+		out.ResourceChanges = []deploy.Change{}
+	}
 	out.Alias = AliasPlan{Name: u.Function.Deploy.Alias}
 	if u.Err != nil {
 		out.Action, out.Error = ActionFailed, u.Err.Error()
@@ -215,7 +227,7 @@ func planResultOf(u *Unit, res *PlanResult) PlanResult {
 	switch {
 	case p.Create:
 		out.Action = ActionCreate
-	case p.UpToDate:
+	case p.UpToDate && len(out.ResourceChanges) == 0:
 		out.Action = ActionUpToDate
 	default:
 		out.Action = ActionUpdate

@@ -171,6 +171,8 @@ func (s CheckStep) Run(_ context.Context, u *Unit) error {
 	}
 	u.Report = limits.CheckFunction(fn, u.Manifest, u.Layers, s.Quotas, s.Now)
 	u.Report.AddFindings(limits.CheckExtras(LimitsExtras(u.Function))...)
+	u.Report.AddFindings(limits.CheckInvokePermissions(LimitsInvokePermissions(u.Function))...)
+	u.Report.AddFindings(limits.CheckLogRetention(u.Function.Logs.RetentionDays)...)
 	return nil
 }
 
