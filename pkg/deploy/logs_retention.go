@@ -111,7 +111,7 @@ func SyncLogs(ctx context.Context, api LogsAPI, tags OwnershipAPI, spec LogsSpec
 	var failed error
 	switch {
 	case p.forget:
-		return nil, recordOwnership(ctx, tags, spec.Function, spec.FunctionARN, ownLogs, false)
+		return nil, recordOwnership(ctx, tags, spec.Function, spec.FunctionARN, map[string]bool{ownLogs: false})
 	case len(p.changes) == 0:
 		return nil, nil
 	case p.remove:
@@ -119,7 +119,7 @@ func SyncLogs(ctx context.Context, api LogsAPI, tags OwnershipAPI, spec LogsSpec
 		if err != nil && !isLogsNotFound(err) {
 			return nil, fmt.Errorf("remove the retention of log group %s of %s (DeleteRetentionPolicy): %w", spec.Group, spec.Function, err)
 		}
-		return p.changes, recordOwnership(ctx, tags, spec.Function, spec.FunctionARN, ownLogs, false)
+		return p.changes, recordOwnership(ctx, tags, spec.Function, spec.FunctionARN, map[string]bool{ownLogs: false})
 	}
 	if p.create {
 		_, err := api.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(spec.Group)})
@@ -139,7 +139,7 @@ func SyncLogs(ctx context.Context, api LogsAPI, tags OwnershipAPI, spec LogsSpec
 		return p.changes[:1], failed
 	}
 	if !owned {
-		failed = recordOwnership(ctx, tags, spec.Function, spec.FunctionARN, ownLogs, true)
+		failed = recordOwnership(ctx, tags, spec.Function, spec.FunctionARN, map[string]bool{ownLogs: true})
 	}
 	return p.changes, failed
 }

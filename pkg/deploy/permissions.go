@@ -36,10 +36,20 @@ type PermissionsAPI interface {
 
 var _ PermissionsAPI = (*lambda.Client)(nil)
 
-// ownPermissions is the OwnershipTag token that says lamb added statements
-// to the function's policies: without it, and with no permissions in
-// lamb.yaml, the policies are not even read.
-const ownPermissions = "permissions"
+// The OwnershipTag tokens that say lamb added statements to the deploy
+// alias's policy, and to the function's own. lamb reads only the policies
+// that lamb.yaml wants statements in or that lamb added some to.
+const (
+	ownPermissions         = "permissions"
+	ownFunctionPermissions = "function-permissions"
+)
+
+// policies are the two policies entries go to: the deploy alias's, and the
+// function's own (unqualified).
+var policies = []struct{ qualifier, token string }{
+	{config.QualifierAlias, ownPermissions},
+	{config.QualifierFunction, ownFunctionPermissions},
+}
 
 // statementPrefix starts the statement IDs lamb derives; what follows is
 // statementHashLen hex digits, so that lamb's other statements (the public
@@ -95,7 +105,18 @@ func PermissionsFrom(fn *config.Function, r Remote) PermissionsSpec {
 // None reports whether there is nothing to keep: lamb.yaml lists no
 // permission and lamb added none earlier. Then nothing is read.
 func (s PermissionsSpec) None() bool {
-	return len(s.Permissions) == 0 && !ownsToken(s.Tags, ownPermissions)
+	for _, p := range policies {
+		if s.wants(p.qualifier) || ownsToken(s.Tags, p.token) {
+			return false
+		}
+	}
+	return true
+}
+
+// wants reports whether lamb.yaml lists an entry for the policy of
+// qualifier.
+func (s PermissionsSpec) wants(qualifier string) bool {
+	return slices.ContainsFunc(s.Permissions, func(p config.Permission) bool { return p.Qualifier == qualifier })
 }
 
 // statementOp adds or removes one statement.
@@ -128,8 +149,6 @@ func SyncPermissions(ctx context.Context, api PermissionsAPI, spec PermissionsSp
 	if err != nil {
 		return nil, err
 	}
-	before := ownsToken(spec.Tags, ownPermissions)
-	owned := before || len(spec.Permissions) > 0
 	changes := []Change{}
 	var failed error
 	for _, op := range ops {
@@ -150,11 +169,19 @@ func SyncPermissions(ctx context.Context, api PermissionsAPI, spec PermissionsSp
 		}
 		changes = append(changes, op.change)
 	}
-	if failed == nil && len(spec.Permissions) == 0 {
-		owned = false
+	// lamb owns a policy's statements while lamb.yaml wants some there;
+	// after a failure it keeps what it owned, so that the next deploy
+	// looks again.
+	record := map[string]bool{}
+	for _, p := range policies {
+		before := ownsToken(spec.Tags, p.token)
+		owned := spec.wants(p.qualifier) || (failed != nil && before)
+		if owned != before {
+			record[p.token] = owned
+		}
 	}
-	if owned != before {
-		failed = errors.Join(failed, recordOwnership(ctx, api, spec.Function, spec.FunctionARN, ownPermissions, owned))
+	if len(record) > 0 {
+		failed = errors.Join(failed, recordOwnership(ctx, api, spec.Function, spec.FunctionARN, record))
 	}
 	return changes, failed
 }
@@ -173,21 +200,21 @@ func planPermissions(ctx context.Context, api PolicyReader, spec PermissionsSpec
 		return nil, nil
 	}
 	var adds, removes []statementOp
-	for _, q := range []struct {
-		qualifier string
-		name      *string
-		label     string
-	}{
-		{config.QualifierAlias, aws.String(spec.Alias), "alias " + spec.Alias},
-		{config.QualifierFunction, nil, "the function"},
-	} {
-		have, err := readStatements(ctx, api, spec, q.name)
+	for _, policy := range policies {
+		if !spec.wants(policy.qualifier) && !ownsToken(spec.Tags, policy.token) {
+			continue
+		}
+		name, label := aws.String(spec.Alias), "alias "+spec.Alias
+		if policy.qualifier == config.QualifierFunction {
+			name, label = nil, "the function"
+		}
+		have, err := readStatements(ctx, api, spec, name)
 		if err != nil {
 			return nil, err
 		}
 		wanted := map[string]bool{}
 		for _, p := range spec.Permissions {
-			if p.Qualifier != q.qualifier {
+			if p.Qualifier != policy.qualifier {
 				continue
 			}
 			sid := StatementID(p)
@@ -199,8 +226,8 @@ func planPermissions(ctx context.Context, api PolicyReader, spec PermissionsSpec
 				continue
 			}
 			adds = append(adds, statementOp{
-				add:    addInput(spec.Function, q.name, sid, p),
-				change: Change{Field: "permissions." + sid, New: describePermission(p) + " on " + q.label},
+				add:    addInput(spec.Function, name, sid, p),
+				change: Change{Field: "permissions." + sid, New: describePermission(p) + " on " + label},
 			})
 		}
 		for _, sid := range slices.Sorted(maps.Keys(have)) {
@@ -208,8 +235,8 @@ func planPermissions(ctx context.Context, api PolicyReader, spec PermissionsSpec
 				continue
 			}
 			removes = append(removes, statementOp{
-				remove: &lambda.RemovePermissionInput{FunctionName: aws.String(spec.Function), Qualifier: q.name, StatementId: aws.String(sid)},
-				change: Change{Field: "permissions." + sid, Old: describePermission(have[sid]) + " on " + q.label},
+				remove: &lambda.RemovePermissionInput{FunctionName: aws.String(spec.Function), Qualifier: name, StatementId: aws.String(sid)},
+				change: Change{Field: "permissions." + sid, Old: describePermission(have[sid]) + " on " + label},
 			})
 		}
 	}
@@ -348,11 +375,11 @@ func ownsToken(tags map[string]string, token string) bool {
 	return slices.Contains(strings.Fields(tags[OwnershipTag]), token)
 }
 
-// recordOwnership adds token to OwnershipTag, or drops it. The tag is read
-// again first: the steps before this one (the function URL and concurrency
-// settings) may have rewritten it since the function was read, and their
-// tokens must survive.
-func recordOwnership(ctx context.Context, api OwnershipAPI, function, arn, token string, own bool) error {
+// recordOwnership adds to OwnershipTag the tokens set true, and drops
+// those set false. The tag is read again first: the steps before this one
+// (the function URL and concurrency settings) may have rewritten it since
+// the function was read, and their tokens must survive.
+func recordOwnership(ctx context.Context, api OwnershipAPI, function, arn string, set map[string]bool) error {
 	if arn == "" {
 		return fmt.Errorf("record what lamb created on %s: the function's ARN is not known", function)
 	}
@@ -362,9 +389,14 @@ func recordOwnership(ctx context.Context, api OwnershipAPI, function, arn, token
 	if err != nil {
 		return fmt.Errorf("record what lamb created on %s (read tag %s): %w", function, OwnershipTag, err)
 	}
-	tokens := slices.DeleteFunc(strings.Fields(out.Tags[OwnershipTag]), func(t string) bool { return t == token })
-	if own {
-		tokens = append(tokens, token)
+	tokens := slices.DeleteFunc(strings.Fields(out.Tags[OwnershipTag]), func(t string) bool {
+		_, ok := set[t]
+		return ok
+	})
+	for token, own := range set {
+		if own {
+			tokens = append(tokens, token)
+		}
 	}
 	slices.Sort(tokens)
 	value := strings.Join(tokens, " ")
