@@ -111,7 +111,9 @@ const (
 // (the version the alias left), alias, route ("direct", "s3", or "" when the
 // code did not change), uploaded (false when S3 already had the zip), bytes
 // (zip size), created (the function is new), roleCreated, codeChanged,
-// configChanges (field, old, new; environment values masked), pruned
+// configChanges (field, old, new; environment values masked; also the
+// function URL, concurrency, asynchronous settings, invoke permissions as
+// permissions.<statement id> and log group settings changed), pruned
 // (versions deleted), shift (when the alias moved through a traffic shift:
 // see ShiftReport), seconds, error.
 type DeployResult struct {
