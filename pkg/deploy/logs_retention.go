@@ -196,7 +196,7 @@ func readLogGroup(ctx context.Context, api LogGroupReader, group string) (found 
 		}
 		in.NextToken = out.NextToken
 	}
-	return false, "", fmt.Errorf("DescribeLogGroups: more than 20 pages of groups named %s...", group)
+	return false, "", fmt.Errorf("DescribeLogGroups: more than 20 pages of groups whose names start with %s", group)
 }
 
 func isLogsNotFound(err error) bool {

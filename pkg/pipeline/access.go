@@ -84,9 +84,7 @@ func current(u *Unit) deploy.Remote {
 }
 
 func permissionsSpec(u *Unit) deploy.PermissionsSpec {
-	spec := deploy.PermissionsFrom(u.Function, current(u))
-	spec.New = !u.Deploy.Remote.Exists
-	return spec
+	return deploy.PermissionsFrom(u.Function, current(u))
 }
 
 func logsSpec(u *Unit) deploy.LogsSpec {
