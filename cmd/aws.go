@@ -92,7 +92,11 @@ func (f *Factory) deployClients(ctx context.Context) (pipeline.DeployClients, er
 	if err != nil {
 		return pipeline.DeployClients{}, err
 	}
-	return pipeline.DeployClients{Lambda: lam, S3: s3c, IAM: iamc, Region: cfg.Region, SQS: sqsc, Shift: sc}, nil
+	logs, err := s.Logs(ctx)
+	if err != nil {
+		return pipeline.DeployClients{}, err
+	}
+	return pipeline.DeployClients{Lambda: lam, S3: s3c, IAM: iamc, Region: cfg.Region, SQS: sqsc, Logs: logs, Shift: sc}, nil
 }
 
 // shiftClients returns the AWS clients a traffic shift uses.

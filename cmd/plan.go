@@ -51,15 +51,17 @@ func newPlanCmd(f *Factory, runF func(context.Context, *PlanOptions) error) *cob
 it up to date; the code's hash before and after and how the zip would travel
 (inline, or through S3 — where an already uploaded zip is found and not sent
 again); every configuration setting and tag that would change; the execution
-role lamb would create; where the alias would move; and the event source
-mappings that would be created, updated or removed.
+role lamb would create; where the alias would move; the event source
+mappings that would be created, updated or removed; and the invoke
+permissions (permissions.lamb-...) and log retention (logs.retentionDays)
+that would be added, changed or removed.
 
 Environment variables are compared but never shown: a change reads
 "environment.TABLE  (changed)", in text and in JSON alike.
 
 Like deploy, it packages and runs every pre-flight check first (a violation
 exits 3), then reads each function, several at once. lamb plan never writes
-to AWS: it makes only Get, List and Head calls. With --exit-code it exits 10
+to AWS: it makes only Get, List, Describe and Head calls. With --exit-code it exits 10
 when a deploy would change something and 0 when everything is up to date.
 
 --output markdown renders the plan for a pull-request comment: a collapsed
@@ -92,7 +94,7 @@ func (f *Factory) planClients(ctx context.Context) (pipeline.PlanClients, error)
 	if err != nil {
 		return pipeline.PlanClients{}, err
 	}
-	return pipeline.PlanClients{Lambda: c.Lambda, S3: c.S3, IAM: c.IAM, Region: c.Region, SQS: c.SQS}, nil
+	return pipeline.PlanClients{Lambda: c.Lambda, S3: c.S3, IAM: c.IAM, Region: c.Region, SQS: c.SQS, Logs: c.Logs}, nil
 }
 
 func planRun(ctx context.Context, opts *PlanOptions) error {
@@ -209,6 +211,9 @@ func planLines(f pipeline.PlanResult, emit func(mark byte, field, value string))
 		emit(m, c.Field, changeValue(c))
 	}
 	for _, c := range f.TagChanges {
+		emit(mark(c), c.Field, changeValue(c))
+	}
+	for _, c := range f.ResourceChanges {
 		emit(mark(c), c.Field, changeValue(c))
 	}
 	if r := f.Role; r.Changes() {

@@ -136,6 +136,10 @@ type Function struct {
 	Tags    map[string]string `json:"tags,omitempty" lamb:"tags,maxKey=tagKeyLength,max=tagValueLength" doc:"Tags of the function by key; the aws: prefix is reserved."`
 	Package Package           `json:"package" lamb:"package" doc:"How the function's zip is built."`
 	Deploy  Deploy            `json:"deploy" lamb:"deploy" doc:"How a new version reaches traffic."`
+
+	// Permissions are statements of the function's resource-based policy.
+	Permissions []Permission `json:"permissions,omitempty" lamb:"permissions" doc:"Who else may invoke the function (services, accounts, roles): statements of its resource-based policy, kept by lamb deploy."`
+	Logs        Logs         `json:"logs" lamb:"logs" doc:"The function's CloudWatch Logs log group."`
 }
 
 // Explicit marks the optional numbers of a Function that lamb.yaml sets,

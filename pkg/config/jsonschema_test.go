@@ -461,6 +461,13 @@ func TestSchemaAgreesWithValidate(t *testing.T) {
 		{"retries below -1", `functions: {api: {events: [{kinesis: {stream: "arn:aws:kinesis:us-east-1:1:stream/s", maximumRetries: -2}}]}}`, none},
 		{"a filter that is not JSON", `functions: {api: {events: [{sqs: {queue: "arn:aws:sqs:us-east-1:1:q", filters: ["body"]}}]}}`, schema},
 		{"a queue that is a topic", `functions: {api: {events: [{sqs: {queue: "arn:aws:sns:us-east-1:1:t"}}]}}`, schema},
+		{"permissions", `functions: {api: {permissions: [{principal: s3.amazonaws.com, sourceArn: "arn:aws:s3:::b", sourceAccount: "123456789012"}, {principal: "123456789012", qualifier: function}]}}`, both},
+		{"permissions not a list", `functions: {api: {permissions: {principal: s3.amazonaws.com}}}`, none},
+		{"a permission with an unknown key", `functions: {api: {permissions: [{principal: s3.amazonaws.com, source: x}]}}`, none},
+		{"a permission on a version", `functions: {api: {permissions: [{principal: s3.amazonaws.com, qualifier: "3"}]}}`, none},
+		{"log retention", `functions: {api: {logs: {retentionDays: 14}}}`, both},
+		// CloudWatch's fixed list of retentions is lamb check's to judge.
+		{"log retention not allowed by CloudWatch", `functions: {api: {logs: {retentionDays: 10}}}`, both},
 	}
 	vars := map[string]string{"MEM": "512", "ARCH": "arm64", "RT": "nodejs22.x", "CRED": "true", "RATE": "2%"}
 	for _, tt := range tests {

@@ -299,6 +299,8 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 		}
 	}
 	f.Events = l.events(v, lookup(n, "events"))
+	f.Permissions = permissions(lookup(n, "permissions"))
+	f.Logs.RetentionDays = optionalInteger(path(n, "logs", "retentionDays"), kindCount)
 	checkPublicURL(v, f, lookup(n, "functionUrl"))
 	checkGoMain(v, f, path(n, "package", "main"))
 	checkBundle(v, f, n)

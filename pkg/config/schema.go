@@ -119,7 +119,7 @@ var keyOrder = map[string][]string{
 	"Function": {"name", "source", "handler", "runtime", "architecture", "role",
 		"memory", "timeout", "ephemeralStorage", "description", "environment", "kmsKeyArn",
 		"layers", "vpc", "tracing", "deadLetter", "destinations", "async", "functionUrl",
-		"concurrency", "events", "tags", "package", "deploy"},
+		"concurrency", "events", "permissions", "logs", "tags", "package", "deploy"},
 	"Function.environment": {"files", "vars"},
 }
 

@@ -51,6 +51,7 @@ var (
 	}
 )
 
+// policyStatement is a statement of an identity policy lamb writes on a role.
 type policyStatement struct {
 	Sid      string   `json:"Sid"`
 	Effect   string   `json:"Effect"`

@@ -30,7 +30,8 @@ func (s Severity) rank() int {
 //	          handler, handlerTarget, handlerLoad, memory, timeout, ephemeralStorage,
 //	          description, alias, layers, vpc, tags, environment, zippedSize,
 //	          unzippedSize, zipEntries, nativeBinary, installScripts,
-//	          permissions, async, concurrency, functionUrl, events
+//	          permissions, async, concurrency, functionUrl, events,
+//	          invokePermissions, logs
 //	severity  "error", "warning" or "info"
 //	field     the lamb.yaml field concerned, e.g. "memory", "environment.AWS_REGION"
 //	path      the path inside the bundle concerned, e.g. "node_modules/x/y.node"

@@ -55,6 +55,9 @@ type DeployClients struct {
 	// SQS reads the queues of event sources in the pre-flight; nil skips
 	// the reads.
 	SQS deploy.QueueReader
+	// Logs keeps the retention of the functions' log groups; nil is an
+	// error only for a function that sets logs.retentionDays.
+	Logs deploy.LogsAPI
 	// Shift moves the alias when deploy.strategy shifts traffic in steps.
 	Shift ShiftClients
 }
@@ -111,7 +114,9 @@ const (
 // (the version the alias left), alias, route ("direct", "s3", or "" when the
 // code did not change), uploaded (false when S3 already had the zip), bytes
 // (zip size), created (the function is new), roleCreated, codeChanged,
-// configChanges (field, old, new; environment values masked), pruned
+// configChanges (field, old, new; environment values masked; also the
+// function URL, concurrency, asynchronous settings, invoke permissions as
+// permissions.<statement id> and log group settings changed), pruned
 // (versions deleted), shift (when the alias moved through a traffic shift:
 // see ShiftReport), seconds, error.
 type DeployResult struct {
@@ -188,6 +193,8 @@ func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o D
 		aliasStep{d: d, engines: engines, undo: undoEngine(clients.Shift, o.TuneShift)},
 		extrasStep{d: d},
 		eventsStep{d: d, iam: clients.IAM},
+		permissionsStep{api: clients.Lambda},
+		logsStep{logs: clients.Logs, lambda: clients.Lambda},
 		pruneStep{d: d},
 	}
 	r := o.runner(steps...)

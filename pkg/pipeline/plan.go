@@ -26,6 +26,9 @@ type PlanClients struct {
 	// SQS reads the queues of event sources in the pre-flight; nil skips
 	// the reads.
 	SQS deploy.QueueReader
+	// Logs reads the functions' log groups; nil is an error only for a
+	// function that sets logs.retentionDays.
+	Logs deploy.LogGroupReader
 }
 
 // PlanOptions are the inputs of a plan run.
@@ -71,7 +74,11 @@ type PlanReport struct {
 // never its value; architecture comes first when it changes), tagChanges,
 // upload (null when the code is not sent), role (null when lamb.yaml names
 // the role), alias, eventChanges (event source mappings created, updated
-// or removed, and the execution role's event source policy), error.
+// or removed, and the execution role's event source policy),
+
+// resourceChanges (invoke permissions as permissions.<statement id>, and
+// the log group as logs.group and logs.retentionDays, that would be added,
+// changed or removed), error.
 type PlanResult struct {
 	Function      string          `json:"function"`
 	Name          string          `json:"name"`
@@ -83,7 +90,9 @@ type PlanResult struct {
 	Role          *RolePlan       `json:"role"`
 	Alias         AliasPlan       `json:"alias"`
 	EventChanges  []deploy.Change `json:"eventChanges"`
-	Error         string          `json:"error,omitempty"`
+	// ResourceChanges are what would change beside the configuration.
+	ResourceChanges []deploy.Change `json:"resourceChanges"`
+	Error           string          `json:"error,omitempty"`
 }
 
 // CodePlan compares the bundle with $LATEST's code.
@@ -176,6 +185,8 @@ func Plan(ctx context.Context, cfg *config.Config, fns []*config.Function, o Pla
 		planRoleStep{api: clients.IAM, region: clients.Region, results: results},
 		planUploadStep{api: clients.S3, directLimit: quotas.Value(limits.QuotaZippedSize), results: results},
 		planEventsStep{lambda: clients.Lambda, iam: clients.IAM, results: results},
+		planPermissionsStep{api: clients.Lambda, results: results},
+		planLogsStep{api: clients.Logs, results: results},
 	)
 	r.KeepGoing = true
 	runErr := r.Run(ctx, units)
@@ -203,6 +214,9 @@ func planResultOf(u *Unit, res *PlanResult) PlanResult {
 	if out.EventChanges == nil {
 		out.EventChanges = []deploy.Change{}
 	}
+	if out.ResourceChanges == nil {
+		out.ResourceChanges = []deploy.Change{}
+	}
 	out.Alias = AliasPlan{Name: u.Function.Deploy.Alias}
 	if u.Err != nil {
 		out.Action, out.Error = ActionFailed, u.Err.Error()
@@ -225,7 +239,7 @@ func planResultOf(u *Unit, res *PlanResult) PlanResult {
 	switch {
 	case p.Create:
 		out.Action = ActionCreate
-	case p.UpToDate && len(out.EventChanges) == 0:
+	case p.UpToDate && len(out.EventChanges) == 0 && len(out.ResourceChanges) == 0:
 		out.Action = ActionUpToDate
 	default:
 		out.Action = ActionUpdate

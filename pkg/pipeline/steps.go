@@ -194,6 +194,8 @@ func (s CheckStep) Run(ctx context.Context, u *Unit) error {
 	u.Report = limits.CheckFunction(fn, u.Manifest, u.Layers, s.Quotas, s.Now)
 	u.Report.AddFindings(limits.CheckExtras(LimitsExtras(u.Function))...)
 	u.Report.AddFindings(limits.CheckEvents(LimitsEvents(u.Function, s.Visibility))...)
+	u.Report.AddFindings(limits.CheckInvokePermissions(LimitsInvokePermissions(u.Function))...)
+	u.Report.AddFindings(limits.CheckLogRetention(u.Function.Logs.RetentionDays)...)
 	if s.Load {
 		return s.load(ctx, u)
 	}
