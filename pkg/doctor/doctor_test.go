@@ -140,6 +140,9 @@ func TestRunTools(t *testing.T) {
 }
 
 func TestRunToolThatDoesNotRun(t *testing.T) {
+	// Which installer auto means depends on whether uv is on PATH: here it
+	// is not, whatever this machine has.
+	t.Setenv("PATH", t.TempDir())
 	cfg := loadProject(t, "functions:\n  api:\n    runtime: python3.12\n    handler: app.handler\n",
 		map[string]string{"requirements.txt": "requests\n"})
 	runner := fakeRunner{found: map[string]string{
