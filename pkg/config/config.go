@@ -132,6 +132,13 @@ type Function struct {
 	Tags        map[string]string `json:"tags,omitempty" lamb:"tags,maxKey=tagKeyLength,max=tagValueLength" doc:"Tags of the function by key; the aws: prefix is reserved."`
 	Package     Package           `json:"package" lamb:"package" doc:"How the function's zip is built."`
 	Deploy      Deploy            `json:"deploy" lamb:"deploy" doc:"How a new version reaches traffic."`
+
+	// Image, Edge, FileSystem and SnapStart are read and checked in image.go.
+	Image       string       `json:"image,omitempty" lamb:"image" doc:"URI of a container image in ECR (ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG or REPO@sha256:DIGEST) to deploy instead of a zip; lamb builds no image, and runtime, handler and package do not apply."`
+	ImageConfig *ImageConfig `json:"imageConfig,omitempty" lamb:"imageConfig" doc:"Overrides of the container image's own settings; only with image."`
+	Edge        *Edge        `json:"edge,omitempty" lamb:"edge" doc:"Marks a Lambda@Edge function for a CloudFront trigger; lamb check applies CloudFront's limits and deploy prints the version ARN to associate."`
+	FileSystem  *FileSystem  `json:"fileSystem,omitempty" lamb:"fileSystem" doc:"Mounts an Amazon EFS access point; the function needs vpc."`
+	SnapStart   bool         `json:"snapStart,omitempty" lamb:"snapStart" doc:"Snapshots published versions after initialisation so they start faster (Java 11+, Python 3.12+, .NET 8+)."`
 }
 
 // Explicit marks the optional numbers of a Function that lamb.yaml sets,

@@ -113,7 +113,8 @@ var keyOrder = map[string][]string{
 	"Function": {"name", "source", "handler", "runtime", "architecture", "role",
 		"memory", "timeout", "ephemeralStorage", "description", "environment", "kmsKeyArn",
 		"layers", "vpc", "tracing", "deadLetter", "destinations", "async", "functionUrl",
-		"concurrency", "tags", "package", "deploy"},
+		"concurrency", "tags", "package", "deploy",
+		"image", "imageConfig", "edge", "fileSystem", "snapStart"},
 	"Function.environment": {"files", "vars"},
 }
 
