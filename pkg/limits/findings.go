@@ -30,7 +30,7 @@ func (s Severity) rank() int {
 //	          handler, handlerTarget, memory, timeout, ephemeralStorage,
 //	          description, alias, layers, vpc, tags, environment, zippedSize,
 //	          unzippedSize, zipEntries, nativeBinary, permissions, async,
-//	          concurrency, functionUrl
+//	          concurrency, functionUrl, edge, fileSystem, snapStart, image
 //	severity  "error", "warning" or "info"
 //	field     the lamb.yaml field concerned, e.g. "memory", "environment.AWS_REGION"
 //	path      the path inside the bundle concerned, e.g. "node_modules/x/y.node"
