@@ -8,6 +8,7 @@ import (
 
 	"github.com/lambcli/lamb/internal/ui"
 	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/pkg/deploy"
 	"github.com/lambcli/lamb/pkg/limits"
 	"github.com/lambcli/lamb/pkg/pipeline"
 	"github.com/lambcli/lamb/pkg/progress"
@@ -22,6 +23,11 @@ type CheckOptions struct {
 	// Lambda returns the client for the optional reads (account limits,
 	// layer sizes); an error means they are skipped, and the report says why.
 	Lambda func(context.Context) (pipeline.LambdaReader, error)
+	// Images returns the client that reads container images from ECR; an
+	// error means they are not read, and the report says why.
+	Images func(context.Context) (deploy.ImageReader, error)
+	// Region returns the region for Lambda@Edge's check; "" skips it.
+	Region func(context.Context) string
 	// Now decides runtime deprecation; tests fix it.
 	Now func() time.Time
 
@@ -36,7 +42,7 @@ type CheckOptions struct {
 }
 
 func newCheckCmd(f *Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
-	opts := &CheckOptions{IO: f.IO, Config: f.LoadConfig, Lambda: f.lambdaReader, Now: time.Now}
+	opts := &CheckOptions{IO: f.IO, Config: f.LoadConfig, Lambda: f.lambdaReader, Images: f.imageReader, Region: f.region, Now: time.Now}
 	c := &cobra.Command{
 		Use:   "check [FN...]",
 		Short: "Package and run every Lambda pre-flight check; exit 3 on a violation",
@@ -77,6 +83,8 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 			Options: pipelineOptions(opts.IO, sink, opts.CacheDir, opts.NoCache, 0, opts.Concurrency, opts.Verbose),
 			Offline: opts.Offline,
 			Lambda:  opts.Lambda,
+			Images:  opts.Images,
+			Region:  checkRegion(ctx, opts),
 			Now:     opts.Now(),
 		})
 		return err
@@ -96,4 +104,13 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		return &silentError{code: ExitLimit}
 	}
 	return nil
+}
+
+// checkRegion is the region Lambda@Edge functions are checked against;
+// --offline and a missing region skip the check.
+func checkRegion(ctx context.Context, opts *CheckOptions) string {
+	if opts.Offline || opts.Region == nil {
+		return ""
+	}
+	return opts.Region(ctx)
 }

@@ -44,8 +44,13 @@ func (PackageStep) Describe(u *Unit) string {
 	return "packaging " + u.Function.Key + " from " + src
 }
 
-// Skip implements Step: every function is packaged.
-func (PackageStep) Skip(*Unit) string { return "" }
+// Skip implements Step: every function is packaged but a container image.
+func (PackageStep) Skip(u *Unit) string {
+	if u.Function.Image != "" {
+		return "container image"
+	}
+	return ""
+}
 
 // Run implements Step.
 func (s PackageStep) Run(ctx context.Context, u *Unit) error {
@@ -152,6 +157,8 @@ type CheckStep struct {
 	Quotas limits.Quotas
 	// Now decides runtime deprecation.
 	Now time.Time
+	// Region is where the function goes; "" when not known.
+	Region string
 }
 
 // Name implements Step.
@@ -171,6 +178,7 @@ func (s CheckStep) Run(_ context.Context, u *Unit) error {
 	}
 	u.Report = limits.CheckFunction(fn, u.Manifest, u.Layers, s.Quotas, s.Now)
 	u.Report.AddFindings(limits.CheckExtras(LimitsExtras(u.Function))...)
+	u.Report.AddFindings(featureFindings(u, s.Region)...)
 	return nil
 }
 
@@ -194,5 +202,6 @@ func LimitsFunction(fn *config.Function) limits.Function {
 		SecurityGroupIDs: fn.VPC.SecurityGroupIDs,
 		SubnetIDs:        fn.VPC.SubnetIDs,
 		Tags:             fn.Tags,
+		Image:            fn.Image != "",
 	}
 }
