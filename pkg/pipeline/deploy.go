@@ -257,6 +257,9 @@ func resultOf(u *Unit) DeployResult {
 		if s.Code.ImageURI != "" {
 			res.Route = RouteECR
 		}
+		if u.Image != nil {
+			res.Bytes = u.Image.SizeBytes
+		}
 	}
 	res.EdgeARN = edgeVersionARN(u)
 	var rolledBack *shift.RolledBackError

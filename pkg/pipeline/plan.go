@@ -95,9 +95,11 @@ type CodePlan struct {
 
 // UploadPlan is how the zip would reach Lambda.
 //
-// JSON fields: route ("direct" or "s3"), bytes (zip size), bucket and key
-// (s3 only), alreadyUploaded (s3: the object is there, nothing would be
-// sent), note (why S3 could not be asked).
+// JSON fields: route ("direct", "s3", or "ecr" for a container image),
+// bytes (zip size; an image's compressed size), bucket and key (s3 only),
+// alreadyUploaded (s3: the object is there, nothing would be sent; always
+// true for an image, which Lambda pulls from ECR), note (why S3 could not
+// be asked).
 type UploadPlan struct {
 	Route           string `json:"route"`
 	Bytes           int64  `json:"bytes"`
@@ -302,15 +304,16 @@ type planUploadStep struct {
 
 func (planUploadStep) Name() string { return "upload route" }
 func (planUploadStep) Skip(u *Unit) string {
-	if u.Function.Image != "" {
-		return "container image"
-	}
 	if !codeGoesUp(u.Deploy.Plan) {
 		return "code unchanged"
 	}
 	return ""
 }
 func (s planUploadStep) Run(ctx context.Context, u *Unit) error {
+	if img := u.Image; img != nil {
+		s.results[u].Upload = &UploadPlan{Route: RouteECR, Bytes: img.SizeBytes, AlreadyUploaded: true}
+		return nil
+	}
 	a, t := artifactOf(u)
 	direct, err := deploy.ChooseRoute(a, t, s.directLimit)
 	if err != nil {
