@@ -82,6 +82,9 @@ func (l *loader) special(v *validator, f *Function, n *yaml.Node) {
 			v.add(at, v.paths[at], "a container image function takes its %s from the image (ENTRYPOINT and CMD; override them under imageConfig): remove %s, from defaults too, or remove image to deploy a zip", k, k)
 		}
 	}
+	if at := lookup(n, "layers"); !isNull(at) {
+		v.add(at, v.paths[at], "a container image function cannot use layers: copy what they hold into the image, and remove layers (from defaults too)")
+	}
 	if pkg := lookup(n, "package"); !isNull(pkg) && pkg.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(pkg.Content); i += 2 {
 			if val := pkg.Content[i+1]; !isNull(val) {

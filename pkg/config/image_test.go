@@ -55,6 +55,8 @@ func TestImageRefusesZipSettings(t *testing.T) {
 			[]string{"lamb.yaml:2:12: defaults.runtime: a container image function takes its runtime from the image (ENTRYPOINT and CMD; override them under imageConfig): remove runtime, from defaults too"}},
 		{"package", "functions:\n  api:\n    image: " + testImage + "\n    package: {build: make, exclude: ['*.md']}\n",
 			[]string{"functions.api.package.build: package settings build a zip", "functions.api.package.exclude: package settings build a zip"}},
+		{"layers", "functions:\n  api:\n    image: " + testImage + "\n    layers: [arn:aws:lambda:us-east-1:123456789012:layer:x:1]\n",
+			[]string{"functions.api.layers: a container image function cannot use layers"}},
 		{"imageConfig without image", "functions:\n  api:\n    runtime: python3.12\n    imageConfig: {command: [x]}\n",
 			[]string{"functions.api.imageConfig: imageConfig applies to container images only"}},
 		{"edge without event", "functions:\n  api:\n    edge: {}\n", []string{"functions.api.edge: edge needs event"}},
