@@ -344,6 +344,7 @@ func readAndPlan(ctx context.Context, api deploy.FunctionReader, u *Unit) error 
 		return err
 	}
 	u.Deploy.Plan = deploy.PlanFunction(r, u.Deploy.Desired, codeSha256(u), fn.Deploy.Alias)
+	planImageURI(u)
 	return nil
 }
 
@@ -351,6 +352,7 @@ func readAndPlan(ctx context.Context, api deploy.FunctionReader, u *Unit) error 
 func planWithRole(u *Unit, role string) {
 	u.Deploy.Desired.Role = role
 	u.Deploy.Plan = deploy.PlanFunction(u.Deploy.Remote, u.Deploy.Desired, codeSha256(u), u.Function.Deploy.Alias)
+	planImageURI(u)
 }
 
 // roleSpec is what the function needs of the execution role lamb manages.

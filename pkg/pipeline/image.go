@@ -186,3 +186,15 @@ func withImages(o CheckOptions, api deploy.ImageReader, region string) CheckOpti
 	}
 	return o
 }
+
+// planImageURI makes lamb.yaml naming another image URI a code change even
+// when it is the same image (a new tag on it, or its digest): Lambda then
+// shows the URI lamb.yaml names.
+func planImageURI(u *Unit) {
+	p, r := &u.Deploy.Plan, u.Deploy.Remote
+	if u.Function.Image == "" || !r.Exists || r.ImageURI == "" || r.ImageURI == u.Function.Image {
+		return
+	}
+	p.CodeChanged, p.UpToDate = true, false
+	p.ConfigChanges = append(p.ConfigChanges, deploy.Change{Field: "image", Old: r.ImageURI, New: u.Function.Image})
+}
