@@ -183,3 +183,12 @@ func PackageTypeChange(r Remote, want Desired) error {
 	}
 	return nil
 }
+
+// isReplicated reports whether err is Lambda refusing to delete a version
+// of a Lambda@Edge function that CloudFront still has replicas of
+// ("... because it is a replicated function."). Lambda gives this case no
+// code of its own, so the message is matched too; the version can go once
+// no distribution uses it, which takes CloudFront hours.
+func isReplicated(err error) bool {
+	return err != nil && isInvalidParameter(err, "because it is a replicated function")
+}

@@ -340,3 +340,45 @@ func TestEnsureRoleEdgeAndFileSystem(t *testing.T) {
 		t.Errorf("final plan = %+v, %v; want no change", p, err)
 	}
 }
+
+// pruneLambda lists three versions and no aliases, and refuses to delete
+// the ones CloudFront replicates.
+type pruneLambda struct {
+	LambdaAPI
+	replicated map[string]bool
+	deleted    []string
+}
+
+func (p *pruneLambda) ListVersionsByFunction(context.Context, *lambda.ListVersionsByFunctionInput, ...func(*lambda.Options)) (*lambda.ListVersionsByFunctionOutput, error) {
+	var vs []lambdatypes.FunctionConfiguration
+	for _, v := range []string{"$LATEST", "1", "2", "3"} {
+		vs = append(vs, lambdatypes.FunctionConfiguration{Version: aws.String(v)})
+	}
+	return &lambda.ListVersionsByFunctionOutput{Versions: vs}, nil
+}
+
+func (p *pruneLambda) ListAliases(context.Context, *lambda.ListAliasesInput, ...func(*lambda.Options)) (*lambda.ListAliasesOutput, error) {
+	return &lambda.ListAliasesOutput{}, nil
+}
+
+func (p *pruneLambda) DeleteFunction(_ context.Context, in *lambda.DeleteFunctionInput, _ ...func(*lambda.Options)) (*lambda.DeleteFunctionOutput, error) {
+	v := aws.ToString(in.Qualifier)
+	if p.replicated[v] {
+		return nil, &lambdatypes.InvalidParameterValueException{Message: aws.String("Lambda was unable to delete arn:aws:lambda:us-east-1:123456789012:function:edge:" + v +
+			" because it is a replicated function. Please see our documentation for Deleting Lambda@Edge Functions and Replicas.")}
+	}
+	p.deleted = append(p.deleted, v)
+	return &lambda.DeleteFunctionOutput{}, nil
+}
+
+func TestPruneKeepsReplicatedVersions(t *testing.T) {
+	t.Parallel()
+	api := &pruneLambda{replicated: map[string]bool{"1": true}}
+	res, err := (&Deployer{Lambda: api}).Prune(t.Context(), "edge", 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Deleted, []string{"2"}) || !slices.Equal(res.Protected, []string{"1"}) || !slices.Equal(api.deleted, []string{"2"}) {
+		t.Errorf("prune = %+v, deleted %v; want 2 deleted and 1 kept for CloudFront", res, api.deleted)
+	}
+}
