@@ -2,6 +2,8 @@ package config
 
 import (
 	"go.yaml.in/yaml/v3"
+
+	"github.com/lambcli/lamb/pkg/limits"
 )
 
 // ImageConfig overrides the settings a container image carries
@@ -76,6 +78,9 @@ func (l *loader) special(v *validator, f *Function, n *yaml.Node) {
 			v.add(ic, v.paths[ic], "imageConfig applies to container images only: set image, or remove imageConfig")
 		}
 		return
+	}
+	if _, err := limits.ParseImageURI(f.Image); err != nil {
+		v.add(img, v.paths[img], "not an ECR image URI (Lambda runs images from ECR only): write ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY:TAG or .../REPOSITORY@sha256:DIGEST")
 	}
 	for _, k := range []string{"runtime", "handler"} {
 		if at := lookup(n, k); !isNull(at) {

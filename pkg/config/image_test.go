@@ -57,6 +57,8 @@ func TestImageRefusesZipSettings(t *testing.T) {
 			[]string{"functions.api.package.build: package settings build a zip", "functions.api.package.exclude: package settings build a zip"}},
 		{"layers", "functions:\n  api:\n    image: " + testImage + "\n    layers: [arn:aws:lambda:us-east-1:123456789012:layer:x:1]\n",
 			[]string{"functions.api.layers: a container image function cannot use layers"}},
+		{"not ECR", "functions:\n  api:\n    image: public.ecr.aws/lambda/python:3.12\n",
+			[]string{"lamb.yaml:3:12: functions.api.image: not an ECR image URI"}},
 		{"imageConfig without image", "functions:\n  api:\n    runtime: python3.12\n    imageConfig: {command: [x]}\n",
 			[]string{"functions.api.imageConfig: imageConfig applies to container images only"}},
 		{"edge without event", "functions:\n  api:\n    edge: {}\n", []string{"functions.api.edge: edge needs event"}},

@@ -168,30 +168,6 @@ func TestPackageTypeChange(t *testing.T) {
 	}
 }
 
-func TestParseImageURI(t *testing.T) {
-	t.Parallel()
-	digest := "sha256:" + strings.Repeat("ab", 32)
-	tests := []struct {
-		uri     string
-		want    ImageRef
-		wantErr bool
-	}{
-		{"123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api:v1.2", ImageRef{Registry: "123456789012", Region: "eu-west-1", Repository: "team/api", Tag: "v1.2"}, false},
-		{"123456789012.dkr.ecr.us-east-1.amazonaws.com/api@" + digest, ImageRef{Registry: "123456789012", Region: "us-east-1", Repository: "api", Digest: digest}, false},
-		{"123456789012.dkr.ecr.us-east-1.amazonaws.com/api", ImageRef{}, true},
-		{"docker.io/library/python:3.12", ImageRef{}, true},
-		{"123456789012.dkr.ecr.us-east-1.amazonaws.com/api@sha256:short", ImageRef{}, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.uri, func(t *testing.T) {
-			got, err := ParseImageURI(tt.uri)
-			if (err != nil) != tt.wantErr || got != tt.want {
-				t.Errorf("ParseImageURI = %+v, %v; want %+v, error %v", got, err, tt.want, tt.wantErr)
-			}
-		})
-	}
-}
-
 // scriptedECR answers DescribeImages, BatchGetImage and
 // GetDownloadUrlForLayer as told, and fails the test on any other call.
 type scriptedECR struct {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,32 +27,12 @@ type ImageReader interface {
 
 var _ ImageReader = (*ecr.Client)(nil)
 
-// ImageRef is an ECR image URI taken apart.
-type ImageRef struct {
-	// Registry is the account ID that owns the repository.
-	Registry, Region, Repository string
-	// Tag or Digest (sha256:...) names the image; one of them is set.
-	Tag, Digest string
-}
-
-// imageURI is ACCOUNT.dkr.ecr.REGION.amazonaws.com[.cn]/REPO(:TAG|@sha256:HEX).
-var imageURI = regexp.MustCompile(`^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([a-z0-9][a-z0-9._/-]*)(?::([\w][\w.-]{0,127})|@(sha256:[a-f0-9]{64}))$`)
-
-// ParseImageURI reads an ECR image URI; Lambda runs images from ECR only,
-// named by tag or digest.
-func ParseImageURI(uri string) (ImageRef, error) {
-	m := imageURI.FindStringSubmatch(uri)
-	if m == nil {
-		return ImageRef{}, fmt.Errorf("image %q is not an ECR image URI: write ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY:TAG or .../REPOSITORY@sha256:DIGEST (Lambda runs images from ECR only)", uri)
+// imageID names the image of ref in ECR calls.
+func imageID(ref limits.ImageRef) *ecrtypes.ImageIdentifier {
+	if ref.Digest != "" {
+		return &ecrtypes.ImageIdentifier{ImageDigest: aws.String(ref.Digest)}
 	}
-	return ImageRef{Registry: m[1], Region: m[2], Repository: m[3], Tag: m[4], Digest: m[5]}, nil
-}
-
-func (r ImageRef) id() *ecrtypes.ImageIdentifier {
-	if r.Digest != "" {
-		return &ecrtypes.ImageIdentifier{ImageDigest: aws.String(r.Digest)}
-	}
-	return &ecrtypes.ImageIdentifier{ImageTag: aws.String(r.Tag)}
+	return &ecrtypes.ImageIdentifier{ImageTag: aws.String(ref.Tag)}
 }
 
 // Manifest media types, by what they hold.
@@ -79,12 +58,12 @@ const maxConfigBlob = 1 << 20
 // an error: Found is false.
 func ReadImage(ctx context.Context, api ImageReader, client *http.Client, uri string) (img limits.Image, note string, err error) {
 	img = limits.Image{URI: uri}
-	ref, err := ParseImageURI(uri)
+	ref, err := limits.ParseImageURI(uri)
 	if err != nil {
 		return img, "", err
 	}
 	out, err := api.DescribeImages(ctx, &ecr.DescribeImagesInput{
-		RegistryId: aws.String(ref.Registry), RepositoryName: aws.String(ref.Repository), ImageIds: []ecrtypes.ImageIdentifier{*ref.id()},
+		RegistryId: aws.String(ref.Registry), RepositoryName: aws.String(ref.Repository), ImageIds: []ecrtypes.ImageIdentifier{*imageID(ref)},
 	})
 	var noImage *ecrtypes.ImageNotFoundException
 	var noRepo *ecrtypes.RepositoryNotFoundException
@@ -162,7 +141,7 @@ func isIndex(mediaType string) bool {
 
 // configArchitecture fetches the image's config blob and returns its
 // architecture in Lambda's terms.
-func configArchitecture(ctx context.Context, api ImageReader, client *http.Client, ref ImageRef, digest string) (string, error) {
+func configArchitecture(ctx context.Context, api ImageReader, client *http.Client, ref limits.ImageRef, digest string) (string, error) {
 	if digest == "" {
 		return "", errors.New("the manifest names no config")
 	}

@@ -2,6 +2,7 @@ package limits
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -100,4 +101,25 @@ func platformOf(arch string) string {
 		return "linux/arm64"
 	}
 	return "linux/amd64"
+}
+
+// ImageRef is an ECR image URI taken apart.
+type ImageRef struct {
+	// Registry is the account ID that owns the repository.
+	Registry, Region, Repository string
+	// Tag or Digest (sha256:...) names the image; one of them is set.
+	Tag, Digest string
+}
+
+// imageURI is ACCOUNT.dkr.ecr.REGION.amazonaws.com[.cn]/REPO(:TAG|@sha256:HEX).
+var imageURI = regexp.MustCompile(`^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([a-z0-9][a-z0-9._/-]*)(?::([\w][\w.-]{0,127})|@(sha256:[a-f0-9]{64}))$`)
+
+// ParseImageURI reads an ECR image URI; Lambda runs images from ECR only,
+// named by tag or digest.
+func ParseImageURI(uri string) (ImageRef, error) {
+	m := imageURI.FindStringSubmatch(uri)
+	if m == nil {
+		return ImageRef{}, fmt.Errorf("image %q is not an ECR image URI: write ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPOSITORY:TAG or .../REPOSITORY@sha256:DIGEST (Lambda runs images from ECR only)", uri)
+	}
+	return ImageRef{Registry: m[1], Region: m[2], Repository: m[3], Tag: m[4], Digest: m[5]}, nil
 }

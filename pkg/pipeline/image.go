@@ -51,7 +51,13 @@ func (s ImageStep) Run(ctx context.Context, u *Unit) error {
 	}
 	img, note, err := deploy.ReadImage(ctx, s.API, s.HTTP, u.Function.Image)
 	if err != nil {
-		return err
+		if ctx.Err() != nil {
+			return err
+		}
+		// Like the other optional reads, a failed one is a note for lamb
+		// check; a deploy refuses the function when it plans it.
+		u.Notes = append(u.Notes, fmt.Sprintf("image %s not read from ECR: %v", u.Function.Image, err))
+		return nil
 	}
 	if note != "" {
 		u.Notes = append(u.Notes, note)
@@ -75,8 +81,10 @@ func imageReader(ctx context.Context, o CheckOptions, fns []*config.Function) (d
 	switch {
 	case !imageFunctions(fns):
 		return nil, ""
-	case o.Offline || o.Images == nil:
+	case o.Offline:
 		return nil, "--offline"
+	case o.Images == nil:
+		return nil, "no AWS access"
 	}
 	c, err := o.Images(ctx)
 	if err != nil {
