@@ -47,8 +47,9 @@ func TestDeployScripts(t *testing.T) {
 // with; more adds to a script's environment.
 func scriptParams(dir string, more func(*testscript.Env)) testscript.Params {
 	return testscript.Params{
-		Dir:  dir,
-		Cmds: map[string]func(*testscript.TestScript, bool, []string){"mkarchive": mkarchive},
+		Dir:       dir,
+		Cmds:      map[string]func(*testscript.TestScript, bool, []string){"mkarchive": mkarchive},
+		Condition: toolCondition,
 		Setup: func(env *testscript.Env) error {
 			// The cache and HOME live outside the packaged folder.
 			home, err := os.MkdirTemp("", "lamb-script-home-")

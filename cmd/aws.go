@@ -51,6 +51,19 @@ func (f *Factory) lambdaReader(ctx context.Context) (pipeline.LambdaReader, erro
 	return c, nil
 }
 
+// queueReader returns the SQS client for the pre-flight's optional reads
+// of event source queues, bounded as lambdaReader's are.
+func (f *Factory) queueReader(ctx context.Context) (deploy.QueueReader, error) {
+	o := f.awsOptions()
+	o.MaxAttempts = 2
+	o.RequestTimeout = optionalReadTimeout
+	c, err := awsconf.NewSession(o).SQS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // imageReader returns the ECR client for the pre-flight's reads of
 // container images, bounded as lambdaReader's are.
 func (f *Factory) imageReader(ctx context.Context) (deploy.ImageReader, error) {
@@ -97,11 +110,19 @@ func (f *Factory) deployClients(ctx context.Context) (pipeline.DeployClients, er
 	if err != nil {
 		return pipeline.DeployClients{}, err
 	}
+	sqsc, err := s.SQS(ctx)
+	if err != nil {
+		return pipeline.DeployClients{}, err
+	}
+	logs, err := s.Logs(ctx)
+	if err != nil {
+		return pipeline.DeployClients{}, err
+	}
 	ecrc, err := s.ECR(ctx)
 	if err != nil {
 		return pipeline.DeployClients{}, err
 	}
-	return pipeline.DeployClients{Lambda: lam, S3: s3c, IAM: iamc, Region: cfg.Region, ECR: ecrc, Shift: sc}, nil
+	return pipeline.DeployClients{Lambda: lam, S3: s3c, IAM: iamc, Region: cfg.Region, SQS: sqsc, Logs: logs, ECR: ecrc, Shift: sc}, nil
 }
 
 // shiftClients returns the AWS clients a traffic shift uses.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lambcli/lamb/internal/ci"
 	"github.com/lambcli/lamb/internal/ui"
 	"github.com/lambcli/lamb/pkg/config"
 	"github.com/lambcli/lamb/pkg/deploy/shift"
@@ -42,6 +43,8 @@ type DeployOptions struct {
 	CacheDir    string
 	Verbose     bool
 	JSON        bool
+	// CI says where to append a job summary.
+	CI ci.Env
 }
 
 func newDeployCmd(f *Factory, runF func(context.Context, *DeployOptions) error) *cobra.Command {
@@ -70,7 +73,10 @@ version with both is "up to date": no write at all. One function's failure
 does not stop the others; the exit status is then 1. Ctrl-C stops between
 AWS calls, never between an update and its wait, rolls back a shift under
 way, and leaves every alias on a published version; running lamb deploy
-again converges.`,
+again converges.
+
+With GITHUB_STEP_SUMMARY set (GitHub Actions), a Markdown table of what
+happened to each function is appended to the job summary.`,
 		Example: `  lamb deploy
   lamb deploy api --stage prod
   lamb deploy api --no-wait
@@ -78,6 +84,7 @@ again converges.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Functions = args
 			opts.CacheDir, opts.Verbose, opts.JSON = f.Settings.CacheDir, f.Settings.Verbose, f.Settings.JSON()
+			opts.CI = f.ciEnv()
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -114,6 +121,9 @@ func deployRun(ctx context.Context, opts *DeployOptions) error {
 		})
 		return err
 	})
+	if report.Functions != nil {
+		appendSummary(opts.IO, opts.CI, func() string { return deployMarkdown(report) })
+	}
 	return writeOutcome(ctx, opts.IO, opts.JSON, report.Functions != nil, runErr, func() error {
 		if opts.JSON {
 			return ui.WriteJSON(opts.IO.Out, report)

@@ -96,9 +96,6 @@ kept unless --force is given; a link is never written through.`,
 	c.MarkFlagsMutuallyExclusive("hook", "from")
 	c.MarkFlagsMutuallyExclusive("hook", "runtime")
 	c.MarkFlagsMutuallyExclusive("hook", "name")
-	_ = c.RegisterFlagCompletionFunc("runtime", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return templates.FamilyNames(), cobra.ShellCompDirectiveNoFileComp
-	})
 	return c
 }
 

@@ -128,6 +128,16 @@ func writePackageSummary(io *ui.IOStreams, m *packager.Manifest) error {
 	fmt.Fprintf(&b, "  unzipped  %10s  %6s of the %s unzipped limit (layers not counted; see lamb check)\n", ui.Bytes(m.UnzippedBytes), ui.Percent(m.UnzippedBytes, unzipLimit), ui.Bytes(unzipLimit))
 	fmt.Fprintf(&b, "  files     %10d  cache: %d reused, %d compressed\n", m.FileCount, m.Cache.Reused, m.Cache.Compressed)
 	fmt.Fprintf(&b, "  sha256    %s\n", m.CodeSha256)
+	if d := m.DroppedPrebuilds; d != nil {
+		fmt.Fprintf(&b, "  prebuilds %10s  saved: %d files for other platforms left out (package.prebuilds: all keeps them)\n", ui.Bytes(d.Bytes), d.Files)
+	}
+	if unmet := packager.UnmetScripts(m.SkippedInstallScripts); len(unmet) > 0 {
+		names := make([]string, len(unmet))
+		for i, s := range unmet {
+			names[i] = s.Label()
+		}
+		fmt.Fprintf(&b, "  scripts   not run for %s; list them in package.allowScripts if the bundle needs what they build\n", strings.Join(names, ", "))
+	}
 	_, err := io.Out.Write([]byte(b.String()))
 	return err
 }

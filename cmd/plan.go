@@ -3,11 +3,13 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/lambcli/lamb/internal/ci"
 	"github.com/lambcli/lamb/internal/ui"
 	"github.com/lambcli/lamb/pkg/config"
 	"github.com/lambcli/lamb/pkg/deploy"
@@ -34,6 +36,10 @@ type PlanOptions struct {
 	CacheDir string
 	Verbose  bool
 	JSON     bool
+	// Markdown renders the plan for a pull-request comment.
+	Markdown bool
+	// CI says where to append a job summary.
+	CI ci.Env
 }
 
 func newPlanCmd(f *Factory, runF func(context.Context, *PlanOptions) error) *cobra.Command {
@@ -45,26 +51,36 @@ func newPlanCmd(f *Factory, runF func(context.Context, *PlanOptions) error) *cob
 it up to date; the code's hash before and after and how the zip would travel
 (inline, or through S3 — where an already uploaded zip is found and not sent
 again); every configuration setting and tag that would change; the execution
-role lamb would create; and where the alias would move.
+role lamb would create; where the alias would move; the event source
+mappings that would be created, updated or removed; and the invoke
+permissions (permissions.lamb-...) and log retention (logs.retentionDays)
+that would be added, changed or removed.
 
 Environment variables are compared but never shown: a change reads
 "environment.TABLE  (changed)", in text and in JSON alike.
 
 Like deploy, it packages and runs every pre-flight check first (a violation
 exits 3), then reads each function, several at once. lamb plan never writes
-to AWS: it makes only Get, List and Head calls. With --exit-code it exits 10
-when a deploy would change something and 0 when everything is up to date.`,
+to AWS: it makes only Get, List, Describe and Head calls. With --exit-code it exits 10
+when a deploy would change something and 0 when everything is up to date.
+
+--output markdown renders the plan for a pull-request comment: a collapsed
+diff per function. With GITHUB_STEP_SUMMARY set, the same Markdown is
+appended to the job summary.`,
 		Example: `  lamb plan
   lamb plan api --stage prod --exit-code || echo "deploy would change something"
-  lamb plan --output json | jq '.functions[] | {function, action, configChanges}'`,
+  lamb plan --output json | jq '.functions[] | {function, action, configChanges}'
+  lamb plan --stage prod --output markdown > plan.md`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Functions = args
 			opts.CacheDir, opts.Verbose, opts.JSON = f.Settings.CacheDir, f.Settings.Verbose, f.Settings.JSON()
+			opts.Markdown, opts.CI = f.Settings.Output == outputMarkdown, f.ciEnv()
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
 			return planRun(c.Context(), opts)
 		},
+		Annotations: map[string]string{markdownAnnotation: "true"},
 	}
 	addPackageFlags(c, &opts.NoCache, &opts.Concurrency)
 	c.Flags().BoolVar(&opts.ExitCode, "exit-code", false, "exit 10 when a deploy would change something, 0 when not")
@@ -78,7 +94,7 @@ func (f *Factory) planClients(ctx context.Context) (pipeline.PlanClients, error)
 	if err != nil {
 		return pipeline.PlanClients{}, err
 	}
-	return pipeline.PlanClients{Lambda: c.Lambda, S3: c.S3, IAM: c.IAM, Region: c.Region, ECR: c.ECR}, nil
+	return pipeline.PlanClients{Lambda: c.Lambda, S3: c.S3, IAM: c.IAM, Region: c.Region, SQS: c.SQS, Logs: c.Logs, ECR: c.ECR}, nil
 }
 
 func planRun(ctx context.Context, opts *PlanOptions) error {
@@ -98,11 +114,18 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 		return err
 	})
 	err = writeOutcome(ctx, opts.IO, opts.JSON, report.Functions != nil, runErr, func() error {
-		if opts.JSON {
+		switch {
+		case opts.JSON:
 			return ui.WriteJSON(opts.IO.Out, report)
+		case opts.Markdown:
+			_, err := io.WriteString(opts.IO.Out, planMarkdown(report))
+			return err
 		}
 		return writePlan(opts.IO, report)
 	})
+	if report.Functions != nil {
+		appendSummary(opts.IO, opts.CI, func() string { return planMarkdown(report) })
+	}
 	if err == nil && opts.ExitCode && report.Changes > 0 {
 		return &silentError{code: ExitChanges}
 	}
@@ -142,41 +165,72 @@ func writePlan(io *ui.IOStreams, r pipeline.PlanReport) error {
 }
 
 func writePlanBody(w *strings.Builder, f pipeline.PlanResult) {
-	line := func(field, value string) {
+	planLines(f, func(_ byte, field, value string) {
 		fmt.Fprintf(w, "  %-*s%s\n", max(10, len(field)+2), field, value)
-	}
+	})
+}
+
+// planLines gives emit each line of a function's plan: a mark (+ added,
+// - removed, ! changed, space unchanged), the field and its value. Nothing
+// for a function that is up to date.
+func planLines(f pipeline.PlanResult, emit func(mark byte, field, value string)) {
 	switch f.Action {
 	case pipeline.ActionFailed:
-		line("error", f.Error)
+		emit('-', "error", f.Error)
 		return
 	case pipeline.ActionUpToDate:
 		return
 	}
-	line("code", codeLine(f))
 	create := f.Action == pipeline.ActionCreate
+	mark := func(c deploy.Change) byte {
+		switch {
+		case create || c.Old == "":
+			return '+'
+		case c.New == "":
+			return '-'
+		}
+		return '!'
+	}
+	codeMark := byte('!')
+	if create || f.Code.Old == "" {
+		codeMark = '+'
+	} else if !f.Code.Changed {
+		codeMark = ' '
+	}
+	emit(codeMark, "code", codeLine(f))
 	for _, c := range f.ConfigChanges {
 		if c.Field == "role" && f.Role != nil && f.Role.Create {
 			continue // the role line below says it
 		}
+		m := mark(c)
 		if create {
 			// A new function starts from Lambda's defaults, not from a
 			// setting someone chose: only the value it gets matters.
 			c.Old = ""
 		}
-		line(c.Field, changeValue(c))
+		emit(m, c.Field, changeValue(c))
 	}
 	for _, c := range f.TagChanges {
-		line(c.Field, changeValue(c))
+		emit(mark(c), c.Field, changeValue(c))
+	}
+	for _, c := range f.ResourceChanges {
+		emit(mark(c), c.Field, changeValue(c))
 	}
 	if r := f.Role; r.Changes() {
-		line("role", roleLine(r))
+		m := byte('!')
+		if r.Create {
+			m = '+'
+		}
+		emit(m, "role", roleLine(r))
 	}
-	a := f.Alias
-	switch a.Action {
+	for _, c := range f.EventChanges {
+		emit(mark(c), c.Field, changeValue(c))
+	}
+	switch a := f.Alias; a.Action {
 	case pipeline.AliasCreate:
-		line("alias", a.Name+": create at the new version")
+		emit('+', "alias", a.Name+": create at the new version")
 	case pipeline.AliasMove:
-		line("alias", a.Name+": "+a.From+" → new version")
+		emit('!', "alias", a.Name+": "+a.From+" → new version")
 	}
 }
 

@@ -107,13 +107,14 @@ func (p *awsProject) plan(args ...string) (code int, stdout, stderr string) {
 }
 
 // assertOnlyReads checks every call the proxy saw since its last reset:
-// any whose operation does not start with Get, List or Head is a write.
+// any whose operation does not start with Get, List, Describe or Head is
+// a write.
 func (p *awsProject) assertOnlyReads() {
 	p.t.Helper()
 	calls := p.proxy.Calls()
 	read := false
 	for _, c := range calls {
-		if !strings.HasPrefix(c.Operation, "Get") && !strings.HasPrefix(c.Operation, "List") && !strings.HasPrefix(c.Operation, "Head") {
+		if !slices.ContainsFunc([]string{"Get", "List", "Describe", "Head"}, func(read string) bool { return strings.HasPrefix(c.Operation, read) }) {
 			p.t.Errorf("lamb plan made a write call: %s (%s %s)", c.Name(), c.Method, c.Path)
 		}
 		read = read || c.Name() == "lambda:GetFunction"
@@ -217,6 +218,22 @@ func TestPlanFollowsTheFunctionThroughItsLife(t *testing.T) {
 	}
 	noSecret(stdout, stderr)
 	golden.Assert(t, "plan/update.golden", []byte(stdout))
+
+	// The same plan for a pull-request comment, and as the job summary.
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	t.Setenv("GITHUB_STEP_SUMMARY", summary)
+	code, stdout, stderr = p.plan("-o", "markdown")
+	t.Setenv("GITHUB_STEP_SUMMARY", "")
+	if code != ExitOK {
+		t.Errorf("plan -o markdown: exit %d\n%s", code, stderr)
+	}
+	noSecret(stdout, stderr)
+	// What the pre-flight skipped depends on what the emulator implements.
+	md := regexp.MustCompile(`(?m)^- skipped: .*\n`).ReplaceAllString(stdout, "")
+	golden.Assert(t, "plan/update.md.golden", []byte(md))
+	if written, err := os.ReadFile(summary); err != nil || string(written) != stdout {
+		t.Errorf("job summary = %q, %v; want what plan -o markdown printed", written, err)
+	}
 	code, stdout, stderr = p.plan("--exit-code", "-o", "json")
 	if code != ExitChanges || stderr != "" {
 		t.Errorf("plan -o json after an environment change: exit %d, stderr %q", code, stderr)

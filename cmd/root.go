@@ -29,6 +29,8 @@ type Factory struct {
 	Settings Settings
 	// AWS returns the AWS session for the resolved settings, made once.
 	AWS func() *awsconf.Session
+	// Getenv reads the environment; tests replace it.
+	Getenv func(string) string
 
 	sessionOnce sync.Once
 	sess        *awsconf.Session
@@ -45,6 +47,7 @@ type Factory struct {
 func NewFactory(io *ui.IOStreams) *Factory {
 	f := &Factory{IO: io}
 	f.AWS = f.session
+	f.Getenv = os.Getenv
 	return f
 }
 
@@ -189,7 +192,7 @@ the precedence: flag > LAMB_* environment variable > lamb.yaml > default.`,
 	pf.String("profile", "", "AWS shared-config profile [LAMB_PROFILE, then AWS_PROFILE]")
 	pf.String("region", "", "AWS region [LAMB_REGION, then AWS_REGION]")
 	pf.String("endpoint-url", "", "custom AWS endpoint, e.g. a local emulator [LAMB_ENDPOINT_URL, then AWS_ENDPOINT_URL]")
-	pf.StringP("output", "o", "text", "output format: text or json [LAMB_OUTPUT]")
+	pf.StringP("output", "o", "text", "output format: text or json; lamb plan also markdown [LAMB_OUTPUT]")
 	pf.Bool("no-color", false, "disable colour (also NO_COLOR) [LAMB_NO_COLOR]")
 	pf.BoolP("quiet", "q", false, "print only results and errors [LAMB_QUIET]")
 	pf.BoolP("verbose", "v", false, "print build tool output and AWS call details [LAMB_VERBOSE]")
@@ -216,11 +219,14 @@ the precedence: flag > LAMB_* environment variable > lamb.yaml > default.`,
 		newInvokeCmd(f, nil),
 		newLogsCmd(f, nil),
 		newLimitsCmd(f, nil),
+		newDoctorCmd(f, nil),
+		newGenManCmd(),
 		newCompletionCmd(f, nil),
 		newVersionCmd(f, nil),
 		newExitCodesTopic(f),
 	)
 	typedArgErrors(root)
+	registerCompletions(root)
 	return root
 }
 
@@ -231,6 +237,9 @@ func (f *Factory) resolveSettings(c *cobra.Command) error {
 	}
 	f.resolver = r
 	s, err := r.resolve()
+	if err == nil {
+		err = checkOutputFor(c, s)
+	}
 	if err == nil && c.Annotations[configAnnotation] != "" {
 		f.loadConfig(c.Context(), s)
 		if f.config != nil {

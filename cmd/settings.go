@@ -98,8 +98,8 @@ func (r *settingsResolver) resolve() (Settings, error) {
 		Yes:         r.v.GetBool("yes"),
 		CacheDir:    r.v.GetString(cacheDirKey),
 	}
-	if s.Output != "text" && s.Output != "json" {
-		return s, usageError(fmt.Errorf("--output %q is not supported", s.Output), "use --output text or --output json")
+	if s.Output != "text" && s.Output != "json" && s.Output != outputMarkdown {
+		return s, usageError(fmt.Errorf("--output %q is not supported", s.Output), "use --output text or --output json (lamb plan also takes --output markdown)")
 	}
 	if s.Config == "" {
 		s.Config = "lamb.yaml"

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/lambcli/lamb/internal/ci"
 	"github.com/lambcli/lamb/internal/safefile"
 	"github.com/lambcli/lamb/internal/ui"
 	"github.com/lambcli/lamb/pkg/appspec"
@@ -44,6 +45,8 @@ type ShiftOptions struct {
 	// NoWait returns once the CodeDeploy deployment is created.
 	NoWait bool
 	JSON   bool
+	// CI says where to append a job summary.
+	CI ci.Env
 }
 
 // shiftDocument is what `lamb shift --output json` prints: the function's
@@ -77,7 +80,8 @@ the deployment: the outcome is "started", with the deployment id to follow
 in CodeDeploy.
 
 The output lists every step (when, the target's share of traffic, the last
-reading of each gate) and the outcome.
+reading of each gate) and the outcome. With GITHUB_STEP_SUMMARY set (GitHub
+Actions), the same is appended to the job summary in Markdown.
 
 ` + fnArgHelp,
 		Example: `  lamb shift api --to 42
@@ -87,7 +91,7 @@ reading of each gate) and the outcome.
   lamb shift api --to 42 --no-wait --output json | jq -r .deploymentId`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Function, opts.JSON = args[0], f.Settings.JSON()
+			opts.Function, opts.JSON, opts.CI = args[0], f.Settings.JSON(), f.ciEnv()
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -147,6 +151,7 @@ func shiftRun(ctx context.Context, opts *ShiftOptions) error {
 		// Refused before anything moved.
 		return runErr
 	}
+	appendSummary(opts.IO, opts.CI, func() string { return shiftSummaryMarkdown(fn.Key, rep) })
 	if opts.JSON {
 		if err := ui.WriteJSON(opts.IO.Out, shiftDocument{Function: fn.Key, Name: fn.Name, ShiftReport: rep}); err != nil {
 			return err

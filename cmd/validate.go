@@ -13,7 +13,9 @@ import (
 
 // ValidateOptions are the inputs of `lamb validate`; the file and stage
 // come from the global --config and --stage.
-type ValidateOptions struct{}
+type ValidateOptions struct {
+	Reports ciReports
+}
 
 func newValidateCmd(f *Factory) *cobra.Command {
 	return newValidateCmdWith(f, validateRun)
@@ -22,7 +24,7 @@ func newValidateCmd(f *Factory) *cobra.Command {
 // newValidateCmdWith lets tests replace the run function to check flag parsing.
 func newValidateCmdWith(f *Factory, run func(context.Context, *Factory, *ValidateOptions) error) *cobra.Command {
 	opts := &ValidateOptions{}
-	return readsConfig(&cobra.Command{
+	c := readsConfig(&cobra.Command{
 		Use:   "validate",
 		Short: "Check lamb.yaml and report every problem with its line",
 		Long: `Parse and check lamb.yaml (or the file given with --config): unknown keys
@@ -32,15 +34,22 @@ all at once, and the exit status is 2 when there is any.
 
 With --stage the stage overlay is applied and its ${env:...} references must
 resolve; every stage's structure is checked either way. Quota ranges (memory,
-timeout, sizes) are checked by 'lamb check'.`,
+timeout, sizes) are checked by 'lamb check'.
+
+On GitHub Actions (GITHUB_ACTIONS=true) every problem is also printed as a
+workflow command, which annotates the line on the pull request;
+--report gitlab-codequality=FILE writes a GitLab Code Quality report.`,
 		Example: `  lamb validate
   lamb validate --stage prod
   lamb validate -c services/orders/lamb.yaml --output json | jq '.problems[]'`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			opts.Reports.Env = f.ciEnv()
 			return run(c.Context(), f, opts)
 		},
 	})
+	addReportFlag(c, &opts.Reports)
+	return c
 }
 
 // validateDocument is the --output json document of `lamb validate`.
@@ -50,7 +59,10 @@ type validateDocument struct {
 	Problems  []config.Problem `json:"problems"`
 }
 
-func validateRun(ctx context.Context, f *Factory, _ *ValidateOptions) error {
+func validateRun(ctx context.Context, f *Factory, opts *ValidateOptions) error {
+	if err := opts.Reports.parse(); err != nil {
+		return err
+	}
 	cfg, err := f.LoadConfig()
 	var ve *config.ValidationError
 	if err != nil && !errors.As(err, &ve) {
@@ -68,6 +80,9 @@ func validateRun(ctx context.Context, f *Factory, _ *ValidateOptions) error {
 			return werr
 		}
 	} else if werr := writeValidateText(f, cfg, doc); werr != nil {
+		return werr
+	}
+	if werr := opts.Reports.publish(f.IO.Out, problemAnnotations(doc.Problems), !f.Settings.JSON()); werr != nil {
 		return werr
 	}
 	if !doc.OK {

@@ -161,7 +161,7 @@ func TestGoreleaserArchives(t *testing.T) {
 		if !windowsZip {
 			t.Errorf("archives[%d] has no format_overrides entry giving windows formats [zip]", i)
 		}
-		for _, want := range []string{"completions/*", "README*", "LICENSE*"} {
+		for _, want := range []string{"completions/*", "manpages/*", "README*", "LICENSE*"} {
 			if !slices.Contains(a.Files, want) {
 				t.Errorf("archives[%d].files %v lack %s", i, a.Files, want)
 			}
@@ -189,6 +189,32 @@ func TestGoreleaserCompletionHooks(t *testing.T) {
 		if !re.MatchString(hooks) {
 			t.Errorf("before.hooks do not write `go run . completion %s` into completions/:\n%s", shell, hooks)
 		}
+	}
+}
+
+// The archives carry manpages/*, so the before hooks must write the pages
+// there with lamb's own generator, dated by the commit so that two releases
+// of one commit ship the same pages.
+func TestGoreleaserManPageHooks(t *testing.T) {
+	t.Parallel()
+	cfg, _ := readConfig(t)
+	var gen string
+	for _, h := range cfg.Before.Hooks {
+		if strings.Contains(h, "go run . gen-man") {
+			gen = h
+		}
+	}
+	if gen == "" {
+		t.Fatalf("no before hook runs `go run . gen-man`:\n%s", strings.Join(cfg.Before.Hooks, "\n"))
+	}
+	if !regexp.MustCompile(`gen-man\b.* manpages'?$`).MatchString(gen) {
+		t.Errorf("the gen-man hook %q does not write into manpages/, which the archives carry", gen)
+	}
+	if !strings.Contains(gen, "SOURCE_DATE_EPOCH={{ .CommitTimestamp }}") {
+		t.Errorf("the gen-man hook %q does not date the pages by the commit (SOURCE_DATE_EPOCH={{ .CommitTimestamp }})", gen)
+	}
+	if !strings.Contains(strings.Join(cfg.Before.Hooks, "\n"), "mkdir manpages") {
+		t.Error("no before hook creates a fresh manpages/ folder: pages of removed commands would ship")
 	}
 }
 

@@ -47,6 +47,8 @@ const (
 	DefaultSymlinks     = "follow"
 	DefaultGoMain       = "."
 	DefaultInstaller    = "auto"
+	DefaultPrebuilds    = "match"
+	DefaultBundle       = "none"
 	DefaultAlias        = "live"
 	DefaultStrategy     = "all-at-once"
 	DefaultEngine       = "direct"
@@ -127,11 +129,17 @@ type Function struct {
 	Destinations Destinations `json:"destinations" lamb:"destinations" doc:"Where the results of asynchronous invocations go."`
 	Async        Async        `json:"async" lamb:"async" doc:"How asynchronous invocations through the deploy alias are retried and how long events may wait."`
 	// FunctionURL is nil when the function has no function URL.
-	FunctionURL *FunctionURL      `json:"functionUrl,omitempty" lamb:"functionUrl" doc:"Gives the function an HTTPS endpoint (an empty mapping is enough); leave the key out for none."`
-	Concurrency Concurrency       `json:"concurrency" lamb:"concurrency" doc:"Reserved and provisioned concurrency."`
-	Tags        map[string]string `json:"tags,omitempty" lamb:"tags,maxKey=tagKeyLength,max=tagValueLength" doc:"Tags of the function by key; the aws: prefix is reserved."`
-	Package     Package           `json:"package" lamb:"package" doc:"How the function's zip is built."`
-	Deploy      Deploy            `json:"deploy" lamb:"deploy" doc:"How a new version reaches traffic."`
+	FunctionURL *FunctionURL `json:"functionUrl,omitempty" lamb:"functionUrl" doc:"Gives the function an HTTPS endpoint (an empty mapping is enough); leave the key out for none."`
+	Concurrency Concurrency  `json:"concurrency" lamb:"concurrency" doc:"Reserved and provisioned concurrency."`
+	// Events are deployed as event source mappings on the deploy alias.
+	Events  []EventSource     `json:"events,omitempty" lamb:"events,oneKey" doc:"Queues and streams Lambda polls to invoke the function: a list of sqs, kinesis or dynamodb entries, one key each."`
+	Tags    map[string]string `json:"tags,omitempty" lamb:"tags,maxKey=tagKeyLength,max=tagValueLength" doc:"Tags of the function by key; the aws: prefix is reserved."`
+	Package Package           `json:"package" lamb:"package" doc:"How the function's zip is built."`
+	Deploy  Deploy            `json:"deploy" lamb:"deploy" doc:"How a new version reaches traffic."`
+
+	// Permissions are statements of the function's resource-based policy.
+	Permissions []Permission `json:"permissions,omitempty" lamb:"permissions" doc:"Who else may invoke the function (services, accounts, roles): statements of its resource-based policy, kept by lamb deploy."`
+	Logs        Logs         `json:"logs" lamb:"logs" doc:"The function's CloudWatch Logs log group."`
 
 	// Image, Edge, FileSystem and SnapStart are read and checked in image.go.
 	Image       string       `json:"image,omitempty" lamb:"image" doc:"URI of a container image in ECR (ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG or REPO@sha256:DIGEST) to deploy instead of a zip; lamb builds no image, and runtime, handler and package do not apply."`
@@ -209,12 +217,27 @@ type Package struct {
 	Exclude      []string `json:"exclude,omitempty" lamb:"exclude,patterns" doc:"Patterns in gitignore syntax of files to leave out; ! negates."`
 	// Symlinks is "follow" (materialise) or "keep" (store as links).
 	Symlinks string `json:"symlinks" lamb:"symlinks,enum=follow|keep,default=follow" doc:"follow: store the content of a link's target; keep: store links as links."`
+	// Prebuilds is "match" (keep only the function's platform's folder of a
+	// package's prebuilds/<os>-<arch>/) or "all".
+	Prebuilds string `json:"prebuilds" lamb:"prebuilds,enum=match|all,default=match" doc:"match: of a Node.js package's prebuilds/<os>-<arch>/ folders keep only linux-<architecture> (glibc builds over musl) when the package ships it; all: keep every platform's."`
+	// AllowScripts names the dependencies whose install scripts run.
+	AllowScripts []string `json:"allowScripts,omitempty" lamb:"allowScripts" doc:"Node.js packages whose install scripts (preinstall, install, postinstall) may run when npm or pnpm installs dependencies; every other package's are skipped and reported."`
 	// Artifact is the absolute path of a prebuilt zip, if set.
 	Artifact string `json:"artifact,omitempty" lamb:"artifact" doc:"A ready .zip, .jar or .tar.gz to ship instead of packaging source, relative to lamb.yaml; it is rewritten deterministically."`
 	// Main is the folder of a Go module's main package, relative to Source.
 	Main string `json:"main" lamb:"main,default=." doc:"Go functions: the folder of the main package to build into bootstrap, relative to source, e.g. ./cmd/hello."`
 	// Installer picks the tool that installs Python dependencies.
 	Installer string `json:"installer" lamb:"installer,enum=auto|pip|uv,default=auto" doc:"Python only: auto installs with uv when it is on PATH, else pip; pip or uv forces one. Both give the same zip."`
+	// Bundle is "none" or "esbuild" (nodejs runtimes only).
+	Bundle  string  `json:"bundle" lamb:"bundle,enum=none|esbuild,default=none" doc:"none: ship the source with its node_modules; esbuild: bundle the handler's JavaScript or TypeScript and its dependencies into one file (nodejs runtimes)."`
+	Esbuild Esbuild `json:"esbuild,omitzero" lamb:"esbuild" doc:"Settings of bundle: esbuild."`
+}
+
+// Esbuild holds the settings of package.bundle: esbuild.
+type Esbuild struct {
+	External  []string `json:"external,omitempty" lamb:"external" doc:"Packages left out of the bundle and shipped in node_modules with their dependencies, e.g. sharp; @aws-sdk/* and @smithy/* are always external and never shipped (the runtime provides them)."`
+	Minify    bool     `json:"minify,omitempty" lamb:"minify" doc:"Minify the bundle."`
+	Sourcemap bool     `json:"sourcemap,omitempty" lamb:"sourcemap" doc:"Write a .map next to the bundle; set NODE_OPTIONS=--enable-source-maps for stack traces that use it."`
 }
 
 // Deploy says how a new version reaches traffic.

@@ -1048,3 +1048,45 @@ func TestGoMainStaysInsideTheSource(t *testing.T) {
 		})
 	}
 }
+
+// TestBundleSettings: esbuild bundles only for nodejs runtimes, and its
+// settings need it; problems are located where the value is written.
+func TestBundleSettings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, doc string
+		line      int
+		problem   string // "" when valid
+	}{
+		{"node", "functions:\n  api:\n    runtime: nodejs22.x\n    package: {bundle: esbuild, esbuild: {external: [sharp], minify: true, sourcemap: true}}\n", 0, ""},
+		{"none with no settings", "functions:\n  api:\n    runtime: python3.12\n    package: {bundle: none}\n", 0, ""},
+		{"python", "functions:\n  api:\n    runtime: python3.12\n    package:\n      bundle: esbuild\n", 5,
+			"functions.api.package.bundle: bundle: esbuild bundles JavaScript and TypeScript for nodejs runtimes, not python3.12"},
+		{"from defaults", "defaults:\n  package: {bundle: esbuild}\nfunctions:\n  api: {runtime: java21}\n", 2,
+			"defaults.package.bundle: bundle: esbuild bundles JavaScript and TypeScript for nodejs runtimes, not java21"},
+		{"with an artifact", "functions:\n  api:\n    runtime: nodejs22.x\n    package:\n      artifact: dist.zip\n      bundle: esbuild\n", 6,
+			"functions.api.package.bundle: bundle: esbuild makes the bundle, artifact gives a ready one; remove one of them"},
+		{"settings without bundle", "functions:\n  api:\n    runtime: nodejs22.x\n    package:\n      esbuild: {minify: true}\n", 5,
+			"functions.api.package.esbuild: esbuild settings apply only with bundle: esbuild"},
+		{"misspelt", "functions:\n  api:\n    runtime: nodejs22.x\n    package: {bundle: esbulid}\n", 4,
+			`functions.api.package.bundle: expected none or esbuild, got "esbulid" (did you mean "esbuild"?)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := load(t, tt.doc, LoadOptions{})
+			if tt.problem == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p := cfg.Functions[0].Package; p.Bundle == "esbuild" && (!p.Esbuild.Minify || !p.Esbuild.Sourcemap || len(p.Esbuild.External) != 1) {
+					t.Errorf("esbuild settings = %+v", p.Esbuild)
+				}
+				return
+			}
+			ps := problems(t, err)
+			if len(ps) != 1 || !strings.Contains(ps[0].String(), tt.problem) || ps[0].Line != tt.line {
+				t.Errorf("got %v, want one problem on line %d containing %q", err, tt.line, tt.problem)
+			}
+		})
+	}
+}

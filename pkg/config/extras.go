@@ -42,3 +42,18 @@ func checkGoMain(v *validator, f *Function, n *yaml.Node) {
 		v.add(n, v.paths[n], "%s is outside the function's source folder: write a folder inside it, e.g. ./cmd/hello", m)
 	}
 }
+
+// checkBundle reports bundle settings that cannot apply: esbuild bundles
+// only for nodejs runtimes and not with a ready artifact, and its settings
+// mean nothing without it.
+func checkBundle(v *validator, f *Function, n *yaml.Node) {
+	bundle, opts := path(n, "package", "bundle"), path(n, "package", "esbuild")
+	switch {
+	case f.Package.Bundle == "esbuild" && f.Runtime != "" && !strings.HasPrefix(f.Runtime, "nodejs"):
+		v.add(bundle, v.paths[bundle], "bundle: esbuild bundles JavaScript and TypeScript for nodejs runtimes, not %s; remove bundle or use a nodejs runtime", f.Runtime)
+	case f.Package.Bundle == "esbuild" && f.Package.Artifact != "":
+		v.add(bundle, v.paths[bundle], "bundle: esbuild makes the bundle, artifact gives a ready one; remove one of them")
+	case f.Package.Bundle != "esbuild" && !isNull(opts) && len(opts.Content) > 0:
+		v.add(opts, v.paths[opts], "esbuild settings apply only with bundle: esbuild; add bundle: esbuild under package, or remove esbuild")
+	}
+}

@@ -232,6 +232,14 @@ func (g *schemaGen) value(s *schema) obj {
 		return append(o, member{"additionalProperties", values})
 	case kindStruct:
 		return obj{{"type", nullable("object")}, {"additionalProperties", false}, {"properties", g.properties(s)}}
+	case kindList:
+		items := g.value(s.elem)
+		if s.oneKey {
+			items = append(items, member{"minProperties", 1}, member{"maxProperties", 1})
+		}
+		return obj{{"type", nullable("array")}, {"items", items}}
+	case kindJSONList:
+		return obj{{"type", nullable("array")}, {"items", obj{{"type", []string{"string", "object"}}}}}
 	case kindMapOf:
 		to := refFunction
 		if s.elem == stageSc {
@@ -248,6 +256,9 @@ func (g *schemaGen) value(s *schema) obj {
 func (g *schemaGen) bounds(s *schema) (lo, hi int64) {
 	if s.kind != kindMB && s.kind != kindCount && s.kind != kindSeconds {
 		return 0, 0
+	}
+	if s.unlimited {
+		lo = -1
 	}
 	unit := map[kind]string{kindMB: "MB", kindSeconds: "s", kindCount: ""}[s.kind]
 	if s.min != "" {
@@ -444,6 +455,19 @@ func TestSchemaAgreesWithValidate(t *testing.T) {
 		{"a negative gate", "functions: {api: {deploy: {gate: {maxErrorRate: -0.1}}}}", none},
 		{"a gate in words", "functions: {api: {deploy: {gate: {maxErrorRate: one percent}}}}", none},
 		{"a gate from the environment", `functions: {api: {deploy: {gate: {maxErrorRate: "${env:RATE}"}}}}`, both},
+		{"event sources", `functions: {api: {events: [{sqs: {queue: "arn:aws:sqs:us-east-1:1:q", batchSize: 100, window: 5s, filters: ['{"body": {"a": [1]}}', {body: {b: [2]}}]}}, {kinesis: {stream: "arn:aws:kinesis:us-east-1:1:stream/s", maximumRetries: -1, maximumRecordAge: 1h, startingPosition: TRIM_HORIZON}}]}}`, both},
+		{"two sources in one item", `functions: {api: {events: [{sqs: {queue: "arn:aws:sqs:us-east-1:1:q"}, kinesis: {stream: "arn:aws:kinesis:us-east-1:1:stream/s"}}]}}`, none},
+		{"an empty event item", `functions: {api: {events: [{}]}}`, none},
+		{"retries below -1", `functions: {api: {events: [{kinesis: {stream: "arn:aws:kinesis:us-east-1:1:stream/s", maximumRetries: -2}}]}}`, none},
+		{"a filter that is not JSON", `functions: {api: {events: [{sqs: {queue: "arn:aws:sqs:us-east-1:1:q", filters: ["body"]}}]}}`, schema},
+		{"a queue that is a topic", `functions: {api: {events: [{sqs: {queue: "arn:aws:sns:us-east-1:1:t"}}]}}`, schema},
+		{"permissions", `functions: {api: {permissions: [{principal: s3.amazonaws.com, sourceArn: "arn:aws:s3:::b", sourceAccount: "123456789012"}, {principal: "123456789012", qualifier: function}]}}`, both},
+		{"permissions not a list", `functions: {api: {permissions: {principal: s3.amazonaws.com}}}`, none},
+		{"a permission with an unknown key", `functions: {api: {permissions: [{principal: s3.amazonaws.com, source: x}]}}`, none},
+		{"a permission on a version", `functions: {api: {permissions: [{principal: s3.amazonaws.com, qualifier: "3"}]}}`, none},
+		{"log retention", `functions: {api: {logs: {retentionDays: 14}}}`, both},
+		// CloudWatch's fixed list of retentions is lamb check's to judge.
+		{"log retention not allowed by CloudWatch", `functions: {api: {logs: {retentionDays: 10}}}`, both},
 	}
 	vars := map[string]string{"MEM": "512", "ARCH": "arm64", "RT": "nodejs22.x", "CRED": "true", "RATE": "2%"}
 	for _, tt := range tests {

@@ -221,6 +221,14 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 			Exclude:      list(path(n, "package", "exclude")),
 			Symlinks:     or(text(path(n, "package", "symlinks")), DefaultSymlinks),
 			Main:         or(text(path(n, "package", "main")), DefaultGoMain),
+			Prebuilds:    or(text(path(n, "package", "prebuilds")), DefaultPrebuilds),
+			AllowScripts: list(path(n, "package", "allowScripts")),
+			Bundle:       or(text(path(n, "package", "bundle")), DefaultBundle),
+			Esbuild: Esbuild{
+				External:  list(path(n, "package", "esbuild", "external")),
+				Minify:    text(path(n, "package", "esbuild", "minify")) == "true",
+				Sourcemap: text(path(n, "package", "esbuild", "sourcemap")) == "true",
+			},
 		},
 		Deploy: Deploy{
 			Alias:    or(text(path(n, "deploy", "alias")), DefaultAlias),
@@ -290,8 +298,12 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 			}
 		}
 	}
+	f.Events = l.events(v, lookup(n, "events"))
+	f.Permissions = permissions(lookup(n, "permissions"))
+	f.Logs.RetentionDays = optionalInteger(path(n, "logs", "retentionDays"), kindCount)
 	checkPublicURL(v, f, lookup(n, "functionUrl"))
 	checkGoMain(v, f, path(n, "package", "main"))
+	checkBundle(v, f, n)
 	l.special(v, f, n)
 	l.environment(v, f, lookup(n, "environment"))
 	return f

@@ -24,6 +24,8 @@ const (
 	kindStringMap              // mapping of names to scalars
 	kindStruct                 // mapping with the fixed keys in fields
 	kindMapOf                  // mapping of user names to elem
+	kindList                   // sequence of elem (a struct)
+	kindJSONList               // sequence of JSON objects: JSON text or mappings
 )
 
 // schema describes one level of lamb.yaml; validation walks the document
@@ -53,6 +55,10 @@ type schema struct {
 	// strategy marks a traffic-shift strategy, checked as pkg/appspec
 	// parses it.
 	strategy bool
+	// unlimited lets a number be -1, which stands for no limit.
+	unlimited bool
+	// oneKey says each mapping of a list sets exactly one of its keys.
+	oneKey bool
 }
 
 type field struct {
@@ -113,7 +119,7 @@ var keyOrder = map[string][]string{
 	"Function": {"name", "source", "handler", "runtime", "architecture", "role",
 		"memory", "timeout", "ephemeralStorage", "description", "environment", "kmsKeyArn",
 		"layers", "vpc", "tracing", "deadLetter", "destinations", "async", "functionUrl",
-		"concurrency", "tags", "package", "deploy",
+		"concurrency", "events", "permissions", "logs", "tags", "package", "deploy",
 		"image", "imageConfig", "edge", "fileSystem", "snapStart"},
 	"Function.environment": {"files", "vars"},
 }
@@ -142,6 +148,10 @@ func structOf(t reflect.Type) *schema {
 //	runtime             a Lambda runtime identifier
 //	min=Q, max=Q        pkg/limits quotas bounding the value (see schema)
 //	maxKey=Q            the pkg/limits quota bounding a mapping's keys
+//	unlimited           a number may also be -1, for no limit
+//	json                a []string of JSON objects, each written as JSON
+//	                    text or as a YAML mapping
+//	oneKey              a list of structs whose items each set one key
 //
 // A mistake in a tag is a programming error and panics, so that every test
 // of the package reports it.
@@ -230,6 +240,12 @@ func schemaOf(name string, t reflect.Type, opts []string) *schema {
 			s.max = v
 		case "maxKey":
 			s.maxKey = v
+		case "unlimited":
+			s.unlimited = true
+		case "json":
+			unit = kindJSONList
+		case "oneKey":
+			s.oneKey = true
 		default:
 			panic(fmt.Sprintf("config: %s: unknown lamb tag option %q", name, o))
 		}
@@ -242,7 +258,11 @@ func schemaOf(name string, t reflect.Type, opts []string) *schema {
 		s.kind = kindEnum
 	case t.Kind() == reflect.String:
 		s.kind = kindString
-	case t.Kind() == reflect.Int && unit != 0 && unit != kindPercent:
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.String && unit == kindJSONList:
+		s.kind = unit
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct:
+		s.kind, s.elem = kindList, structOf(t.Elem())
+	case t.Kind() == reflect.Int && unit != 0 && unit != kindPercent && unit != kindJSONList:
 		s.kind = unit
 	case t == reflect.TypeFor[Percent]() && unit == kindPercent:
 		s.kind = unit
@@ -257,7 +277,8 @@ func schemaOf(name string, t reflect.Type, opts []string) *schema {
 	default:
 		panic(fmt.Sprintf("config: %s: no lamb.yaml shape for %s (an int needs mb, count or seconds)", name, t))
 	}
-	if (unit != 0 && s.kind != unit) || (s.enum != nil && s.kind != kindEnum) || (s.strategy && s.kind != kindString) {
+	if (unit != 0 && s.kind != unit) || (s.enum != nil && s.kind != kindEnum) || (s.strategy && s.kind != kindString) ||
+		(s.oneKey && s.kind != kindList) || (s.unlimited && s.kind != kindCount && s.kind != kindSeconds) {
 		panic(fmt.Sprintf("config: %s: options %q do not fit %s", name, opts, t))
 	}
 	return s
@@ -278,6 +299,8 @@ func (k kind) expected() string {
 		return "true or false"
 	case kindStringList:
 		return "a list of strings"
+	case kindList, kindJSONList:
+		return "a list"
 	case kindStringMap:
 		return "a mapping of names to values"
 	case kindStruct, kindMapOf:

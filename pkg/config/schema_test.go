@@ -41,12 +41,16 @@ func TestSchemaDocumentsEveryKey(t *testing.T) {
 // the loader puts in an otherwise empty function.
 func TestSchemaDefaultsAreWhatLambUses(t *testing.T) {
 	t.Parallel()
-	f := fn(t, mustLoad(t, "functions:\n  api:\n    functionUrl: {}\n    deploy: {gate: {}}\n", LoadOptions{}), "api")
+	f := fn(t, mustLoad(t, "functions:\n  api:\n    functionUrl: {}\n    permissions: [{principal: sns.amazonaws.com}]\n    deploy: {gate: {}}\n", LoadOptions{}), "api")
 	checked := 0
 	var walk func(v reflect.Value, path string)
 	walk = func(v reflect.Value, path string) {
 		if v.Kind() == reflect.Pointer && !v.IsNil() {
 			v = v.Elem()
+		}
+		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Struct && v.Len() > 0 {
+			// A list's items share one schema: the first stands for all.
+			v = v.Index(0)
 		}
 		if v.Kind() != reflect.Struct {
 			return

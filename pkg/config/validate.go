@@ -137,6 +137,9 @@ func (v *validator) check(n *yaml.Node, s *schema, path string) {
 		if n.Kind == yaml.ScalarNode && v.deferred(n, path) {
 			return
 		}
+		if s.unlimited && isUnlimited(n) {
+			return
+		}
 		_, err := number(n, s.kind)
 		switch {
 		case errors.Is(err, errOutOfRange):
@@ -178,6 +181,43 @@ func (v *validator) check(n *yaml.Node, s *schema, path string) {
 				v.checkRefs(item, p)
 			} else if !v.deferred(item, p) {
 				v.checkPattern(item, p)
+			}
+		}
+	case kindList:
+		if n.Kind != yaml.SequenceNode {
+			v.mismatch(n, path, "a list", "")
+			return
+		}
+		for i, item := range n.Content {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			if isNull(item) || item.Kind != yaml.MappingNode {
+				v.mismatch(item, p, "a mapping", "")
+				continue
+			}
+			v.check(item, s.elem, p)
+			switch set := setKeys(item); {
+			case !s.oneKey || len(set) == 1:
+			case len(set) == 0:
+				v.add(item, p, "set one of %s here", strings.Join(s.elem.keys(), ", "))
+			default:
+				v.add(item, p, "set exactly one of %s here, got %d (%s): write one list item per source", strings.Join(s.elem.keys(), ", "), len(set), strings.Join(set, ", "))
+			}
+		}
+	case kindJSONList:
+		if n.Kind != yaml.SequenceNode {
+			v.mismatch(n, path, "a list", "")
+			return
+		}
+		for i, item := range n.Content {
+			p := fmt.Sprintf("%s[%d]", path, i)
+			if v.paths != nil {
+				v.paths[item] = p
+			}
+			if item.Kind == yaml.ScalarNode && v.deferred(item, p) {
+				continue
+			}
+			if _, err := filterPattern(item); err != nil {
+				v.add(item, p, "%s", err)
 			}
 		}
 	case kindStringMap:
@@ -224,6 +264,17 @@ func (v *validator) check(n *yaml.Node, s *schema, path string) {
 			v.check(n.Content[i+1], s.elem, join(path, n.Content[i].Value))
 		}
 	}
+}
+
+// setKeys lists the keys of mapping n whose values are not null.
+func setKeys(n *yaml.Node) []string {
+	var keys []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if !isNull(n.Content[i+1]) {
+			keys = append(keys, n.Content[i].Value)
+		}
+	}
+	return keys
 }
 
 // checkPattern reports a file pattern the packager would refuse.

@@ -66,7 +66,8 @@ func Describe(ctx context.Context, api DescribeAPI, name, region string) (Descri
 	s.Environment = map[string]string{}
 	s.Tags = map[string]string{}
 	for k, v := range out.Tags {
-		if !strings.HasPrefix(k, "aws:") {
+		// lamb's own records are not settings to copy into lamb.yaml.
+		if !strings.HasPrefix(k, "aws:") && k != OwnershipTag && k != EventsTag {
 			s.Tags[k] = v
 		}
 	}

@@ -36,7 +36,8 @@ func Check(fn Function, m *packager.Manifest, layers []Layer, q Quotas, now time
 		add(checkUnzipped(m, layers, q)...)
 		add(checkEntries(m, q)...)
 		add(checkHandlerTarget(fn.handler(m), fn.runtime(m), m, fn.HandlerJar, len(fn.Layers) > 0)...)
-		add(checkNativeBinaries(m.NativeBinaries, fn.architecture(m), fn.runtime(m))...)
+		add(checkNativeBinaries(m.NativeBinaries, fn.architecture(m), fn.runtime(m), fn.Package)...)
+		add(checkSkippedScripts(m.SkippedInstallScripts)...)
 		add(checkPermissionFixes(m.PermissionFixes)...)
 		add(checkBackslashNames(m.BackslashNames)...)
 	}

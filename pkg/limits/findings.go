@@ -27,10 +27,11 @@ func (s Severity) rank() int {
 // JSON fields (stable; `lamb check --output json` prints them):
 //
 //	check     which check produced it: runtime, architecture, functionName,
-//	          handler, handlerTarget, memory, timeout, ephemeralStorage,
+//	          handler, handlerTarget, handlerLoad, memory, timeout, ephemeralStorage,
 //	          description, alias, layers, vpc, tags, environment, zippedSize,
-//	          unzippedSize, zipEntries, nativeBinary, permissions, async,
-//	          concurrency, functionUrl, edge, fileSystem, snapStart, image
+//	          unzippedSize, zipEntries, nativeBinary, installScripts,
+//	          permissions, async, concurrency, functionUrl, events,
+//	          invokePermissions, logs, edge, fileSystem, snapStart, image
 //	severity  "error", "warning" or "info"
 //	field     the lamb.yaml field concerned, e.g. "memory", "environment.AWS_REGION"
 //	path      the path inside the bundle concerned, e.g. "node_modules/x/y.node"
@@ -60,7 +61,7 @@ type Finding struct {
 // shares of a total, the fraction of it.
 //
 // JSON fields: kind ("file", "folder", "function", "layer", "variable",
-// "candidate"), name, bytes (omitted when not a size), share (0–1, omitted
+// "candidate", "package"), name, bytes (omitted when not a size), share (0–1, omitted
 // when not a share).
 type Detail struct {
 	Kind  string  `json:"kind"`

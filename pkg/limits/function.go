@@ -40,6 +40,24 @@ type Function struct {
 	// HandlerJar is the search of the bundle's jars for a Java handler's
 	// class, made by the caller when JarClass names one.
 	HandlerJar JarSearch
+	// Package is what the package settings say, so that a hint never
+	// suggests a setting already in effect.
+	Package PackageSettings
+}
+
+// PackageSettings are the package settings of lamb.yaml the hints read.
+type PackageSettings struct {
+	// Dependencies is "auto" or "none"; "" means auto, the default.
+	Dependencies string
+	// Artifact says package.artifact is set: lamb installed nothing.
+	Artifact bool
+	// Prebuilds is "match" or "all"; "" means match, the default.
+	Prebuilds string
+}
+
+// installs reports whether lamb installed the bundle's dependencies.
+func (p PackageSettings) installs() bool {
+	return !p.Artifact && p.Dependencies != "none"
 }
 
 // Explicit marks the optional numbers of a Function that the configuration

@@ -1,6 +1,7 @@
 package limits
 
 import (
+	"path"
 	"strings"
 	"testing"
 
@@ -127,35 +128,48 @@ func sumLayers(ls []Layer) int64 {
 
 func TestNativeBinaries(t *testing.T) {
 	t.Parallel()
+	auto, none, artifact, all := PackageSettings{Dependencies: "auto"}, PackageSettings{Dependencies: "none"}, PackageSettings{Dependencies: "auto", Artifact: true}, PackageSettings{Dependencies: "auto", Prebuilds: "all"}
+	darwin := packager.NativeBinary{Path: "node_modules/bcrypt/prebuilds/darwin-x64/bcrypt.node", Format: "macho", Machine: "x86_64", PlatformSibling: "node_modules/bcrypt/prebuilds/linux-arm64/bcrypt.glibc.node"}
 	tests := []struct {
 		name     string
 		runtime  string
 		arch     string
+		pkg      PackageSettings
 		bin      packager.NativeBinary
 		severity Severity
 		want     string
 	}{
-		{"matching arch", "nodejs22.x", "arm64", packager.NativeBinary{Path: "node_modules/sharp/sharp.node", Format: "elf", Machine: "arm64"}, "", ""},
-		{"x86_64 on arm64", "nodejs22.x", "arm64", packager.NativeBinary{Path: "node_modules/sharp/sharp.node", Format: "elf", Machine: "x86_64"}, SeverityError,
-			`native binary: node_modules/sharp/sharp.node is built for x86_64 but the function runs on arm64; Lambda fails with "exec format error" or "invalid ELF header"; rebuild or reinstall it for linux/arm64, or set architecture to match`},
-		{"arm64 on default x86_64", "python3.12", "", packager.NativeBinary{Path: "lib/_x.so", Format: "elf", Machine: "arm64"}, SeverityError,
+		{"matching arch", "nodejs22.x", "arm64", auto, packager.NativeBinary{Path: "node_modules/sharp/sharp.node", Format: "elf", Machine: "arm64"}, "", ""},
+		{"x86_64 on arm64", "nodejs22.x", "arm64", auto, packager.NativeBinary{Path: "node_modules/sharp/sharp.node", Format: "elf", Machine: "x86_64"}, SeverityError,
+			`native binary: node_modules/sharp/sharp.node is built for x86_64 but the function runs on arm64; Lambda fails with "exec format error" or "invalid ELF header"; lamb installed the package for linux/arm64 and it brought no build for it: use a version of the package that ships one, or build it in package.build, or set architecture to match`},
+		{"x86_64 on arm64, dependencies none", "nodejs22.x", "arm64", none, packager.NativeBinary{Path: "node_modules/sharp/sharp.node", Format: "elf", Machine: "x86_64"}, SeverityError,
+			`native binary: node_modules/sharp/sharp.node is built for x86_64 but the function runs on arm64; Lambda fails with "exec format error" or "invalid ELF header"; set package.dependencies: auto so that lamb installs dependencies for linux/arm64, or set architecture to match`},
+		{"arm64 on default x86_64", "python3.12", "", auto, packager.NativeBinary{Path: "lib/_x.so", Format: "elf", Machine: "arm64"}, SeverityError,
 			`native binary: lib/_x.so is built for arm64 but the function runs on x86_64; Lambda fails with "exec format error" or "invalid ELF header"; rebuild or reinstall it for linux/x86_64, or set architecture to match`},
-		{"mach-o", "nodejs22.x", "arm64", packager.NativeBinary{Path: "node_modules/fsevents/fsevents.node", Format: "macho", Machine: "arm64"}, SeverityError,
-			`native binary: node_modules/fsevents/fsevents.node is a macOS (Mach-O) binary; Lambda runs Linux and fails to load it with "invalid ELF header" or "exec format error"; install dependencies for linux/arm64 (package.dependencies: auto does) or exclude the file`},
-		{"pe", "nodejs22.x", "x86_64", packager.NativeBinary{Path: "bin/tool.exe", Format: "pe", Machine: "x86_64"}, SeverityError,
-			`native binary: bin/tool.exe is a Windows (PE) binary; Lambda runs Linux and fails to load it with "invalid ELF header" or "exec format error"; install dependencies for linux/x86_64 (package.dependencies: auto does) or exclude the file`},
-		{"glibc too new for al2", "python3.11", "x86_64", packager.NativeBinary{Path: "numpy/core/_m.so", Format: "elf", Machine: "x86_64", GlibcVersion: "GLIBC_2.28"}, SeverityWarning,
-			`native binary: numpy/core/_m.so needs glibc 2.28 but python3.11 (Amazon Linux 2) provides glibc 2.26; it fails to load with "GLIBC_2.28 not found"; install wheels tagged manylinux_2_26 or older (package.dependencies: auto asks pip for only those), or move to a runtime on Amazon Linux 2023`},
-		{"glibc fine on al2023", "python3.12", "x86_64", packager.NativeBinary{Path: "numpy/core/_m.so", Format: "elf", Machine: "x86_64", GlibcVersion: "GLIBC_2.34"}, "", ""},
-		{"glibc too new for python on al2023", "python3.13", "arm64", packager.NativeBinary{Path: "numpy/_core/_m.so", Format: "elf", Machine: "arm64", GlibcVersion: "GLIBC_2.38"}, SeverityWarning,
-			`native binary: numpy/_core/_m.so needs glibc 2.38 but python3.13 (Amazon Linux 2023) provides glibc 2.34; it fails to load with "GLIBC_2.38 not found"; install wheels tagged manylinux_2_34 or older (package.dependencies: auto asks pip for only those)`},
-		{"glibc too new for al2023", "provided.al2023", "x86_64", packager.NativeBinary{Path: "bootstrap", Format: "elf", Machine: "x86_64", GlibcVersion: "GLIBC_2.39"}, SeverityWarning,
+		{"mach-o, dependencies auto", "nodejs22.x", "arm64", auto, packager.NativeBinary{Path: "node_modules/fsevents/fsevents.node", Format: "macho", Machine: "arm64"}, SeverityError,
+			`native binary: node_modules/fsevents/fsevents.node is a macOS (Mach-O) binary; Lambda runs Linux and fails to load it with "invalid ELF header" or "exec format error"; lamb installed the package for linux/arm64 and it brought no build for it: use a version of the package that ships one, or build it in package.build, or exclude the file`},
+		{"mach-o, dependencies none", "nodejs22.x", "arm64", none, packager.NativeBinary{Path: "node_modules/fsevents/fsevents.node", Format: "macho", Machine: "arm64"}, SeverityError,
+			`native binary: node_modules/fsevents/fsevents.node is a macOS (Mach-O) binary; Lambda runs Linux and fails to load it with "invalid ELF header" or "exec format error"; set package.dependencies: auto so that lamb installs dependencies for linux/arm64, or exclude the file`},
+		{"pe in an artifact", "nodejs22.x", "x86_64", artifact, packager.NativeBinary{Path: "bin/tool.exe", Format: "pe", Machine: "x86_64"}, SeverityError,
+			`native binary: bin/tool.exe is a Windows (PE) binary; Lambda runs Linux and fails to load it with "invalid ELF header" or "exec format error"; rebuild package.artifact with binaries for linux/x86_64, or exclude the file`},
+		{"foreign prebuild beside the function's", "nodejs22.x", "arm64", auto, darwin, SeverityWarning,
+			`native binary: node_modules/bcrypt/prebuilds holds 1 build for other platforms than linux/arm64; the package loads node_modules/bcrypt/prebuilds/linux-arm64/bcrypt.glibc.node there, so they only take space; leave them out with package.exclude, e.g. node_modules/bcrypt/prebuilds/darwin-x64/`},
+		{"foreign prebuild kept by prebuilds: all", "nodejs22.x", "arm64", all, darwin, SeverityInfo,
+			`native binary: node_modules/bcrypt/prebuilds holds 1 build for other platforms than linux/arm64; the package loads node_modules/bcrypt/prebuilds/linux-arm64/bcrypt.glibc.node there, so they only take space; package.prebuilds: all keeps them; package.prebuilds: match leaves other platforms' prebuilds out`},
+		{"glibc too new for al2", "python3.11", "x86_64", auto, packager.NativeBinary{Path: "numpy/core/_m.so", Format: "elf", Machine: "x86_64", GlibcVersion: "GLIBC_2.28"}, SeverityWarning,
+			`native binary: numpy/core/_m.so needs glibc 2.28 but python3.11 (Amazon Linux 2) provides glibc 2.26; it fails to load with "GLIBC_2.28 not found"; pin a version of the package with wheels tagged manylinux_2_26 or older, or move to a runtime on Amazon Linux 2023`},
+		{"glibc too new for al2, dependencies none", "python3.11", "x86_64", none, packager.NativeBinary{Path: "numpy/core/_m.so", Format: "elf", Machine: "x86_64", GlibcVersion: "GLIBC_2.28"}, SeverityWarning,
+			`native binary: numpy/core/_m.so needs glibc 2.28 but python3.11 (Amazon Linux 2) provides glibc 2.26; it fails to load with "GLIBC_2.28 not found"; install wheels tagged manylinux_2_26 or older (set package.dependencies: auto and lamb does), or move to a runtime on Amazon Linux 2023`},
+		{"glibc fine on al2023", "python3.12", "x86_64", auto, packager.NativeBinary{Path: "numpy/core/_m.so", Format: "elf", Machine: "x86_64", GlibcVersion: "GLIBC_2.34"}, "", ""},
+		{"glibc too new for python on al2023", "python3.13", "arm64", auto, packager.NativeBinary{Path: "numpy/_core/_m.so", Format: "elf", Machine: "arm64", GlibcVersion: "GLIBC_2.38"}, SeverityWarning,
+			`native binary: numpy/_core/_m.so needs glibc 2.38 but python3.13 (Amazon Linux 2023) provides glibc 2.34; it fails to load with "GLIBC_2.38 not found"; pin a version of the package with wheels tagged manylinux_2_34 or older`},
+		{"glibc too new for al2023", "provided.al2023", "x86_64", auto, packager.NativeBinary{Path: "bootstrap", Format: "elf", Machine: "x86_64", GlibcVersion: "GLIBC_2.39"}, SeverityWarning,
 			`native binary: bootstrap needs glibc 2.39 but provided.al2023 (Amazon Linux 2023) provides glibc 2.34; it fails to load with "GLIBC_2.39 not found"; build with CGO_ENABLED=0, or against the glibc of the runtime`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fn := base()
-			fn.Runtime, fn.Architecture, fn.Handler = tt.runtime, tt.arch, ""
+			fn.Runtime, fn.Architecture, fn.Handler, fn.Package = tt.runtime, tt.arch, "", tt.pkg
 			m := manifest(1000, 1000)
 			m.Architecture = ""
 			m.NativeBinaries = []packager.NativeBinary{tt.bin}
@@ -166,10 +180,37 @@ func TestNativeBinaries(t *testing.T) {
 				}
 				return
 			}
-			if len(fs) != 1 || fs[0].Severity != tt.severity || line(fs[0]) != tt.want || fs[0].Path != tt.bin.Path {
+			wantPath := tt.bin.Path
+			if tt.bin.PlatformSibling != "" {
+				wantPath = path.Dir(path.Dir(tt.bin.Path))
+			}
+			if len(fs) != 1 || fs[0].Severity != tt.severity || line(fs[0]) != tt.want || fs[0].Path != wantPath {
 				t.Fatalf("got %q %v\nwant %s %q", lines(fs), severities(fs), tt.severity, tt.want)
 			}
+			if strings.Contains(fs[0].Hint, "dependencies: "+tt.pkg.Dependencies) {
+				t.Errorf("the hint suggests a setting already in effect: %q", fs[0].Hint)
+			}
 		})
+	}
+}
+
+func TestSkippedInstallScripts(t *testing.T) {
+	t.Parallel()
+	m := manifest(1000, 1000)
+	m.SkippedInstallScripts = []packager.SkippedScript{
+		{Name: "bcrypt", Version: "6.0.0", Path: "node_modules/bcrypt", Scripts: []string{"install: node-gyp-build"}, Prebuilt: true},
+		{Name: "esbuild", Version: "0.25.0", Path: "node_modules/esbuild", Scripts: []string{"postinstall: node install.js"}},
+	}
+	fs := findingsOf(Check(base(), m, nil, DefaultQuotas(), today), "installScripts")
+	if len(fs) != 1 || fs[0].Severity != SeverityWarning || fs[0].Field != "package.allowScripts" {
+		t.Fatalf("want one warning on package.allowScripts, got %q", lines(fs))
+	}
+	if len(fs[0].Details) != 1 || fs[0].Details[0].Name != "esbuild@0.25.0 (postinstall: node install.js)" {
+		t.Errorf("details should name esbuild alone (bcrypt's prebuild loads): %+v", fs[0].Details)
+	}
+	m.SkippedInstallScripts = m.SkippedInstallScripts[:1]
+	if fs := findingsOf(Check(base(), m, nil, DefaultQuotas(), today), "installScripts"); len(fs) != 0 {
+		t.Errorf("a skipped node-gyp-build with the platform's prebuild shipped is no finding, got %q", lines(fs))
 	}
 }
 
@@ -229,6 +270,28 @@ func TestZipEntries(t *testing.T) {
 		}
 		if len(fs) != 1 || fs[0].Severity != SeverityError || *fs[0].Limit != 65535 || *fs[0].Measured != int64(tt.files+tt.folders) || !r.Failed() {
 			t.Errorf("%d files, %d folders: findings %q, want one error (a limit, exit 3)", tt.files, tt.folders, lines(fs))
+		}
+	}
+}
+
+func TestForeignPrebuildsAreOneFinding(t *testing.T) {
+	t.Parallel()
+	sib := "node_modules/b/prebuilds/linux-arm64/b.node"
+	m := manifest(1000, 1000)
+	m.NativeBinaries = []packager.NativeBinary{
+		{Path: "node_modules/b/prebuilds/darwin-x64/b.node", Format: "macho", Machine: "x86_64", PlatformSibling: sib},
+		{Path: "node_modules/b/prebuilds/linux-arm64/b.node", Format: "elf", Machine: "arm64"},
+		{Path: "node_modules/b/prebuilds/linux-x64/b.node", Format: "elf", Machine: "x86_64", PlatformSibling: sib},
+		{Path: "node_modules/b/prebuilds/win32-x64/b.node", Format: "pe", Machine: "x86_64", PlatformSibling: sib},
+	}
+	fs := Check(base(), m, nil, DefaultQuotas(), today)
+	native := findingsOf(fs, "nativeBinary")
+	if len(native) != 1 || native[0].Severity != SeverityWarning || len(native[0].Details) != 3 {
+		t.Fatalf("want one warning listing the 3 foreign builds, got %q", lines(native))
+	}
+	for _, f := range fs {
+		if f.Severity == SeverityError {
+			t.Errorf("foreign builds beside the function's are no error: %s", line(f))
 		}
 	}
 }

@@ -40,6 +40,12 @@ type Manifest struct {
 	// files named in environment.files (or links to them) that were among
 	// the function's files and were left out: they hold secrets.
 	ExcludedEnvironmentFiles []string `json:"excludedEnvironmentFiles,omitempty"`
+	// DroppedPrebuilds says which other platforms' prebuilt binaries of
+	// Node.js packages were left out (package.prebuilds: match), when any were.
+	DroppedPrebuilds *DroppedPrebuilds `json:"droppedPrebuilds,omitempty"`
+	// SkippedInstallScripts lists the installed Node.js packages whose
+	// install scripts did not run: package.allowScripts does not name them.
+	SkippedInstallScripts []SkippedScript `json:"skippedInstallScripts,omitempty"`
 	// PermissionFixes lists source files that were not world-readable and were
 	// stored as 0644/0755 anyway.
 	PermissionFixes []string `json:"permissionFixes,omitempty"`
@@ -73,6 +79,11 @@ type NativeBinary struct {
 	Machine string `json:"machine"`
 	// GlibcVersion is the newest GLIBC_x.y symbol version an ELF needs, when found.
 	GlibcVersion string `json:"glibcVersion,omitempty"`
+	// PlatformSibling, for a binary that does not run on the function's
+	// platform, is a binary in a sibling platform folder that does and that
+	// the package's loader picks instead (prebuilds/linux-x64/ beside
+	// prebuilds/darwin-x64/).
+	PlatformSibling string `json:"platformSibling,omitempty"`
 }
 
 // NativeWheel is an installed Python package built for a platform.

@@ -63,6 +63,7 @@ func buildManifest(spec *Spec, zipPath string, entries []*zipEntry, stats *zipSt
 			m.PermissionFixes = append(m.PermissionFixes, s.zipPath)
 		}
 	}
+	markPlatformSiblings(m.NativeBinaries, spec.Architecture)
 	m.ContentHash = hex.EncodeToString(content.Sum(nil))
 	m.LargestFiles = largest(files)
 	dirs := make([]PathSize, 0, len(folders))

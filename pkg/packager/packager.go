@@ -47,12 +47,23 @@ type Spec struct {
 	// Installer is the Python installer: "auto" (uv when on PATH), "pip"
 	// or "uv".
 	Installer string
+	// Bundle is "none" or "esbuild"; esbuild bundles a nodejs handler
+	// with Esbuild's settings.
+	Bundle  string
+	Esbuild BundleOptions
 	// Include and Exclude are gitignore-style globs over zip paths. When
 	// Include is set only matching files are taken.
 	Include, Exclude []string
 	// Symlinks is "follow" (the default: links inside the source become
 	// copies) or "keep" (links are stored as links).
 	Symlinks string
+	// Prebuilds is "match" (the default: of a Node.js package's
+	// prebuilds/<os>-<arch>/ folders only the function's platform's are
+	// kept) or "all".
+	Prebuilds string
+	// AllowScripts names the Node.js dependencies whose install scripts
+	// may run.
+	AllowScripts []string
 	// EnvironmentFiles are the absolute paths of the function's dotenv
 	// files. They never enter the bundle, whatever their names and the
 	// patterns, nor does any link to them.
@@ -105,6 +116,7 @@ type bundle struct {
 	// What the dependency install reports for the manifest.
 	nativeWheels    []NativeWheel
 	excludedScripts []string
+	skipped         []SkippedScript
 }
 
 // StepName is the name of the packaging step in progress events.
@@ -169,6 +181,13 @@ func (s *Spec) normalize() error {
 	case "follow", "keep":
 	default:
 		return fmt.Errorf("package.symlinks is %q; use follow or keep", s.Symlinks)
+	}
+	switch s.Prebuilds {
+	case "":
+		s.Prebuilds = "match"
+	case "match", "all":
+	default:
+		return fmt.Errorf("package.prebuilds is %q; use match or all", s.Prebuilds)
 	}
 	if s.CacheDir == "" {
 		return errors.New("no cache folder given")
@@ -240,6 +259,16 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 	if err != nil {
 		return nil, err
 	}
+	var dropped *DroppedPrebuilds
+	if spec.Prebuilds != "all" && strings.HasPrefix(spec.Runtime, "nodejs") {
+		src, dropped = dropForeignPrebuilds(src, nodeArch(spec.Architecture))
+	}
+	if dropped != nil {
+		spec.step(fmt.Sprintf("left out %d prebuilt files for other platforms (%d bytes)", dropped.Files, dropped.Bytes))
+	}
+	if w := scriptsWarning(b.skipped); w != "" {
+		spec.phase(w)
+	}
 	entries := newZipEntries(src)
 
 	cache = <-cacheReady
@@ -267,6 +296,7 @@ func packageBundle(ctx context.Context, spec *Spec, b *bundle) (*Manifest, error
 	m.ExcludedEnvironmentFiles = sel.secrets.leftOut()
 	m.NativeWheels, m.ExcludedScripts = b.nativeWheels, b.excludedScripts
 	m.BackslashNames = backslashed
+	m.DroppedPrebuilds, m.SkippedInstallScripts = dropped, b.skipped
 	jsonPath := filepath.Join(spec.OutDir, spec.Function+".json")
 	jsonFile, err := writeManifest(m, jsonPath)
 	if err != nil {

@@ -124,16 +124,21 @@ func TestPythonWheelTagBoundary(t *testing.T) {
 	t.Parallel()
 	testenv.NeedTool(t, "python3")
 	tests := []struct {
-		runtime string
-		tag     string
-		err     []string
+		runtime, installer string
+		tag                string
+		err                []string
 	}{
-		{"python3.12", "cp312-cp312-manylinux_2_28_x86_64", nil},
-		{"python3.11", "", []string{"no wheel of probe==1.0", "python3.11", "linux/x86_64", "cp311", "manylinux_2_26_x86_64 down to manylinux2014_x86_64"}},
+		{"python3.12", "pip", "cp312-cp312-manylinux_2_28_x86_64", nil},
+		{"python3.12", "uv", "cp312-cp312-manylinux_2_28_x86_64", nil},
+		{"python3.11", "pip", "", []string{"no wheel of probe==1.0", "python3.11", "linux/x86_64", "pip looked for cp311", "manylinux_2_26_x86_64 down to manylinux2014_x86_64"}},
+		{"python3.11", "uv", "", []string{"no wheel of probe==1.0", "python3.11", "linux/x86_64", "uv looked for cp311", "manylinux_2_17_x86_64 and older"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.runtime, func(t *testing.T) {
+		t.Run(tt.runtime+"/"+tt.installer, func(t *testing.T) {
 			t.Parallel()
+			if tt.installer == "uv" {
+				testenv.NeedTool(t, "uv")
+			}
 			src := t.TempDir()
 			for _, py := range []string{"cp311", "cp312"} {
 				writeWheel(t, filepath.Join(src, "wheels"), "probe", "1.0", py+"-"+py+"-manylinux_2_28_x86_64", map[string]string{
@@ -148,6 +153,7 @@ func TestPythonWheelTagBoundary(t *testing.T) {
 				"bin/run.sh": "#!/bin/sh\necho run\n",
 			})
 			spec := pythonSpec(t, src, tt.runtime, "x86_64")
+			spec.Installer = tt.installer
 			spec.Exclude = []string{"/wheels/", "/requirements.txt"}
 			m, err := Package(context.Background(), spec)
 			if tt.err != nil {
@@ -216,32 +222,36 @@ func TestPythonSourceArchives(t *testing.T) {
 		}, err: []string{"lamb-probe-native", "python3.12", "linux/arm64", "manylinux_2_34_aarch64", "native code", "dependencies: none"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			src := t.TempDir()
-			writeFiles(t, src, map[string]string{"requirements.txt": tt.req, "app.py": "def handler(event, context):\n    return 1\n"})
-			if tt.sdists != nil {
-				tt.sdists(t, filepath.Join(src, "sdists"))
-			}
-			spec := pythonSpec(t, src, "python3.12", "arm64")
-			m, err := Package(context.Background(), spec)
-			if tt.err != nil {
-				if err == nil {
-					t.Fatal("want an error for a source archive that builds native code")
+		for _, installer := range []string{"pip", "uv"} {
+			t.Run(tt.name+"/"+installer, func(t *testing.T) {
+				t.Parallel()
+				testenv.NeedTool(t, map[string]string{"pip": "python3", "uv": "uv"}[installer])
+				src := t.TempDir()
+				writeFiles(t, src, map[string]string{"requirements.txt": tt.req, "app.py": "def handler(event, context):\n    return 1\n"})
+				if tt.sdists != nil {
+					tt.sdists(t, filepath.Join(src, "sdists"))
 				}
-				for _, want := range tt.err {
-					if !strings.Contains(err.Error(), want) {
-						t.Errorf("error %q does not name %q", err, want)
+				spec := pythonSpec(t, src, "python3.12", "arm64")
+				spec.Installer = installer
+				m, err := Package(context.Background(), spec)
+				if tt.err != nil {
+					if err == nil {
+						t.Fatal("want an error for a source archive that builds native code")
 					}
+					for _, want := range tt.err {
+						if !strings.Contains(err.Error(), want) {
+							t.Errorf("error %q does not name %q", err, want)
+						}
+					}
+					return
 				}
-				return
-			}
-			noError(t, err)
-			if len(m.NativeWheels) != 0 {
-				t.Errorf("nativeWheels = %+v, want none for a pure-Python package", m.NativeWheels)
-			}
-			importIn(t, unzipBundle(t, m.ZipPath), tt.module)
-		})
+				noError(t, err)
+				if len(m.NativeWheels) != 0 {
+					t.Errorf("nativeWheels = %+v, want none for a pure-Python package", m.NativeWheels)
+				}
+				importIn(t, unzipBundle(t, m.ZipPath), tt.module)
+			})
+		}
 	}
 }
 

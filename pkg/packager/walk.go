@@ -24,6 +24,8 @@ type tree struct {
 	// KeepLinks stores the tree's links as links whatever package.symlinks
 	// says (see builder.Tree).
 	KeepLinks bool
+	// Only, when not nil, lists the only files taken (relative to Dir).
+	Only []string
 }
 
 // entryKind says what a bundle entry is.
@@ -63,6 +65,7 @@ type walker struct {
 	prune    []string // absolute folders never walked (the output folder)
 	treeRoot string   // real path of the tree being walked
 	treeDir  string   // the tree's folder as given
+	only     *onlySet // the tree's Only list; nil takes everything
 
 	// Folders of one tree are walked concurrently (the walk is mostly
 	// stat calls); trees are walked one after another so that a later
@@ -120,6 +123,7 @@ func (w *walker) walkTree(t tree) error {
 	g.SetLimit(walkParallelism)
 	w.g, w.walkCtx = g, gctx
 	prefix := strings.Trim(path.Clean("/"+filepath.ToSlash(t.Prefix)), "/")
+	w.only = newOnlySet(t.Only, prefix)
 	// The prefix folders themselves are subject to selection.
 	included := w.sel.include == nil
 	if prefix != "" {
@@ -165,6 +169,9 @@ func (w *walker) walkDir(dir, real, prefix string, parentIncluded bool, skip map
 		zp := name
 		if prefix != "" {
 			zp = prefix + "/" + name
+		}
+		if !w.only.takes(zp, de.IsDir()) {
+			continue
 		}
 		typ := de.Type()
 		if !typ.IsDir() && w.sel.secrets.leavesPath(zp) {
@@ -285,6 +292,39 @@ func (w *walker) symlink(full, zp string, parentIncluded bool, stack []string) e
 	}
 	w.add(&sourceEntry{zipPath: zp, kind: kindFile, diskPath: resolved, stat: statOf(ti)})
 	return nil
+}
+
+// onlySet is a tree's Only list as zip paths, with the folders that lead
+// to them.
+type onlySet struct {
+	files, dirs map[string]bool
+}
+
+func newOnlySet(only []string, prefix string) *onlySet {
+	if only == nil {
+		return nil
+	}
+	s := &onlySet{files: map[string]bool{}, dirs: map[string]bool{}}
+	for _, f := range only {
+		zp := path.Join(prefix, f)
+		s.files[zp] = true
+		for d := path.Dir(zp); d != "." && d != prefix && !s.dirs[d]; d = path.Dir(d) {
+			s.dirs[d] = true
+		}
+	}
+	return s
+}
+
+// takes reports whether the walk goes into folder or takes file zipPath;
+// a symbolic link is taken only when listed itself.
+func (s *onlySet) takes(zipPath string, isDir bool) bool {
+	if s == nil {
+		return true
+	}
+	if isDir {
+		return s.dirs[zipPath]
+	}
+	return s.files[zipPath]
 }
 
 // within reports whether p is root or inside it.

@@ -52,6 +52,12 @@ type DeployClients struct {
 	IAM    deploy.IAMAPI
 	// Region names the region in the tags of the roles lamb creates.
 	Region string
+	// SQS reads the queues of event sources in the pre-flight; nil skips
+	// the reads.
+	SQS deploy.QueueReader
+	// Logs keeps the retention of the functions' log groups; nil is an
+	// error only for a function that sets logs.retentionDays.
+	Logs deploy.LogsAPI
 	// ECR reads the container images of image functions.
 	ECR deploy.ImageReader
 	// Shift moves the alias when deploy.strategy shifts traffic in steps.
@@ -110,7 +116,9 @@ const (
 // (the version the alias left), alias, route ("direct", "s3", "ecr" for a
 // container image Lambda pulls, or "" when the code did not change), uploaded (false when S3 already had the zip), bytes
 // (zip size), created (the function is new), roleCreated, codeChanged,
-// configChanges (field, old, new; environment values masked), pruned
+// configChanges (field, old, new; environment values masked; also the
+// function URL, concurrency, asynchronous settings, invoke permissions as
+// permissions.<statement id> and log group settings changed), pruned
 // (versions deleted), shift (when the alias moved through a traffic shift:
 // see ShiftReport), image (a container image function's image),
 // edgeVersionArn (a Lambda@Edge function's version ARN to associate with
@@ -170,6 +178,7 @@ func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o D
 			return DeployReport{}, err
 		}
 	}
+	o.CheckOptions = withQueues(o.CheckOptions, clients.SQS)
 	o.CheckOptions = withImages(o.CheckOptions, clients.ECR, clients.Region)
 	units, report, quotas, err := preflight(ctx, cfg, fns, o.CheckOptions, clients.Lambda, clientsErr)
 	if err != nil {
@@ -190,6 +199,9 @@ func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o D
 		publishStep{d: d, lambVersion: o.LambVersion, provenance: gitProvenance(ctx, cfg.Dir)},
 		aliasStep{d: d, engines: engines, undo: undoEngine(clients.Shift, o.TuneShift)},
 		extrasStep{d: d},
+		eventsStep{d: d, iam: clients.IAM},
+		permissionsStep{api: clients.Lambda},
+		logsStep{logs: clients.Logs, lambda: clients.Lambda},
 		pruneStep{d: d},
 	}
 	r := o.runner(steps...)

@@ -23,6 +23,12 @@ type PlanClients struct {
 	IAM deploy.RoleReader
 	// Region is the one recorded on the roles lamb creates.
 	Region string
+	// SQS reads the queues of event sources in the pre-flight; nil skips
+	// the reads.
+	SQS deploy.QueueReader
+	// Logs reads the functions' log groups; nil is an error only for a
+	// function that sets logs.retentionDays.
+	Logs deploy.LogGroupReader
 	// ECR reads the container images of image functions.
 	ECR deploy.ImageReader
 }
@@ -69,7 +75,12 @@ type PlanReport struct {
 // an environment variable's old and new are "(set)", "(changed)" or "",
 // never its value; architecture comes first when it changes), tagChanges,
 // upload (null when the code is not sent), role (null when lamb.yaml names
-// the role), alias, error.
+// the role), alias, eventChanges (event source mappings created, updated
+// or removed, and the execution role's event source policy),
+
+// resourceChanges (invoke permissions as permissions.<statement id>, and
+// the log group as logs.group and logs.retentionDays, that would be added,
+// changed or removed), error.
 type PlanResult struct {
 	Function      string          `json:"function"`
 	Name          string          `json:"name"`
@@ -80,7 +91,10 @@ type PlanResult struct {
 	Upload        *UploadPlan     `json:"upload"`
 	Role          *RolePlan       `json:"role"`
 	Alias         AliasPlan       `json:"alias"`
-	Error         string          `json:"error,omitempty"`
+	EventChanges  []deploy.Change `json:"eventChanges"`
+	// ResourceChanges are what would change beside the configuration.
+	ResourceChanges []deploy.Change `json:"resourceChanges"`
+	Error           string          `json:"error,omitempty"`
 }
 
 // CodePlan compares the bundle with $LATEST's code.
@@ -178,6 +192,7 @@ func Plan(ctx context.Context, cfg *config.Config, fns []*config.Function, o Pla
 	if clientsErr != nil && ctx.Err() != nil {
 		return PlanReport{}, clientsErr
 	}
+	o.CheckOptions = withQueues(o.CheckOptions, clients.SQS)
 	o.CheckOptions = withImages(o.CheckOptions, clients.ECR, clients.Region)
 	units, report, quotas, err := preflight(ctx, cfg, fns, o.CheckOptions, clients.Lambda, clientsErr)
 	if err != nil {
@@ -195,6 +210,9 @@ func Plan(ctx context.Context, cfg *config.Config, fns []*config.Function, o Pla
 		planReadStep{api: clients.Lambda},
 		planRoleStep{api: clients.IAM, region: clients.Region, results: results},
 		planUploadStep{api: clients.S3, directLimit: quotas.Value(limits.QuotaZippedSize), results: results},
+		planEventsStep{lambda: clients.Lambda, iam: clients.IAM, results: results},
+		planPermissionsStep{api: clients.Lambda, results: results},
+		planLogsStep{api: clients.Logs, results: results},
 	)
 	r.KeepGoing = true
 	runErr := r.Run(ctx, units)
@@ -219,6 +237,12 @@ func planResultOf(u *Unit, res *PlanResult) PlanResult {
 	out.Function, out.Name = u.Key(), u.Function.Name
 	out.Code = CodePlan{Old: p.OldCodeSha256, New: codeSha256(u), Changed: p.CodeChanged}
 	out.ConfigChanges, out.TagChanges = []deploy.Change{}, []deploy.Change{}
+	if out.EventChanges == nil {
+		out.EventChanges = []deploy.Change{}
+	}
+	if out.ResourceChanges == nil {
+		out.ResourceChanges = []deploy.Change{}
+	}
 	out.Alias = AliasPlan{Name: u.Function.Deploy.Alias}
 	if u.Err != nil {
 		out.Action, out.Error = ActionFailed, u.Err.Error()
@@ -241,7 +265,7 @@ func planResultOf(u *Unit, res *PlanResult) PlanResult {
 	switch {
 	case p.Create:
 		out.Action = ActionCreate
-	case p.UpToDate:
+	case p.UpToDate && len(out.EventChanges) == 0 && len(out.ResourceChanges) == 0:
 		out.Action = ActionUpToDate
 	default:
 		out.Action = ActionUpdate
@@ -337,6 +361,15 @@ func (s planUploadStep) Run(ctx context.Context, u *Unit) error {
 		up.Note = "S3 denied the lookup (s3:GetObject and s3:ListBucket let lamb find unchanged zips): deploy would upload"
 	}
 	return nil
+}
+
+// withQueues lets the pre-flight read queues through api, unless the
+// caller gave its own reader.
+func withQueues(o CheckOptions, api deploy.QueueReader) CheckOptions {
+	if o.Queues == nil && api != nil {
+		o.Queues = func(context.Context) (deploy.QueueReader, error) { return api, nil }
+	}
+	return o
 }
 
 func nonNil(s []string) []string {

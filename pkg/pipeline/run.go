@@ -72,10 +72,17 @@ type CheckOptions struct {
 	// region, no credentials) is not a failure: the reads are skipped
 	// and the report says why. nil behaves as Offline.
 	Lambda func(context.Context) (LambdaReader, error)
+	// Queues returns the SQS client that reads the visibility timeout of
+	// queue sources; like Lambda, an error only skips the reads. nil reads
+	// none.
+	Queues func(context.Context) (deploy.QueueReader, error)
 	// HTTP fetches layer zip directories; nil means a client with timeouts.
 	HTTP *http.Client
 	// Now decides runtime deprecation.
 	Now time.Time
+	// Load loads each handler with the local runtime (lamb check does;
+	// deploy and plan leave it to lamb check, for speed).
+	Load bool
 	// Images returns the ECR client that reads container images; an
 	// error or nil leaves them unread, with a note.
 	Images func(context.Context) (deploy.ImageReader, error)
@@ -122,13 +129,18 @@ func check(ctx context.Context, cfg *config.Config, fns []*config.Function, o Ch
 	if note != "" && quotaAPI != nil {
 		skipped = append(skipped, note)
 	}
+	visibility, notes, err := queueTimeouts(ctx, fns, o)
+	if err != nil {
+		return nil, limits.Report{}, nil, err
+	}
+	skipped = append(skipped, notes...)
 	units := NewUnits(cfg, fns)
 	images, why := imageReader(ctx, o, fns)
 	steps := []Step{
 		o.packageStep(),
 		ImageStep{API: images, Why: why, HTTP: o.HTTP},
 		MeasureLayersStep{API: layerAPI, HTTP: o.HTTP, CacheDir: filepath.Join(o.CacheDir, "layers")},
-		CheckStep{Quotas: quotas, Now: o.Now, Region: o.Region},
+		CheckStep{Quotas: quotas, Now: o.Now, Load: o.Load, Visibility: visibility, Region: o.Region},
 	}
 	if err := o.runner(steps...).Run(ctx, units); err != nil {
 		return nil, limits.Report{}, nil, err

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"github.com/lambcli/lamb/pkg/config"
 	"github.com/lambcli/lamb/pkg/deploy"
 	"github.com/lambcli/lamb/pkg/limits"
+	"github.com/lambcli/lamb/pkg/loadcheck"
 	"github.com/lambcli/lamb/pkg/packager"
 	"github.com/lambcli/lamb/pkg/progress"
 )
@@ -79,6 +81,8 @@ func (s PackageStep) spec(u *Unit) packager.Spec {
 		Include:      fn.Package.Include,
 		Exclude:      fn.Package.Exclude,
 		Symlinks:     fn.Package.Symlinks,
+		Prebuilds:    fn.Package.Prebuilds,
+		AllowScripts: fn.Package.AllowScripts,
 		OutDir:       BuildDir(u.Project),
 		Project:      u.Project.Dir,
 		CacheDir:     s.CacheDir,
@@ -88,6 +92,12 @@ func (s PackageStep) spec(u *Unit) packager.Spec {
 		Events:       progress.SinkFunc(func(e progress.Event) { u.Emit(e) }),
 		// Dotenv files hold secrets: the packager leaves them out.
 		EnvironmentFiles: fn.EnvironmentFiles,
+		Bundle:           fn.Package.Bundle,
+		Esbuild: packager.BundleOptions{
+			External:  fn.Package.Esbuild.External,
+			Minify:    fn.Package.Esbuild.Minify,
+			Sourcemap: fn.Package.Esbuild.Sourcemap,
+		},
 	}
 }
 
@@ -152,11 +162,18 @@ func layerRefs(cfg *config.Config, fn *config.Function) []string {
 
 // CheckStep runs every pre-flight check on the packaged function. The
 // checks read no files, so the step first looks in the bundle's jars for a
-// Java handler's class when the checks ask for it.
+// Java handler's class when the checks ask for it, and loads the handler
+// with the local runtime when Load is set.
 type CheckStep struct {
 	Quotas limits.Quotas
 	// Now decides runtime deprecation.
 	Now time.Time
+	// Load loads the handler from the unpacked bundle (loadcheck.Load).
+	Load bool
+	// LoadTimeout bounds the load; 0 means loadcheck.DefaultTimeout.
+	LoadTimeout time.Duration
+	// Visibility holds the visibility timeouts of the queues read, by ARN.
+	Visibility map[string]int
 	// Region is where the function goes; "" when not known.
 	Region string
 }
@@ -165,20 +182,70 @@ type CheckStep struct {
 func (CheckStep) Name() string { return "check" }
 
 // Describe implements describer.
-func (CheckStep) Describe(*Unit) string { return "checking every Lambda quota" }
+func (s CheckStep) Describe(*Unit) string {
+	if s.Load {
+		return "checking every Lambda quota and loading the handler"
+	}
+	return "checking every Lambda quota"
+}
 
 // Skip implements Step.
 func (CheckStep) Skip(*Unit) string { return "" }
 
 // Run implements Step.
-func (s CheckStep) Run(_ context.Context, u *Unit) error {
+func (s CheckStep) Run(ctx context.Context, u *Unit) error {
 	fn := LimitsFunction(u.Function)
 	if class := limits.JarClass(fn, u.Manifest); class != "" {
 		fn.HandlerJar.Found, fn.HandlerJar.Err = packager.JarHasClass(u.Manifest.ZipPath, class)
 	}
 	u.Report = limits.CheckFunction(fn, u.Manifest, u.Layers, s.Quotas, s.Now)
 	u.Report.AddFindings(limits.CheckExtras(LimitsExtras(u.Function))...)
+	u.Report.AddFindings(limits.CheckEvents(LimitsEvents(u.Function, s.Visibility))...)
+	u.Report.AddFindings(limits.CheckInvokePermissions(LimitsInvokePermissions(u.Function))...)
+	u.Report.AddFindings(limits.CheckLogRetention(u.Function.Logs.RetentionDays)...)
 	u.Report.AddFindings(featureFindings(u, s.Region)...)
+	// A container image has no bundle to load the handler from.
+	if s.Load && u.Manifest != nil {
+		return s.load(ctx, u)
+	}
+	return nil
+}
+
+// load loads the handler unless the checks already found it missing or
+// malformed, which the load would only repeat.
+func (s CheckStep) load(ctx context.Context, u *Unit) error {
+	for _, f := range u.Report.Findings {
+		if f.Severity == limits.SeverityError && (f.Check == "handler" || f.Check == "handlerTarget") {
+			return nil
+		}
+	}
+	m := u.Manifest
+	r, err := loadcheck.Load(ctx, loadcheck.Request{
+		ZipPath:      m.ZipPath,
+		Function:     u.Function.Name,
+		Runtime:      u.Report.Runtime,
+		Architecture: u.Report.Architecture,
+		Handler:      cmp.Or(u.Function.Handler, m.Handler),
+		Native:       m.NativeBinaries,
+		Timeout:      s.LoadTimeout,
+	})
+	if err != nil {
+		return err
+	}
+	if r.Outcome == limits.HandlerLoadSkipped {
+		u.Notes = append(u.Notes, u.Key()+": "+r.Note)
+	}
+	if r.Tool != "" {
+		msg := fmt.Sprintf("handler %s: %s with %s", r.Handler, r.Outcome, r.Tool)
+		if len(r.Stubbed) > 0 {
+			msg += "; stubs stood in for " + strings.Join(r.Stubbed, ", ") + ", which the runtime provides"
+		}
+		u.Emit(progress.Event{Kind: progress.Note, Message: msg})
+	}
+	if out := strings.TrimSpace(r.Output); out != "" {
+		u.Emit(progress.Event{Kind: progress.Note, Message: "handler load output:\n" + out})
+	}
+	u.Report.AddFindings(limits.CheckHandlerLoad(r, len(u.Function.Layers) > 0)...)
 	return nil
 }
 
@@ -203,5 +270,10 @@ func LimitsFunction(fn *config.Function) limits.Function {
 		SubnetIDs:        fn.VPC.SubnetIDs,
 		Tags:             fn.Tags,
 		Image:            fn.Image != "",
+		Package: limits.PackageSettings{
+			Dependencies: fn.Package.Dependencies,
+			Artifact:     fn.Package.Artifact != "",
+			Prebuilds:    fn.Package.Prebuilds,
+		},
 	}
 }

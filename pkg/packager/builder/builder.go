@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/lambcli/lamb/internal/lambdaarch"
+	"github.com/lambcli/lamb/internal/suggest"
 )
 
 // Spec says what to build; the packager fills it from the function's
@@ -40,6 +41,13 @@ type Spec struct {
 	Progress func(message string)
 
 	python string // the interpreter that runs pip; "" means python3
+	// AllowScripts names the Node.js dependencies whose install scripts
+	// may run (npm and pnpm); the others are skipped and reported.
+	AllowScripts []string
+	// Bundle is "none" or "esbuild" ("" means none); Esbuild holds the
+	// settings of an esbuild bundle.
+	Bundle  string
+	Esbuild BundleOptions
 }
 
 func (s Spec) progress(message string) {
@@ -67,6 +75,9 @@ type Result struct {
 	// ExcludedScripts are the files of a Python install's bin/ (pip's
 	// console scripts), by bundle path, left out of the bundle.
 	ExcludedScripts []string
+	// SkippedScripts are the installed Node.js packages whose install
+	// scripts did not run, in path order.
+	SkippedScripts []SkippedScript
 }
 
 // Tree is one folder on disk placed under a prefix in the zip.
@@ -79,6 +90,9 @@ type Tree struct {
 	// with its links, as a package finds its own dependencies next to the
 	// real folder a link leads to.
 	KeepLinks bool
+	// Only, when not nil, lists the files (slash paths relative to Dir) to
+	// take from Dir, as a package.json "files" list selects them.
+	Only []string
 }
 
 // Build runs the function's build command, then produces its bundle the way
@@ -113,6 +127,19 @@ func (b *builder) build(ctx context.Context, spec Spec) (*Result, error) {
 	default:
 		return nil, fmt.Errorf("package.dependencies is %q: use auto or none", spec.Dependencies)
 	}
+	switch spec.Bundle {
+	case "", "none":
+	case "esbuild":
+		if !strings.HasPrefix(spec.Runtime, "nodejs") {
+			return nil, fmt.Errorf("package.bundle esbuild bundles JavaScript and TypeScript for nodejs runtimes, not %q: remove package.bundle or use a nodejs runtime", spec.Runtime)
+		}
+	default:
+		hint := ""
+		if s := suggest.Closest(spec.Bundle, Bundlers); s != "" {
+			hint = fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return nil, fmt.Errorf("package.bundle is %q%s: use %s", spec.Bundle, hint, suggest.OrList(Bundlers))
+	}
 	if spec.Build != "" {
 		if err := b.runBuildCommand(ctx, spec); err != nil {
 			return nil, err
@@ -123,6 +150,8 @@ func (b *builder) build(ctx context.Context, spec Spec) (*Result, error) {
 	}
 	rt := spec.Runtime
 	switch {
+	case strings.HasPrefix(rt, "nodejs") && spec.Bundle == "esbuild":
+		return b.esbuild(ctx, spec, arch)
 	case strings.HasPrefix(rt, "nodejs"):
 		return b.node(ctx, spec, arch)
 	case strings.HasPrefix(rt, "python"):

@@ -23,7 +23,7 @@ import (
 var packageJSONFields = []string{
 	"name", "version", "dependencies", "devDependencies", "optionalDependencies",
 	"peerDependencies", "peerDependenciesMeta", "bundleDependencies", "bundledDependencies",
-	"overrides", "resolutions", "packageManager", "engines", "pnpm",
+	"overrides", "resolutions", "packageManager", "engines", "pnpm", "allowScripts",
 }
 
 // nodeManager is one package manager and the lockfile that selects it.
@@ -52,8 +52,16 @@ func (b *builder) node(ctx context.Context, spec Spec, a arch) (*Result, error) 
 		return nil, fmt.Errorf("read %s: %w; fix the JSON", pkgPath, err)
 	}
 	source := Tree{Dir: src, Skip: []string{"node_modules"}}
+	if err := applyPackageFiles(src, pkg, nodeHandlerFile(src, spec.Handler), &source); err != nil {
+		return nil, err
+	}
 	if !hasProductionDeps(pkg) {
 		return &Result{Trees: []Tree{source}}, nil
+	}
+	if p, err := findNodeProject(ctx, src, pkg); err != nil {
+		return nil, err
+	} else if p != nil {
+		return b.nodeProjectBuild(ctx, spec, a, p, source)
 	}
 	mgr, err := pickNodeManager(src, pkg)
 	if err != nil {
@@ -62,7 +70,8 @@ func (b *builder) node(ctx context.Context, spec Spec, a arch) (*Result, error) 
 	if _, err := exec.LookPath(mgr.tool); err != nil {
 		return nil, fmt.Errorf("%s in %s needs %s, which is not on PATH: install %s (for example with `corepack enable`), or set package.dependencies: none and ship node_modules as it is", mgr.lockfile, src, mgr.tool, mgr.tool)
 	}
-	staged, err := stagedPackageJSON(pkg, mgr, a)
+	spec.AllowScripts = allowedScripts(spec.AllowScripts, pkg, mgr)
+	staged, err := stagedPackageJSON(pkg, mgr, a, spec.AllowScripts)
 	if err != nil {
 		return nil, fmt.Errorf("prepare %s for install: %w", pkgPath, err)
 	}
@@ -70,7 +79,7 @@ func (b *builder) node(ctx context.Context, spec Spec, a arch) (*Result, error) 
 	if err != nil {
 		return nil, fmt.Errorf("read lockfile: %w", err)
 	}
-	key := cacheKey([]byte(mgr.tool), toolFingerprint(mgr.tool), []byte(spec.Runtime), []byte(a.lambda), staged, lock)
+	key := cacheKey([]byte(mgr.tool), toolFingerprint(mgr.tool), []byte(spec.Runtime), []byte(a.lambda), staged, lock, scriptPolicy(mgr, spec.AllowScripts))
 	dir, err := cachedInstall(ctx, spec.CacheDir, "node", key, spec.NoCache, func(ctx context.Context, tmp string) error {
 		return b.nodeInstall(ctx, spec, mgr, a, staged, lock, tmp)
 	})
@@ -81,7 +90,11 @@ func (b *builder) node(ctx context.Context, spec Spec, a arch) (*Result, error) 
 	if nm := filepath.Join(dir, "node_modules"); dirExists(nm) {
 		trees = append(trees, Tree{Dir: nm, Prefix: "node_modules"})
 	}
-	return &Result{Trees: trees}, nil
+	skipped, err := skippedScripts(ctx, mgr, a, spec.AllowScripts, filepath.Join(dir, "node_modules"))
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Trees: trees, SkippedScripts: skipped}, nil
 }
 
 func hasProductionDeps(pkg map[string]json.RawMessage) bool {
@@ -127,7 +140,7 @@ func pickNodeManager(src string, pkg map[string]json.RawMessage) (nodeManager, e
 // stagedPackageJSON is the package.json written next to the lockfile in the
 // staging folder. For pnpm it also asks for Linux optional dependencies of
 // the function's architecture.
-func stagedPackageJSON(pkg map[string]json.RawMessage, mgr nodeManager, a arch) ([]byte, error) {
+func stagedPackageJSON(pkg map[string]json.RawMessage, mgr nodeManager, a arch, allowScripts []string) ([]byte, error) {
 	out := map[string]json.RawMessage{}
 	for _, f := range packageJSONFields {
 		if v, ok := pkg[f]; ok {
@@ -142,11 +155,17 @@ func stagedPackageJSON(pkg map[string]json.RawMessage, mgr nodeManager, a arch) 
 			}
 		}
 		settings["supportedArchitectures"] = map[string][]string{"os": {"linux"}, "cpu": {a.npm}, "libc": {"glibc"}}
+		settings["onlyBuiltDependencies"] = append([]string{}, allowScripts...)
 		v, err := json.Marshal(settings)
 		if err != nil {
 			return nil, err
 		}
 		out["pnpm"] = v
+	}
+	if mgr.tool == "npm" {
+		if err := npmStagedAllowScripts(out, allowScripts); err != nil {
+			return nil, err
+		}
 	}
 	return json.MarshalIndent(out, "", "  ")
 }
@@ -177,7 +196,7 @@ func (b *builder) nodeInstall(ctx context.Context, spec Spec, mgr nodeManager, a
 	c := command{Dir: tmp, Name: mgr.tool, Log: spec.Log}
 	switch mgr.tool {
 	case "npm":
-		c.Args = []string{"ci", "--omit=dev", "--os=linux", "--cpu=" + a.npm, "--no-audit", "--no-fund"}
+		c.Args = append([]string{"ci", "--omit=dev", "--os=linux", "--cpu=" + a.npm, "--no-audit", "--no-fund"}, scriptArgs(mgr, "", spec.AllowScripts)...)
 	case "pnpm":
 		// The hoisted linker gives a plain node_modules without links into
 		// a store outside the bundle.
@@ -192,6 +211,7 @@ func (b *builder) nodeInstall(ctx context.Context, spec Spec, mgr nodeManager, a
 		if versionAtLeast(strings.TrimSpace(string(out)), 10, 14) {
 			c.Args = append(c.Args, "--os=linux", "--cpu="+a.npm, "--libc=glibc")
 		}
+		c.Args = append(c.Args, scriptArgs(mgr, strings.TrimSpace(string(out)), spec.AllowScripts)...)
 	case "yarn":
 		out, err := b.run(ctx, command{Dir: tmp, Name: "yarn", Args: []string{"--version"}})
 		if err != nil {
@@ -213,7 +233,7 @@ func (b *builder) nodeInstall(ctx context.Context, spec Spec, mgr nodeManager, a
 	if err != nil {
 		return fmt.Errorf("install production dependencies of %s with `%s`: %s%s", filepath.Join(spec.Source, mgr.lockfile), c, exitStatus(err), outputTail(out))
 	}
-	return nil
+	return b.runAllowedScripts(ctx, spec, mgr, a, spec.AllowScripts, tmp)
 }
 
 // versionAtLeast says whether a "major.minor.patch" version is at least

@@ -41,6 +41,18 @@ func (b *builder) python(ctx context.Context, spec Spec, a arch) (*Result, error
 	if err != nil {
 		return nil, err
 	}
+	var locals []string
+	if filepath.Base(input) == "requirements.txt" {
+		locals = localFolders(ctx, src, input, map[string]bool{})
+	}
+	// Local packages are built from source, which lamb never lets uv do
+	// (--only-binary :all:): pip builds them.
+	if installer == installerUV && len(locals) > 0 {
+		if spec.Installer == installerUV {
+			return nil, fmt.Errorf("%s names local packages (%s), which lamb builds with pip: set package.installer: auto or pip", input, strings.Join(locals, ", "))
+		}
+		installer = installerPip
+	}
 	content, err := safefile.ReadFile(ctx, input, maxManifestBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read the dependencies: %w", err)
@@ -58,7 +70,7 @@ func (b *builder) python(ctx context.Context, spec Spec, a arch) (*Result, error
 	parts = append(parts, lockParts...)
 	if filepath.Base(input) == "requirements.txt" {
 		parts = append(parts, includedRequirements(ctx, src, content, map[string]bool{input: true})...)
-		parts = append(parts, projectFingerprint(ctx, localFolders(ctx, src, input, map[string]bool{})))
+		parts = append(parts, projectFingerprint(ctx, locals))
 	}
 	key := cacheKey(parts...)
 	dir, err := cachedInstall(ctx, spec.CacheDir, "python", key, spec.NoCache, func(ctx context.Context, tmp string) error {
@@ -70,15 +82,14 @@ func (b *builder) python(ctx context.Context, spec Spec, a arch) (*Result, error
 	return pythonResult(ctx, source, filepath.Join(dir, "site")), nil
 }
 
-// pythonResult ships the source and the install, leaving out the install's
-// bin/: pip's console scripts, whose shebang names this machine's Python.
+// pythonResult ships the source and the install, whose bin/ (console
+// scripts whose shebang names this machine's Python) installPython removed
+// and listed in scriptsFile.
 func pythonResult(ctx context.Context, source Tree, site string) *Result {
-	res := &Result{NativeWheels: nativeWheels(ctx, site)}
-	install := Tree{Dir: site}
-	if res.ExcludedScripts = installedScripts(site); dirExists(filepath.Join(site, "bin")) {
-		install.Skip = []string{"bin"}
+	res := &Result{NativeWheels: nativeWheels(ctx, site), Trees: []Tree{source, {Dir: site}}}
+	if raw, err := safefile.ReadFile(ctx, filepath.Join(filepath.Dir(site), scriptsFile), maxManifestBytes); err == nil {
+		res.ExcludedScripts = strings.Fields(string(raw))
 	}
-	res.Trees = []Tree{source, install}
 	return res
 }
 
@@ -117,8 +128,7 @@ func (b *builder) pipInstall(ctx context.Context, spec Spec, a arch, version, re
 		}
 		switch err := b.buildPureSdist(ctx, spec, a, req, string(m[1]), sdists); {
 		case errors.Is(err, errNoWheel):
-			return fmt.Errorf("install %s: no wheel of %s for %s on linux/%s (pip looked for cp%s wheels tagged %s, and pure-Python ones); lamb installs only wheels for Lambda's platform: pin a version that publishes one, or set package.dependencies: none and vendor a Linux build%s",
-				input, m[1], spec.Runtime, a.lambda, strings.ReplaceAll(version, ".", ""), tagRange(spec.Runtime, a), outputTail(out))
+			return noWheelError(input, string(m[1]), "pip", tagRange(spec.Runtime, a), spec, a, out)
 		case err != nil:
 			return fmt.Errorf("install %s: %w", input, err)
 		}

@@ -61,5 +61,11 @@ func (b *builder) installPython(ctx context.Context, spec Spec, a arch, version 
 			return err
 		}
 	}
+	if scripts := installedScripts(site); len(scripts) > 0 {
+		list := strings.Join(scripts, "\n") + "\n"
+		if err := os.WriteFile(filepath.Join(filepath.Dir(site), scriptsFile), []byte(list), 0o644); err != nil {
+			return fmt.Errorf("record the console scripts left out: %w", err)
+		}
+	}
 	return normaliseSite(site)
 }

@@ -282,15 +282,16 @@ func TestUVNoWheelNamesPackageAndPlatform(t *testing.T) {
 	t.Parallel()
 	needTool(t, "python3")
 	needTool(t, "uv")
-	// docopt 0.6.2 is published as a source archive only.
+	// The folder index holds neither a wheel nor a source archive.
 	src := t.TempDir()
-	writeFile(t, filepath.Join(src, "requirements.txt"), "docopt==0.6.2\n", 0o644)
+	writeFile(t, filepath.Join(src, "requirements.txt"), "--no-index\n--find-links index\nabsent-probe==1.0\n", 0o644)
+	writeFile(t, filepath.Join(src, "index", "README"), "", 0o644)
 	b, _ := newTestBuilder()
 	_, err := b.build(t.Context(), Spec{Source: src, Runtime: "python3.12", Architecture: "arm64", Installer: "uv", CacheDir: t.TempDir()})
 	if err == nil {
 		t.Fatal("want an error for a package without a wheel")
 	}
-	for _, want := range []string{"no wheel of docopt", "python3.12", "aarch64-manylinux_2_34", "dependencies: none"} {
+	for _, want := range []string{"no wheel of absent-probe", "python3.12", "linux/arm64", "uv looked for cp312 wheels tagged manylinux_2_34_aarch64 and older", "dependencies: none"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}

@@ -97,6 +97,14 @@ func wheelFileTag(file string) (string, bool) {
 }
 
 // tagRange names the platform tags pip was asked for, newest to oldest.
+// noWheelError says that requirement has no wheel lamb can install for
+// the function: tool (pip or uv) looked for the tags named.
+func noWheelError(input, requirement, tool, tags string, spec Spec, a arch, out []byte) error {
+	version := strings.ReplaceAll(strings.TrimPrefix(spec.Runtime, "python"), ".", "")
+	return fmt.Errorf("install %s: no wheel of %s for %s on linux/%s (%s looked for cp%s wheels tagged %s, and pure-Python ones); lamb installs only wheels for Lambda's platform: pin a version that publishes one, or set package.dependencies: none and vendor a Linux build%s",
+		input, requirement, spec.Runtime, a.lambda, tool, version, tags, outputTail(out))
+}
+
 func tagRange(runtime string, a arch) string {
 	tags := pipPlatforms(runtime, a)
 	return tags[0] + " down to " + tags[len(tags)-1]

@@ -62,7 +62,7 @@ func uvPlatform(runtime string, a arch) string {
 	return fmt.Sprintf("%s-manylinux_2_%d", machine, minor)
 }
 
-var uvNoWheel = regexp.MustCompile(`(?m)\b([A-Za-z0-9][A-Za-z0-9._-]*)(?:==\S+)? (?:has no usable wheels|has no wheels with a matching platform tag|was not found in the package registry)`)
+var uvNoWheel = regexp.MustCompile(`(?m)\b([A-Za-z0-9][A-Za-z0-9._-]*)(?:==\S+)? (?:has no usable wheels|has no wheels with a matching platform tag|was not found in the (?:package registry|provided package locations))`)
 
 // uvInstall installs req into target with uv for the runtime's Python
 // version and platform. --python-version makes uv judge environment
@@ -74,15 +74,33 @@ func (b *builder) uvInstall(ctx context.Context, spec Spec, a arch, version, req
 		// Copies, not links into uv's cache: lamb rewrites RECORD in place.
 		"--link-mode", "copy", "--no-python-downloads", "--quiet"}
 	c := command{Dir: spec.Source, Name: "uv", Args: args, Env: []string{"UV_NO_PROGRESS=1"}, Log: spec.Log}
-	out, err := b.run(ctx, c)
-	if err == nil {
-		return nil
+	// As with pip, a pure-Python package published only as a source
+	// archive is built into a wheel (by pip, isolated) and offered to the
+	// next attempt, so both installers accept the same requirements.
+	sdists := &sdistWheels{dir: filepath.Join(filepath.Dir(target), "sdist-wheels")}
+	defer os.RemoveAll(sdists.dir)
+	for {
+		out, err := b.run(ctx, c)
+		if err == nil {
+			return nil
+		}
+		m := uvNoWheel.FindSubmatch(out)
+		if m == nil {
+			return fmt.Errorf("install %s with `uv pip install -r %s`: %s%s", input, filepath.Base(req), exitStatus(err), outputTail(out))
+		}
+		// The match starts with the requirement as uv names it: name==version.
+		requirement := strings.Fields(string(m[0]))[0]
+		switch err := b.buildPureSdist(ctx, spec, a, req, requirement, sdists); {
+		case errors.Is(err, errNoWheel):
+			machine, floor, _ := strings.Cut(uvPlatform(spec.Runtime, a), "-")
+			return noWheelError(input, requirement, "uv", floor+"_"+machine+" and older", spec, a, out)
+		case err != nil:
+			return fmt.Errorf("install %s: %w", input, err)
+		}
+		if !slices.Contains(c.Args, sdists.dir) {
+			c.Args = append(c.Args, "--find-links", sdists.dir)
+		}
 	}
-	if m := uvNoWheel.FindSubmatch(out); m != nil {
-		return fmt.Errorf("install %s: no wheel of %s for %s on %s (uv: no usable wheel); lamb installs only prebuilt wheels for Lambda's platform: pin a version that publishes a manylinux wheel for %s (or a pure-Python py3-none-any one), or set package.dependencies: none and vendor a Linux build%s",
-			input, m[1], spec.Runtime, uvPlatform(spec.Runtime, a), a.lambda, outputTail(out))
-	}
-	return fmt.Errorf("install %s with `uv pip install -r %s`: %s%s", input, filepath.Base(req), exitStatus(err), outputTail(out))
 }
 
 // installerFiles are what pip and uv write differently into the same

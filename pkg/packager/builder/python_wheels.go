@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -101,8 +100,13 @@ func wheelTag(tags []string) (string, bool) {
 	return strings.Join(parts[0], ".") + "-" + strings.Join(parts[1], ".") + "-" + strings.Join(parts[2], "."), true
 }
 
-// installedScripts lists, as bundle paths, the files pip put in the
-// install's bin/: console scripts whose shebang names this machine's
+// scriptsFile, beside a cached install's site folder, lists the console
+// scripts left out of it (installedScripts), one a line: the manifest
+// names them on every build, warm ones too, after bin/ is gone.
+const scriptsFile = "excluded-scripts"
+
+// installedScripts lists, as bundle paths, the files the installer put in
+// the install's bin/: console scripts whose shebang names this machine's
 // interpreter, which Lambda neither has nor puts on PATH.
 func installedScripts(site string) []string {
 	entries, err := os.ReadDir(filepath.Join(site, "bin"))
@@ -114,44 +118,4 @@ func installedScripts(site string) []string {
 		out = append(out, "bin/"+e.Name())
 	}
 	return out
-}
-
-// dropLocalDirectURLs removes the direct_url.json pip writes for a package
-// installed from a folder or file on this machine: it records that path (a
-// staging copy), which means nothing on Lambda and differs on every build.
-// Its line leaves RECORD too, so the dist-info stays consistent.
-func dropLocalDirectURLs(ctx context.Context, site string) error {
-	infos, _ := filepath.Glob(filepath.Join(site, "*.dist-info"))
-	for _, info := range infos {
-		p := filepath.Join(info, "direct_url.json")
-		raw, err := safefile.ReadFile(ctx, p, maxWheelMetadataBytes)
-		if err != nil {
-			continue
-		}
-		var d struct {
-			URL string `json:"url"`
-		}
-		if json.Unmarshal(raw, &d) != nil || !strings.HasPrefix(d.URL, "file:") {
-			continue
-		}
-		if err := os.Remove(p); err != nil {
-			return err
-		}
-		record := filepath.Join(info, "RECORD")
-		rec, err := safefile.ReadFile(ctx, record, maxManifestBytes)
-		if err != nil {
-			continue
-		}
-		drop := filepath.Base(info) + "/direct_url.json,"
-		var kept []string
-		for _, l := range strings.SplitAfter(string(rec), "\n") {
-			if !strings.HasPrefix(l, drop) {
-				kept = append(kept, l)
-			}
-		}
-		if err := os.WriteFile(record, []byte(strings.Join(kept, "")), 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
 }
