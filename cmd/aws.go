@@ -64,6 +64,28 @@ func (f *Factory) queueReader(ctx context.Context) (deploy.QueueReader, error) {
 	return c, nil
 }
 
+// imageReader returns the ECR client for the pre-flight's reads of
+// container images, bounded as lambdaReader's are.
+func (f *Factory) imageReader(ctx context.Context) (deploy.ImageReader, error) {
+	o := f.awsOptions()
+	o.MaxAttempts = 2
+	o.RequestTimeout = optionalReadTimeout
+	c, err := awsconf.NewSession(o).ECR(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// region is the AWS region the commands work in, "" when none is set.
+func (f *Factory) region(ctx context.Context) string {
+	cfg, err := f.session().Config(ctx)
+	if err != nil {
+		return ""
+	}
+	return cfg.Region
+}
+
 // deployClients returns the AWS clients a deploy writes with. Missing
 // credentials are an error here (exit 4), before anything is packaged.
 func (f *Factory) deployClients(ctx context.Context) (pipeline.DeployClients, error) {
@@ -96,7 +118,11 @@ func (f *Factory) deployClients(ctx context.Context) (pipeline.DeployClients, er
 	if err != nil {
 		return pipeline.DeployClients{}, err
 	}
-	return pipeline.DeployClients{Lambda: lam, S3: s3c, IAM: iamc, Region: cfg.Region, SQS: sqsc, Logs: logs, Shift: sc}, nil
+	ecrc, err := s.ECR(ctx)
+	if err != nil {
+		return pipeline.DeployClients{}, err
+	}
+	return pipeline.DeployClients{Lambda: lam, S3: s3c, IAM: iamc, Region: cfg.Region, SQS: sqsc, Logs: logs, ECR: ecrc, Shift: sc}, nil
 }
 
 // shiftClients returns the AWS clients a traffic shift uses.

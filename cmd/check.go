@@ -26,6 +26,11 @@ type CheckOptions struct {
 	// Queues returns the client that reads the visibility timeout of SQS
 	// event sources; an error or nil means the reads are skipped.
 	Queues func(context.Context) (deploy.QueueReader, error)
+	// Images returns the client that reads container images from ECR; an
+	// error means they are not read, and the report says why.
+	Images func(context.Context) (deploy.ImageReader, error)
+	// Region returns the region for Lambda@Edge's check; "" skips it.
+	Region func(context.Context) string
 	// Now decides runtime deprecation; tests fix it.
 	Now func() time.Time
 
@@ -45,7 +50,7 @@ type CheckOptions struct {
 }
 
 func newCheckCmd(f *Factory, runF func(context.Context, *CheckOptions) error) *cobra.Command {
-	opts := &CheckOptions{IO: f.IO, Config: f.LoadConfig, Lambda: f.lambdaReader, Queues: f.queueReader, Now: time.Now}
+	opts := &CheckOptions{IO: f.IO, Config: f.LoadConfig, Lambda: f.lambdaReader, Queues: f.queueReader, Images: f.imageReader, Region: f.region, Now: time.Now}
 	c := &cobra.Command{
 		Use:   "check [FN...]",
 		Short: "Package and run every Lambda pre-flight check; exit 3 on a violation",
@@ -110,6 +115,8 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 			Offline: opts.Offline,
 			Lambda:  opts.Lambda,
 			Queues:  opts.Queues,
+			Images:  opts.Images,
+			Region:  checkRegion(ctx, opts),
 			Now:     opts.Now(),
 			Load:    !opts.NoLoad,
 		})
@@ -133,4 +140,13 @@ func checkRun(ctx context.Context, opts *CheckOptions) error {
 		return &silentError{code: ExitLimit}
 	}
 	return nil
+}
+
+// checkRegion is the region Lambda@Edge functions are checked against;
+// --offline and a missing region skip the check.
+func checkRegion(ctx context.Context, opts *CheckOptions) string {
+	if opts.Offline || opts.Region == nil {
+		return ""
+	}
+	return opts.Region(ctx)
 }

@@ -229,6 +229,11 @@ func writeDeploySummary(io *ui.IOStreams, r pipeline.DeployReport) error {
 				return err
 			}
 		}
+		if f.EdgeARN != "" {
+			if _, err := fmt.Fprintf(io.Out, "%s: Lambda@Edge: associate %s with the CloudFront distribution's trigger\n", f.Function, f.EdgeARN); err != nil {
+				return err
+			}
+		}
 		if f.Error != "" {
 			if _, err := fmt.Fprintf(io.Out, "%s: %s\n", f.Function, f.Error); err != nil {
 				return err

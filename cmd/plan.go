@@ -94,7 +94,7 @@ func (f *Factory) planClients(ctx context.Context) (pipeline.PlanClients, error)
 	if err != nil {
 		return pipeline.PlanClients{}, err
 	}
-	return pipeline.PlanClients{Lambda: c.Lambda, S3: c.S3, IAM: c.IAM, Region: c.Region, SQS: c.SQS, Logs: c.Logs}, nil
+	return pipeline.PlanClients{Lambda: c.Lambda, S3: c.S3, IAM: c.IAM, Region: c.Region, SQS: c.SQS, Logs: c.Logs, ECR: c.ECR}, nil
 }
 
 func planRun(ctx context.Context, opts *PlanOptions) error {
@@ -291,10 +291,19 @@ func roleLine(r *pipeline.RolePlan) string {
 	for _, d := range r.Detach {
 		detach = append(detach, policyName(d))
 	}
-	if r.Create {
-		return "create " + r.Name + " with " + strings.Join(attach, ", ")
-	}
 	var what []string
+	if len(r.Trust) > 0 {
+		what = append(what, "trusted by "+strings.Join(r.Trust, ", "))
+	}
+	if len(r.PutPolicy) > 0 {
+		what = append(what, "put inline "+strings.Join(r.PutPolicy, ", "))
+	}
+	if len(r.DeletePolicy) > 0 {
+		what = append(what, "delete inline "+strings.Join(r.DeletePolicy, ", "))
+	}
+	if r.Create {
+		return "create " + r.Name + " with " + strings.Join(append(attach, what...), ", ")
+	}
 	if len(attach) > 0 {
 		what = append(what, "attach "+strings.Join(attach, ", "))
 	}

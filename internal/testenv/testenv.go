@@ -112,11 +112,15 @@ type Env struct {
 
 // The emulators are shared by all tests of one package: one test binary, one
 // server of each kind. mainInUse records that Main will stop them.
+// Both make Lambda resolve an image function's ImageUri in the emulated
+// ECR, as AWS does, so its CodeSha256 is the image's digest.
 var (
-	plain        = &emulator{}
-	withPolicies = &emulator{env: []string{"MOTO_IAM_LOAD_MANAGED_POLICIES=true"}}
+	plain        = &emulator{env: []string{realECR}}
+	withPolicies = &emulator{env: []string{"MOTO_IAM_LOAD_MANAGED_POLICIES=true", realECR}}
 	mainInUse    bool
 )
+
+const realECR = "MOTO_LAMBDA_STUB_ECR=false"
 
 // emulator is one moto_server, started on first use with env added to its
 // environment.

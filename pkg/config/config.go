@@ -140,6 +140,13 @@ type Function struct {
 	// Permissions are statements of the function's resource-based policy.
 	Permissions []Permission `json:"permissions,omitempty" lamb:"permissions" doc:"Who else may invoke the function (services, accounts, roles): statements of its resource-based policy, kept by lamb deploy."`
 	Logs        Logs         `json:"logs" lamb:"logs" doc:"The function's CloudWatch Logs log group."`
+
+	// Image, Edge, FileSystem and SnapStart are read and checked in image.go.
+	Image       string       `json:"image,omitempty" lamb:"image" doc:"URI of a container image in ECR (ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG or REPO@sha256:DIGEST) to deploy instead of a zip; lamb builds no image, and runtime, handler and package do not apply."`
+	ImageConfig *ImageConfig `json:"imageConfig,omitempty" lamb:"imageConfig" doc:"Overrides of the container image's own settings; only with image."`
+	Edge        *Edge        `json:"edge,omitempty" lamb:"edge" doc:"Marks a Lambda@Edge function for a CloudFront trigger; lamb check applies CloudFront's limits and deploy prints the version ARN to associate."`
+	FileSystem  *FileSystem  `json:"fileSystem,omitempty" lamb:"fileSystem" doc:"Mounts an Amazon EFS access point; the function needs vpc."`
+	SnapStart   bool         `json:"snapStart,omitempty" lamb:"snapStart" doc:"Snapshots published versions after initialisation so they start faster (Java 11+, Python 3.12+, .NET 8+)."`
 }
 
 // Explicit marks the optional numbers of a Function that lamb.yaml sets,

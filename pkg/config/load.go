@@ -304,6 +304,7 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 	checkPublicURL(v, f, lookup(n, "functionUrl"))
 	checkGoMain(v, f, path(n, "package", "main"))
 	checkBundle(v, f, n)
+	l.special(v, f, n)
 	l.environment(v, f, lookup(n, "environment"))
 	return f
 }

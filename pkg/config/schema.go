@@ -119,7 +119,8 @@ var keyOrder = map[string][]string{
 	"Function": {"name", "source", "handler", "runtime", "architecture", "role",
 		"memory", "timeout", "ephemeralStorage", "description", "environment", "kmsKeyArn",
 		"layers", "vpc", "tracing", "deadLetter", "destinations", "async", "functionUrl",
-		"concurrency", "events", "permissions", "logs", "tags", "package", "deploy"},
+		"concurrency", "events", "permissions", "logs", "tags", "package", "deploy",
+		"image", "imageConfig", "edge", "fileSystem", "snapStart"},
 	"Function.environment": {"files", "vars"},
 }
 

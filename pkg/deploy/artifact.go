@@ -110,11 +110,17 @@ type CodeLocation struct {
 	Uploaded bool
 	// Bytes is the zip's size.
 	Bytes int64
+	// ImageURI is the container image of an image function, which Lambda
+	// pulls from ECR: no zip goes anywhere.
+	ImageURI string
 }
 
 // FunctionCode returns the Code of a CreateFunction call; zip is the zip's
 // content, used only on the direct route.
 func (l CodeLocation) FunctionCode(zip []byte) *lambdatypes.FunctionCode {
+	if l.ImageURI != "" {
+		return &lambdatypes.FunctionCode{ImageUri: aws.String(l.ImageURI)}
+	}
 	if l.ZipFile {
 		return &lambdatypes.FunctionCode{ZipFile: zip}
 	}
@@ -126,9 +132,12 @@ func (l CodeLocation) FunctionCode(zip []byte) *lambdatypes.FunctionCode {
 // Publish, RevisionId and the like.
 func (l CodeLocation) UpdateFunctionCodeInput(function string, zip []byte) *lambda.UpdateFunctionCodeInput {
 	in := &lambda.UpdateFunctionCodeInput{FunctionName: aws.String(function)}
-	if l.ZipFile {
+	switch {
+	case l.ImageURI != "":
+		in.ImageUri = aws.String(l.ImageURI)
+	case l.ZipFile:
 		in.ZipFile = zip
-	} else {
+	default:
 		in.S3Bucket, in.S3Key, in.S3ObjectVersion = aws.String(l.Bucket), aws.String(l.Key), optional(l.ObjectVersion)
 	}
 	return in

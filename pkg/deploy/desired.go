@@ -44,6 +44,9 @@ type Desired struct {
 	SubnetIDs        []string
 	SecurityGroupIDs []string
 	Tags             map[string]string
+	// Features are the container image, EFS and SnapStart settings
+	// (features.go).
+	Features
 }
 
 // DesiredFrom maps a resolved lamb.yaml function onto the configuration to
@@ -68,6 +71,7 @@ func DesiredFrom(fn *config.Function, role string) Desired {
 		SubnetIDs:        slices.Clone(fn.VPC.SubnetIDs),
 		SecurityGroupIDs: slices.Clone(fn.VPC.SecurityGroupIDs),
 		Tags:             maps.Clone(fn.Tags),
+		Features:         featuresFrom(fn),
 	}
 	return d.withDefaults()
 }
@@ -90,6 +94,9 @@ func (d Desired) withDefaults() Desired {
 	}
 	if d.Environment == nil {
 		d.Environment = map[string]string{}
+	}
+	if d.PackageType == "" {
+		d.PackageType = string(lambdatypes.PackageTypeZip)
 	}
 	return d
 }
@@ -130,6 +137,7 @@ func Deployed(c *lambdatypes.FunctionConfiguration) Desired {
 		d.SubnetIDs = slices.Clone(c.VpcConfig.SubnetIds)
 		d.SecurityGroupIDs = slices.Clone(c.VpcConfig.SecurityGroupIds)
 	}
+	d.Features = deployedFeatures(c)
 	return d.withDefaults()
 }
 
@@ -187,6 +195,7 @@ func ConfigChanges(deployed, desired Desired) []Change {
 	list("layers", deployed.Layers, desired.Layers, false)
 	list("vpc.subnetIds", deployed.SubnetIDs, desired.SubnetIDs, true)
 	list("vpc.securityGroupIds", deployed.SecurityGroupIDs, desired.SecurityGroupIDs, true)
+	cs = append(cs, featureChanges(deployed.Features, desired.Features)...)
 	cs = append(cs, EnvironmentChanges(deployed.Environment, desired.Environment)...)
 	return cs
 }

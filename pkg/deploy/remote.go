@@ -22,6 +22,9 @@ type Remote struct {
 	Alias *Alias
 	// AliasTarget is the configuration of the version the alias points at.
 	AliasTarget *lambdatypes.FunctionConfiguration
+	// ImageURI is the image $LATEST was deployed from, as it was named;
+	// "" for a zip function.
+	ImageURI string
 }
 
 // Alias is an alias and its routing.
@@ -69,6 +72,9 @@ func ReadFunction(ctx context.Context, api FunctionReader, name, alias string) (
 		return Remote{}, fmt.Errorf("read function %s: %w", name, err)
 	}
 	r := Remote{Exists: true, Latest: out.Configuration, Tags: out.Tags}
+	if out.Code != nil {
+		r.ImageURI = aws.ToString(out.Code.ImageUri)
+	}
 	if alias == "" {
 		return r, nil
 	}

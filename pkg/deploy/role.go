@@ -27,6 +27,10 @@ type IAMAPI interface {
 	ListAttachedRolePolicies(ctx context.Context, in *iam.ListAttachedRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error)
 	AttachRolePolicy(ctx context.Context, in *iam.AttachRolePolicyInput, optFns ...func(*iam.Options)) (*iam.AttachRolePolicyOutput, error)
 	DetachRolePolicy(ctx context.Context, in *iam.DetachRolePolicyInput, optFns ...func(*iam.Options)) (*iam.DetachRolePolicyOutput, error)
+	GetRolePolicy(ctx context.Context, in *iam.GetRolePolicyInput, optFns ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error)
+	PutRolePolicy(ctx context.Context, in *iam.PutRolePolicyInput, optFns ...func(*iam.Options)) (*iam.PutRolePolicyOutput, error)
+	DeleteRolePolicy(ctx context.Context, in *iam.DeleteRolePolicyInput, optFns ...func(*iam.Options)) (*iam.DeleteRolePolicyOutput, error)
+	UpdateAssumeRolePolicy(ctx context.Context, in *iam.UpdateAssumeRolePolicyInput, optFns ...func(*iam.Options)) (*iam.UpdateAssumeRolePolicyOutput, error)
 }
 
 var _ IAMAPI = (*iam.Client)(nil)
@@ -35,6 +39,7 @@ var _ IAMAPI = (*iam.Client)(nil)
 type RoleReader interface {
 	GetRole(ctx context.Context, in *iam.GetRoleInput, optFns ...func(*iam.Options)) (*iam.GetRoleOutput, error)
 	ListAttachedRolePolicies(ctx context.Context, in *iam.ListAttachedRolePoliciesInput, optFns ...func(*iam.Options)) (*iam.ListAttachedRolePoliciesOutput, error)
+	GetRolePolicy(ctx context.Context, in *iam.GetRolePolicyInput, optFns ...func(*iam.Options)) (*iam.GetRolePolicyOutput, error)
 }
 
 // Tags lamb puts on the execution roles it creates. ManagedTagKey=ManagedTagValue
@@ -70,6 +75,11 @@ type RoleSpec struct {
 	// Region, when set, is recorded on a new role, and a lamb role recorded
 	// for another region is refused rather than shared.
 	Region string
+	// Edge lets Lambda@Edge (edgelambda.amazonaws.com) assume the role too.
+	Edge bool
+	// FileSystemARN is the EFS access point the function mounts, which the
+	// role's inline policy FileSystemPolicyName lets it mount and write.
+	FileSystemARN string
 }
 
 func (s RoleSpec) partition() string {
@@ -122,12 +132,23 @@ type RolePlan struct {
 	// Attach and Detach are managed policy ARNs. Detach only ever holds
 	// policies lamb itself attaches; others on the role are left alone.
 	Attach, Detach []string
+	// Trust is the new trust policy of an existing role whose trusted
+	// services change (Lambda@Edge on or off); "" keeps it.
+	Trust string `json:"-"`
+	// TrustServices are the services the role trusts once the plan is
+	// applied, set when Create or Trust.
+	TrustServices []string
+	// PutPolicy is the inline policy FileSystemPolicyName to put; "" when
+	// it is there as it should be, or should not be there.
+	PutPolicy string `json:"-"`
+	// DeletePolicy removes the inline policy FileSystemPolicyName.
+	DeletePolicy bool
 }
 
 // Changed reports whether applying the plan writes anything. A Lambda call
 // that passes a role just changed may need RetryRolePropagation.
 func (p RolePlan) Changed() bool {
-	return p.Create || len(p.Attach) > 0 || len(p.Detach) > 0
+	return p.Create || len(p.Attach) > 0 || len(p.Detach) > 0 || p.Trust != "" || p.PutPolicy != "" || p.DeletePolicy
 }
 
 // UnmanagedRoleError says that the role lamb would make for a function
@@ -165,6 +186,8 @@ func PlanRole(ctx context.Context, api RoleReader, spec RoleSpec) (RolePlan, err
 	if errors.As(err, &missing) {
 		plan.Create = true
 		plan.Attach = ManagedPolicies(spec)
+		plan.TrustServices = trustedServices(spec)
+		plan.PutPolicy = FileSystemPolicy(spec)
 		return plan, nil
 	}
 	if err != nil {
@@ -189,6 +212,9 @@ func PlanRole(ctx context.Context, api RoleReader, spec RoleSpec) (RolePlan, err
 		if attached[arn] && !slices.Contains(want, arn) {
 			plan.Detach = append(plan.Detach, arn)
 		}
+	}
+	if err := planRoleFeatures(ctx, api, spec, aws.ToString(out.Role.AssumeRolePolicyDocument), &plan); err != nil {
+		return RolePlan{}, err
 	}
 	return plan, nil
 }
@@ -235,7 +261,7 @@ func ApplyRolePlan(ctx context.Context, api IAMAPI, spec RoleSpec, plan RolePlan
 	if plan.Create {
 		out, err := api.CreateRole(ctx, &iam.CreateRoleInput{
 			RoleName:                 aws.String(plan.RoleName),
-			AssumeRolePolicyDocument: aws.String(lambdaTrustPolicy),
+			AssumeRolePolicyDocument: aws.String(trustPolicy(trustedServices(spec))),
 			Description:              aws.String("Execution role of Lambda function " + spec.FunctionName + ", managed by lamb"),
 			Tags:                     roleTags(spec),
 		})
@@ -253,6 +279,9 @@ func ApplyRolePlan(ctx context.Context, api IAMAPI, spec RoleSpec, plan RolePlan
 		if _, err := api.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: aws.String(plan.RoleName), PolicyArn: aws.String(p)}); err != nil {
 			return "", fmt.Errorf("detach policy %s from execution role %s: %w", p, plan.RoleName, err)
 		}
+	}
+	if err := applyRoleFeatures(ctx, api, plan); err != nil {
+		return "", err
 	}
 	return arn, nil
 }

@@ -30,7 +30,7 @@ func (d *Deployer) Sync(ctx context.Context, r Remote, p Plan, want Desired, loc
 			return nil, err
 		}
 		err := d.retryConflict(ctx, name, "UpdateFunctionConfiguration", func(ctx context.Context) error {
-			_, err := d.Lambda.UpdateFunctionConfiguration(ctx, updateConfigInput(want))
+			_, err := d.Lambda.UpdateFunctionConfiguration(ctx, updateConfigInput(want, p.ConfigChanges))
 			return err
 		})
 		if err != nil {
@@ -89,6 +89,7 @@ func (d *Deployer) create(ctx context.Context, want Desired, code *lambdatypes.F
 	if want.DeadLetter != "" {
 		in.DeadLetterConfig = want.deadLetterConfig()
 	}
+	want.Features.create(in)
 	create := func(ctx context.Context) error {
 		_, err := d.Lambda.CreateFunction(context.WithoutCancel(ctx), in)
 		return err
@@ -105,7 +106,9 @@ func (d *Deployer) create(ctx context.Context, want Desired, code *lambdatypes.F
 	return d.waitSettled(ctx, want.Name, "")
 }
 
-func updateConfigInput(want Desired) *lambda.UpdateFunctionConfigurationInput {
+// updateConfigInput is the update of want's configuration; changed are the
+// settings that differ, which decide whether the optional ones are sent.
+func updateConfigInput(want Desired, changed []Change) *lambda.UpdateFunctionConfigurationInput {
 	in := &lambda.UpdateFunctionConfigurationInput{
 		FunctionName:     aws.String(want.Name),
 		Runtime:          lambdatypes.Runtime(want.Runtime),
@@ -123,6 +126,7 @@ func updateConfigInput(want Desired) *lambda.UpdateFunctionConfigurationInput {
 		KMSKeyArn:        aws.String(want.KMSKeyArn),
 		DeadLetterConfig: want.deadLetterConfig(),
 	}
+	want.Features.update(in, changed)
 	return in
 }
 

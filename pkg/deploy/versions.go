@@ -98,7 +98,7 @@ func versionNumber(v string) int {
 }
 
 // PruneResult says what a prune deleted (or would delete) and what it kept
-// because an alias uses it.
+// because an alias uses it, or CloudFront still runs its replicas.
 type PruneResult struct {
 	Deleted   []string `json:"deleted"`
 	Protected []string `json:"protected"`
@@ -138,16 +138,22 @@ func (d *Deployer) Prune(ctx context.Context, function string, keep int, dryRun 
 	if dryRun {
 		return res, nil
 	}
-	for i, v := range res.Deleted {
+	planned := res.Deleted
+	res.Deleted = []string{}
+	for _, v := range planned {
 		if err := ctx.Err(); err != nil {
-			res.Deleted = res.Deleted[:i]
 			return res, err
 		}
 		_, err := d.Lambda.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(function), Qualifier: aws.String(v)})
+		if isReplicated(err) {
+			// CloudFront still runs this version of a Lambda@Edge function.
+			res.Protected = append(res.Protected, v)
+			continue
+		}
 		if err != nil && !isNotFound(err) {
-			res.Deleted = res.Deleted[:i]
 			return res, fmt.Errorf("delete version %s of %s: %w", v, function, err)
 		}
+		res.Deleted = append(res.Deleted, v)
 	}
 	return res, nil
 }

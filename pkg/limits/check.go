@@ -15,7 +15,10 @@ import (
 func Check(fn Function, m *packager.Manifest, layers []Layer, q Quotas, now time.Time) []Finding {
 	var fs []Finding
 	add := func(f ...Finding) { fs = append(fs, f...) }
-	add(checkRuntime(fn.runtime(m), now)...)
+	if !fn.Image {
+		// A container image brings its own runtime and entry point.
+		add(checkRuntime(fn.runtime(m), now)...)
+	}
 	add(checkArchitecture(fn.Architecture)...)
 	add(checkFunctionName(fn.Name, q)...)
 	add(checkHandlerSyntax(fn.handler(m), fn.runtime(m), q)...)

@@ -31,7 +31,7 @@ func (s Severity) rank() int {
 //	          description, alias, layers, vpc, tags, environment, zippedSize,
 //	          unzippedSize, zipEntries, nativeBinary, installScripts,
 //	          permissions, async, concurrency, functionUrl, events,
-//	          invokePermissions, logs
+//	          invokePermissions, logs, edge, fileSystem, snapStart, image
 //	severity  "error", "warning" or "info"
 //	field     the lamb.yaml field concerned, e.g. "memory", "environment.AWS_REGION"
 //	path      the path inside the bundle concerned, e.g. "node_modules/x/y.node"

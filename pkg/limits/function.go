@@ -34,6 +34,9 @@ type Function struct {
 	Layers                      []string
 	SecurityGroupIDs, SubnetIDs []string
 	Tags                        map[string]string
+	// Image is true for a container image function, which has no runtime
+	// or handler of its own (CheckImage checks the image).
+	Image bool
 	// HandlerJar is the search of the bundle's jars for a Java handler's
 	// class, made by the caller when JarClass names one.
 	HandlerJar JarSearch

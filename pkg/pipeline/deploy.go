@@ -58,6 +58,8 @@ type DeployClients struct {
 	// Logs keeps the retention of the functions' log groups; nil is an
 	// error only for a function that sets logs.retentionDays.
 	Logs deploy.LogsAPI
+	// ECR reads the container images of image functions.
+	ECR deploy.ImageReader
 	// Shift moves the alias when deploy.strategy shifts traffic in steps.
 	Shift ShiftClients
 }
@@ -111,14 +113,16 @@ const (
 //
 // JSON fields: function (key), name (AWS name), outcome ("deployed", "up to
 // date", "failed", "rolled back", "started"), version (published), previousVersion
-// (the version the alias left), alias, route ("direct", "s3", or "" when the
-// code did not change), uploaded (false when S3 already had the zip), bytes
+// (the version the alias left), alias, route ("direct", "s3", "ecr" for a
+// container image Lambda pulls, or "" when the code did not change), uploaded (false when S3 already had the zip), bytes
 // (zip size), created (the function is new), roleCreated, codeChanged,
 // configChanges (field, old, new; environment values masked; also the
 // function URL, concurrency, asynchronous settings, invoke permissions as
 // permissions.<statement id> and log group settings changed), pruned
 // (versions deleted), shift (when the alias moved through a traffic shift:
-// see ShiftReport), seconds, error.
+// see ShiftReport), image (a container image function's image),
+// edgeVersionArn (a Lambda@Edge function's version ARN to associate with
+// the CloudFront distribution), seconds, error.
 type DeployResult struct {
 	Function        string          `json:"function"`
 	Name            string          `json:"name"`
@@ -135,6 +139,8 @@ type DeployResult struct {
 	ConfigChanges   []deploy.Change `json:"configChanges"`
 	Pruned          []string        `json:"pruned"`
 	Shift           *ShiftReport    `json:"shift,omitempty"`
+	Image           string          `json:"image,omitempty"`
+	EdgeARN         string          `json:"edgeVersionArn,omitempty"`
 	Seconds         float64         `json:"seconds"`
 	Error           string          `json:"error,omitempty"`
 }
@@ -173,6 +179,7 @@ func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o D
 		}
 	}
 	o.CheckOptions = withQueues(o.CheckOptions, clients.SQS)
+	o.CheckOptions = withImages(o.CheckOptions, clients.ECR, clients.Region)
 	units, report, quotas, err := preflight(ctx, cfg, fns, o.CheckOptions, clients.Lambda, clientsErr)
 	if err != nil {
 		return DeployReport{}, err
@@ -257,6 +264,16 @@ func resultOf(u *Unit) DeployResult {
 		res.Route = "s3"
 	}
 	res.Shift = s.Shift
+	if u.Function.Image != "" {
+		res.Route, res.Image = "", u.Function.Image
+		if s.Code.ImageURI != "" {
+			res.Route = RouteECR
+		}
+		if u.Image != nil {
+			res.Bytes = u.Image.SizeBytes
+		}
+	}
+	res.EdgeARN = edgeVersionARN(u)
 	var rolledBack *shift.RolledBackError
 	switch {
 	case errors.As(u.Err, &rolledBack):
@@ -332,19 +349,31 @@ func readAndPlan(ctx context.Context, api deploy.FunctionReader, u *Unit) error 
 		role = aws.ToString(r.Latest.Role)
 	}
 	u.Deploy.Desired = deploy.DesiredFrom(fn, role)
-	u.Deploy.Plan = deploy.PlanFunction(r, u.Deploy.Desired, u.Manifest.CodeSha256, fn.Deploy.Alias)
+	if err := checkImageRead(u); err != nil {
+		return err
+	}
+	if err := deploy.PackageTypeChange(r, u.Deploy.Desired); err != nil {
+		return err
+	}
+	u.Deploy.Plan = deploy.PlanFunction(r, u.Deploy.Desired, codeSha256(u), fn.Deploy.Alias)
+	planImageURI(u)
 	return nil
 }
 
 // planWithRole plans again once the execution role lamb manages is known.
 func planWithRole(u *Unit, role string) {
 	u.Deploy.Desired.Role = role
-	u.Deploy.Plan = deploy.PlanFunction(u.Deploy.Remote, u.Deploy.Desired, u.Manifest.CodeSha256, u.Function.Deploy.Alias)
+	u.Deploy.Plan = deploy.PlanFunction(u.Deploy.Remote, u.Deploy.Desired, codeSha256(u), u.Function.Deploy.Alias)
+	planImageURI(u)
 }
 
 // roleSpec is what the function needs of the execution role lamb manages.
 func roleSpec(fn *config.Function, region string) deploy.RoleSpec {
-	return deploy.RoleSpec{FunctionName: fn.Name, VPC: len(fn.VPC.SubnetIDs) > 0, Tracing: fn.Tracing == "Active", Region: region}
+	spec := deploy.RoleSpec{FunctionName: fn.Name, VPC: len(fn.VPC.SubnetIDs) > 0, Tracing: fn.Tracing == "Active", Region: region, Edge: fn.Edge != nil}
+	if fn.FileSystem != nil {
+		spec.FileSystemARN = fn.FileSystem.ARN
+	}
+	return spec
 }
 
 func upToDate(u *Unit) string {
@@ -392,6 +421,9 @@ type uploadStep struct {
 
 func (uploadStep) Name() string { return "upload" }
 func (uploadStep) Describe(u *Unit) string {
+	if u.Function.Image != "" {
+		return "Lambda pulls image " + u.Function.Image + " from ECR"
+	}
 	if b := u.Function.Deploy.S3.Bucket; b != "" {
 		return fmt.Sprintf("uploading %s to s3://%s", units.Bytes(u.Manifest.ZippedBytes), b)
 	}
@@ -425,6 +457,10 @@ func artifactOf(u *Unit) (deploy.Artifact, deploy.S3Target) {
 const maxZipRead = 70 << 20
 
 func (s uploadStep) Run(ctx context.Context, u *Unit) error {
+	if u.Function.Image != "" {
+		u.Deploy.Code = deploy.CodeLocation{ImageURI: u.Function.Image}
+		return nil
+	}
 	m := u.Manifest
 	a, t := artifactOf(u)
 	direct, err := deploy.ChooseRoute(a, t, s.directLimit)
@@ -502,8 +538,8 @@ func (publishStep) Describe(*Unit) string {
 func (publishStep) Skip(u *Unit) string { return upToDate(u) }
 func (s publishStep) Run(ctx context.Context, u *Unit) error {
 	st := &u.Deploy
-	desc := deploy.VersionDescription(s.lambVersion, u.Manifest.ContentHash, s.provenance.commit, s.provenance.dirty)
-	v, err := s.d.Publish(ctx, st.Latest, st.Desired, u.Manifest.CodeSha256, desc)
+	desc := deploy.VersionDescription(s.lambVersion, contentHash(u), s.provenance.commit, s.provenance.dirty)
+	v, err := s.d.Publish(ctx, st.Latest, st.Desired, codeSha256(u), desc)
 	if err != nil {
 		return err
 	}

@@ -37,8 +37,10 @@ type Unit struct {
 	// and dotenv files applied).
 	Function *config.Function
 
-	// Manifest is the packaged bundle (step package).
+	// Manifest is the packaged bundle (step package); nil for a container
+	// image, which Image describes instead (step image).
 	Manifest *packager.Manifest
+	Image    *limits.Image
 	// Layers are the function's measured layers (step measure layers).
 	Layers []limits.Layer
 	// Report holds the pre-flight findings (step check).

@@ -29,6 +29,8 @@ type PlanClients struct {
 	// Logs reads the functions' log groups; nil is an error only for a
 	// function that sets logs.retentionDays.
 	Logs deploy.LogGroupReader
+	// ECR reads the container images of image functions.
+	ECR deploy.ImageReader
 }
 
 // PlanOptions are the inputs of a plan run.
@@ -107,9 +109,11 @@ type CodePlan struct {
 
 // UploadPlan is how the zip would reach Lambda.
 //
-// JSON fields: route ("direct" or "s3"), bytes (zip size), bucket and key
-// (s3 only), alreadyUploaded (s3: the object is there, nothing would be
-// sent), note (why S3 could not be asked).
+// JSON fields: route ("direct", "s3", or "ecr" for a container image),
+// bytes (zip size; an image's compressed size), bucket and key (s3 only),
+// alreadyUploaded (s3: the object is there, nothing would be sent; always
+// true for an image, which Lambda pulls from ECR), note (why S3 could not
+// be asked).
 type UploadPlan struct {
 	Route           string `json:"route"`
 	Bytes           int64  `json:"bytes"`
@@ -128,18 +132,39 @@ const (
 // RolePlan is what would happen to the execution role lamb manages.
 //
 // JSON fields: name, arn (absent when it does not exist yet), create,
-// attach and detach (managed policy ARNs).
+// attach and detach (managed policy ARNs), trust (the services the role
+// will trust, when a new role trusts more than Lambda or the trust
+// changes), putPolicy and deletePolicy (names of the inline policies lamb
+// keeps, e.g. lamb-file-system for an EFS mount).
 type RolePlan struct {
-	Name   string   `json:"name"`
-	ARN    string   `json:"arn,omitempty"`
-	Create bool     `json:"create"`
-	Attach []string `json:"attach"`
-	Detach []string `json:"detach"`
+	Name         string   `json:"name"`
+	ARN          string   `json:"arn,omitempty"`
+	Create       bool     `json:"create"`
+	Attach       []string `json:"attach"`
+	Detach       []string `json:"detach"`
+	Trust        []string `json:"trust,omitempty"`
+	PutPolicy    []string `json:"putPolicy,omitempty"`
+	DeletePolicy []string `json:"deletePolicy,omitempty"`
 }
 
 // Changes reports whether the role would be created or its policies changed.
 func (r *RolePlan) Changes() bool {
-	return r != nil && (r.Create || len(r.Attach) > 0 || len(r.Detach) > 0)
+	return r != nil && (r.Create || len(r.Attach) > 0 || len(r.Detach) > 0 || len(r.Trust) > 0 || len(r.PutPolicy) > 0 || len(r.DeletePolicy) > 0)
+}
+
+// rolePlanOf is the plan's form of what EnsureRole would do.
+func rolePlanOf(rp deploy.RolePlan) *RolePlan {
+	r := &RolePlan{Name: rp.RoleName, ARN: rp.RoleARN, Create: rp.Create, Attach: nonNil(rp.Attach), Detach: nonNil(rp.Detach)}
+	if (rp.Create && len(rp.TrustServices) > 1) || rp.Trust != "" {
+		r.Trust = rp.TrustServices
+	}
+	if rp.PutPolicy != "" {
+		r.PutPolicy = []string{deploy.FileSystemPolicyName}
+	}
+	if rp.DeletePolicy {
+		r.DeletePolicy = []string{deploy.FileSystemPolicyName}
+	}
+	return r
 }
 
 // AliasPlan is what would happen to the deploy alias.
@@ -168,6 +193,7 @@ func Plan(ctx context.Context, cfg *config.Config, fns []*config.Function, o Pla
 		return PlanReport{}, clientsErr
 	}
 	o.CheckOptions = withQueues(o.CheckOptions, clients.SQS)
+	o.CheckOptions = withImages(o.CheckOptions, clients.ECR, clients.Region)
 	units, report, quotas, err := preflight(ctx, cfg, fns, o.CheckOptions, clients.Lambda, clientsErr)
 	if err != nil {
 		return PlanReport{}, err
@@ -209,7 +235,7 @@ func planResultOf(u *Unit, res *PlanResult) PlanResult {
 	p := s.Plan
 	out := *res
 	out.Function, out.Name = u.Key(), u.Function.Name
-	out.Code = CodePlan{Old: p.OldCodeSha256, New: u.Manifest.CodeSha256, Changed: p.CodeChanged}
+	out.Code = CodePlan{Old: p.OldCodeSha256, New: codeSha256(u), Changed: p.CodeChanged}
 	out.ConfigChanges, out.TagChanges = []deploy.Change{}, []deploy.Change{}
 	if out.EventChanges == nil {
 		out.EventChanges = []deploy.Change{}
@@ -282,7 +308,7 @@ func (s planRoleStep) Run(ctx context.Context, u *Unit) error {
 	if err != nil {
 		return err
 	}
-	s.results[u].Role = &RolePlan{Name: rp.RoleName, ARN: rp.RoleARN, Create: rp.Create, Attach: nonNil(rp.Attach), Detach: nonNil(rp.Detach)}
+	s.results[u].Role = rolePlanOf(rp)
 	role := rp.RoleARN
 	if rp.Create {
 		// Its ARN is known once it exists; until then the name stands for it.
@@ -308,6 +334,10 @@ func (planUploadStep) Skip(u *Unit) string {
 	return ""
 }
 func (s planUploadStep) Run(ctx context.Context, u *Unit) error {
+	if img := u.Image; img != nil {
+		s.results[u].Upload = &UploadPlan{Route: RouteECR, Bytes: img.SizeBytes, AlreadyUploaded: true}
+		return nil
+	}
 	a, t := artifactOf(u)
 	direct, err := deploy.ChooseRoute(a, t, s.directLimit)
 	if err != nil {

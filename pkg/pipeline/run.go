@@ -39,15 +39,19 @@ func (o Options) runner(steps ...Step) *Runner {
 	return &Runner{Steps: steps, Concurrency: o.Concurrency, Events: o.Events}
 }
 
-// Package runs [package] on fns and returns their manifests in order.
+// Package runs [package] on fns and returns their manifests in order;
+// container image functions, which have none, are left out.
 func Package(ctx context.Context, cfg *config.Config, fns []*config.Function, o Options) ([]*packager.Manifest, error) {
 	units := NewUnits(cfg, fns)
 	if err := o.runner(o.packageStep()).Run(ctx, units); err != nil {
 		return nil, err
 	}
-	out := make([]*packager.Manifest, len(units))
-	for i, u := range units {
-		out[i] = u.Manifest
+	out := make([]*packager.Manifest, 0, len(units))
+	for _, u := range units {
+		// A container image function has no zip to report.
+		if u.Manifest != nil {
+			out = append(out, u.Manifest)
+		}
 	}
 	return out, nil
 }
@@ -79,6 +83,12 @@ type CheckOptions struct {
 	// Load loads each handler with the local runtime (lamb check does;
 	// deploy and plan leave it to lamb check, for speed).
 	Load bool
+	// Images returns the ECR client that reads container images; an
+	// error or nil leaves them unread, with a note.
+	Images func(context.Context) (deploy.ImageReader, error)
+	// Region is where the functions go, for Lambda@Edge's region check;
+	// "" skips it.
+	Region string
 }
 
 // Check runs [package, measure layers, check] on fns and returns the report
@@ -125,10 +135,12 @@ func check(ctx context.Context, cfg *config.Config, fns []*config.Function, o Ch
 	}
 	skipped = append(skipped, notes...)
 	units := NewUnits(cfg, fns)
+	images, why := imageReader(ctx, o, fns)
 	steps := []Step{
 		o.packageStep(),
+		ImageStep{API: images, Why: why, HTTP: o.HTTP},
 		MeasureLayersStep{API: layerAPI, HTTP: o.HTTP, CacheDir: filepath.Join(o.CacheDir, "layers")},
-		CheckStep{Quotas: quotas, Now: o.Now, Load: o.Load, Visibility: visibility},
+		CheckStep{Quotas: quotas, Now: o.Now, Load: o.Load, Visibility: visibility, Region: o.Region},
 	}
 	if err := o.runner(steps...).Run(ctx, units); err != nil {
 		return nil, limits.Report{}, nil, err

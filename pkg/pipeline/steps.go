@@ -46,8 +46,13 @@ func (PackageStep) Describe(u *Unit) string {
 	return "packaging " + u.Function.Key + " from " + src
 }
 
-// Skip implements Step: every function is packaged.
-func (PackageStep) Skip(*Unit) string { return "" }
+// Skip implements Step: every function is packaged but a container image.
+func (PackageStep) Skip(u *Unit) string {
+	if u.Function.Image != "" {
+		return "container image"
+	}
+	return ""
+}
 
 // Run implements Step.
 func (s PackageStep) Run(ctx context.Context, u *Unit) error {
@@ -169,6 +174,8 @@ type CheckStep struct {
 	LoadTimeout time.Duration
 	// Visibility holds the visibility timeouts of the queues read, by ARN.
 	Visibility map[string]int
+	// Region is where the function goes; "" when not known.
+	Region string
 }
 
 // Name implements Step.
@@ -196,7 +203,9 @@ func (s CheckStep) Run(ctx context.Context, u *Unit) error {
 	u.Report.AddFindings(limits.CheckEvents(LimitsEvents(u.Function, s.Visibility))...)
 	u.Report.AddFindings(limits.CheckInvokePermissions(LimitsInvokePermissions(u.Function))...)
 	u.Report.AddFindings(limits.CheckLogRetention(u.Function.Logs.RetentionDays)...)
-	if s.Load {
+	u.Report.AddFindings(featureFindings(u, s.Region)...)
+	// A container image has no bundle to load the handler from.
+	if s.Load && u.Manifest != nil {
 		return s.load(ctx, u)
 	}
 	return nil
@@ -260,6 +269,7 @@ func LimitsFunction(fn *config.Function) limits.Function {
 		SecurityGroupIDs: fn.VPC.SecurityGroupIDs,
 		SubnetIDs:        fn.VPC.SubnetIDs,
 		Tags:             fn.Tags,
+		Image:            fn.Image != "",
 		Package: limits.PackageSettings{
 			Dependencies: fn.Package.Dependencies,
 			Artifact:     fn.Package.Artifact != "",
