@@ -12,16 +12,24 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
 
+// LayerVersionLister is the one call that reads a layer's versions.
+type LayerVersionLister interface {
+	ListLayerVersions(ctx context.Context, in *lambda.ListLayerVersionsInput, optFns ...func(*lambda.Options)) (*lambda.ListLayerVersionsOutput, error)
+}
+
 // LayerPublishAPI lists the Lambda calls that publish the layers of
 // lamb.yaml and prune their old versions.
 type LayerPublishAPI interface {
-	ListLayerVersions(ctx context.Context, in *lambda.ListLayerVersionsInput, optFns ...func(*lambda.Options)) (*lambda.ListLayerVersionsOutput, error)
+	LayerVersionLister
 	PublishLayerVersion(ctx context.Context, in *lambda.PublishLayerVersionInput, optFns ...func(*lambda.Options)) (*lambda.PublishLayerVersionOutput, error)
 	DeleteLayerVersion(ctx context.Context, in *lambda.DeleteLayerVersionInput, optFns ...func(*lambda.Options)) (*lambda.DeleteLayerVersionOutput, error)
 	ListFunctions(ctx context.Context, in *lambda.ListFunctionsInput, optFns ...func(*lambda.Options)) (*lambda.ListFunctionsOutput, error)
 }
 
-var _ LayerPublishAPI = (*lambda.Client)(nil)
+var (
+	_ LayerPublishAPI    = (*lambda.Client)(nil)
+	_ LayerVersionLister = (*lambda.Client)(nil)
+)
 
 // layerHashMark introduces the content hash lamb records in the
 // description of each layer version it publishes: layer versions carry no
@@ -90,7 +98,7 @@ func layerVersionOf(lv lambdatypes.LayerVersionsListItem, layerARN string) Layer
 
 // LayerVersions lists the versions of a layer, newest first; none when
 // the layer does not exist.
-func LayerVersions(ctx context.Context, api LayerPublishAPI, name string) ([]LayerVersion, error) {
+func LayerVersions(ctx context.Context, api LayerVersionLister, name string) ([]LayerVersion, error) {
 	var out []LayerVersion
 	var marker *string
 	for {

@@ -116,6 +116,13 @@ func check(ctx context.Context, cfg *config.Config, fns []*config.Function, o Ch
 		skipped = append(skipped, note)
 	}
 	units := NewUnits(cfg, fns)
+	set, err := packageLayers(ctx, cfg, fns, o.Options)
+	if err != nil {
+		return nil, limits.Report{}, nil, err
+	}
+	for _, u := range units {
+		u.layers = set
+	}
 	steps := []Step{
 		o.packageStep(),
 		MeasureLayersStep{API: layerAPI, HTTP: o.HTTP, CacheDir: filepath.Join(o.CacheDir, "layers")},
