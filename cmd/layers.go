@@ -59,7 +59,9 @@ func (f *Factory) deployLayers(ctx context.Context) (deploy.LayerPublishAPI, err
 
 // pruneLayers prunes the layers of lamb.yaml that fn uses: the versions
 // lamb published, except the newest and those some function version uses.
-func pruneLayers(ctx context.Context, opts *PruneOptions, fn *config.Function) ([]deploy.LayerPruneResult, error) {
+// deleted are the function's versions the prune deleted, or would delete
+// on a dry run: they do not count as using a layer version.
+func pruneLayers(ctx context.Context, opts *PruneOptions, fn *config.Function, deleted []string) ([]deploy.LayerPruneResult, error) {
 	cfg, err := opts.Config()
 	if err != nil {
 		return nil, err
@@ -81,7 +83,11 @@ func pruneLayers(ctx context.Context, opts *PruneOptions, fn *config.Function) (
 		return nil, err
 	}
 	// Read right before deleting, as the function versions are.
-	used, err := deploy.LayerVersionsInUse(ctx, api)
+	gone := map[string]bool{}
+	for _, v := range deleted {
+		gone[fn.Name+":"+v] = true
+	}
+	used, err := deploy.LayerVersionsInUse(ctx, api, gone)
 	if err != nil {
 		return nil, err
 	}

@@ -107,7 +107,7 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 		}
 		return notDeployedHint(err, fn)
 	}
-	layers, err := pruneLayers(ctx, opts, fn)
+	layers, err := pruneLayers(ctx, opts, fn, res.Deleted)
 	if err != nil {
 		return err
 	}

@@ -212,7 +212,9 @@ func PublishLayer(ctx context.Context, api LayerPublishAPI, spec LayerSpec, loc 
 // LayerVersionsInUse returns the layer version ARNs that some version of
 // some function in the region uses, $LATEST included: ListFunctions with
 // FunctionVersion ALL lists every published version's configuration.
-func LayerVersionsInUse(ctx context.Context, api LayerPublishAPI) (map[string]bool, error) {
+// Function versions in except ("<function name>:<version>") are not
+// counted: a dry run's prune would delete them first.
+func LayerVersionsInUse(ctx context.Context, api LayerPublishAPI, except map[string]bool) (map[string]bool, error) {
 	used := map[string]bool{}
 	var marker *string
 	for {
@@ -221,6 +223,9 @@ func LayerVersionsInUse(ctx context.Context, api LayerPublishAPI) (map[string]bo
 			return nil, fmt.Errorf("list the functions' versions to find the layers they use: %w", err)
 		}
 		for _, fn := range page.Functions {
+			if except[aws.ToString(fn.FunctionName)+":"+aws.ToString(fn.Version)] {
+				continue
+			}
 			for _, l := range fn.Layers {
 				used[aws.ToString(l.Arn)] = true
 			}

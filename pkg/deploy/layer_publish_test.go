@@ -130,9 +130,12 @@ func TestPublishAndPruneLayerOnEmulator(t *testing.T) {
 	if _, err := client.UpdateFunctionConfiguration(ctx, &lambda.UpdateFunctionConfigurationInput{FunctionName: aws.String(fn), Layers: []string{v2.ARN}}); err != nil {
 		t.Fatal(err)
 	}
-	used, err := LayerVersionsInUse(ctx, client)
+	used, err := LayerVersionsInUse(ctx, client, nil)
 	if err != nil || !used[v1.ARN] || !used[v2.ARN] {
 		t.Fatalf("in use = %v, %v; want %s and %s", used, err, v1.ARN, v2.ARN)
+	}
+	if but, err := LayerVersionsInUse(ctx, client, map[string]bool{fn + ":1": true}); err != nil || but[v1.ARN] || !but[v2.ARN] {
+		t.Fatalf("in use but version 1 = %v, %v; want %s alone", but, err, v2.ARN)
 	}
 	res, err := PruneLayer(ctx, client, name, used, false)
 	if err != nil || len(res.Deleted) != 0 || !slices.Equal(res.InUse, []int64{v1.Version}) || res.Newest != v2.Version {
@@ -143,7 +146,7 @@ func TestPublishAndPruneLayerOnEmulator(t *testing.T) {
 	if _, err := client.DeleteFunction(ctx, &lambda.DeleteFunctionInput{FunctionName: aws.String(fn), Qualifier: aws.String("1")}); err != nil && !isNotFound(err) {
 		t.Fatal(err)
 	}
-	used, err = LayerVersionsInUse(ctx, client)
+	used, err = LayerVersionsInUse(ctx, client, nil)
 	if err != nil || used[v1.ARN] {
 		t.Fatalf("in use after the version's deletion = %v, %v", used, err)
 	}

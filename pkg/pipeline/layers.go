@@ -332,7 +332,7 @@ func publishLayer(ctx context.Context, api deploy.LayerPublishAPI, s3 deploy.S3A
 			return "", err
 		}
 	}
-	emit(progress.Event{Kind: progress.Advanced, Message: fmt.Sprintf("publishing a version of layer %s (%s changed)", ly.Name, strings.Join(p.Reasons, ", "))})
+	emit(progress.Event{Kind: progress.Advanced, Message: fmt.Sprintf("publishing version %d of layer %s (%s)", p.Version, ly.Name, strings.Join(p.Reasons, ", "))})
 	v, err := deploy.PublishLayer(ctx, api, set.layerSpecOf(ly), loc, zip)
 	if err != nil {
 		return "", err
