@@ -28,7 +28,7 @@ type Layer struct {
 	Runtimes []string `json:"runtimes" lamb:"runtimes" doc:"Compatible runtimes, e.g. [python3.12]; they decide the layout (python/, nodejs/node_modules/, java/lib/, else as is) and dependencies are installed for the first."`
 	// Architectures default to [x86_64], what the dependencies are built for.
 	Architectures []string     `json:"architectures" lamb:"architectures" doc:"Compatible instruction sets, x86_64 and/or arm64; dependencies are installed for the first. Default [x86_64]."`
-	Description   string       `json:"description,omitempty" lamb:"description" doc:"Description of the layer's versions; lamb appends the content hash to it."`
+	Description   string       `json:"description,omitempty" lamb:"description" doc:"Description of the layer's versions, up to 179 characters: lamb appends the content hash to it."`
 	License       string       `json:"license,omitempty" lamb:"license" doc:"License of the layer (an SPDX identifier, a URL or its text), up to 512 characters."`
 	Package       LayerPackage `json:"package" lamb:"package" doc:"How the layer's zip is built."`
 }
@@ -45,6 +45,10 @@ type LayerPackage struct {
 	Prebuilds    string   `json:"prebuilds" lamb:"prebuilds,enum=match|all,default=match" doc:"match: of a Node.js package's prebuilds/<os>-<arch>/ folders keep only the first architecture's; all: keep every platform's."`
 	AllowScripts []string `json:"allowScripts,omitempty" lamb:"allowScripts" doc:"Node.js packages whose install scripts may run."`
 }
+
+// maxLayerDescription leaves room in Lambda's 256 characters for the
+// " lamb:sha256=<64 hex>" lamb appends.
+const maxLayerDescription = 256 - 77
 
 // LayerFilePrefix starts the file names of a layer's zip and manifest in
 // the build folder (.lamb/build/layer-<key>.zip), which sets them apart
@@ -132,6 +136,10 @@ func (l *loader) checkLayer(v *validator, ly *Layer, n *yaml.Node) {
 				v.checkRuntime(item, fmt.Sprintf("%s.runtimes[%d]", at, i))
 			}
 		}
+	}
+	// The description holds the content hash too, within Lambda's 256.
+	if d := lookup(n, "description"); d != nil && len(ly.Description) > maxLayerDescription {
+		v.add(d, at+".description", "%d characters is too long: a layer's description may have %d, as lamb adds the content hash to it (Lambda takes 256 in all)", len(ly.Description), maxLayerDescription)
 	}
 	if archs := lookup(n, "architectures"); !isNull(archs) && archs.Kind == yaml.SequenceNode {
 		for i, item := range archs.Content {

@@ -57,6 +57,8 @@ func TestLayerProblems(t *testing.T) {
 			[]string{`layer key "a/b" is not valid`}},
 		{"zip name shared with a function", "layers: {deps: {runtimes: [python3.12]}}\nfunctions: {layer-deps: {}}\n",
 			[]string{"function layer-deps and layer deps would both write .lamb/build/layer-deps.zip"}},
+		{"description too long for the hash", "layers: {deps: {runtimes: [python3.12], description: " + strings.Repeat("x", 180) + "}}\nfunctions: {api: {}}\n",
+			[]string{"layers.deps.description: 180 characters is too long: a layer's description may have 179"}},
 		{"unknown key in a layer", "layers: {deps: {runtimes: [python3.12], runtime: python3.12}}\nfunctions: {api: {}}\n",
 			[]string{`layers.deps.runtime: unknown key (did you mean "runtimes"?)`}},
 	}

@@ -316,7 +316,7 @@ func (s readStep) Run(ctx context.Context, u *Unit) error {
 func readAndPlan(ctx context.Context, api deploy.FunctionReader, u *Unit) error {
 	fn := u.Function
 	for _, l := range fn.Layers {
-		if !strings.HasPrefix(l, "arn:") && !strings.HasPrefix(l, "(") {
+		if config.IsLayerFile(l) {
 			return fmt.Errorf("layer %s is a local zip: lamb deploys layers given as version ARNs (arn:aws:lambda:...:layer:NAME:VERSION) or defined under layers: in lamb.yaml", l)
 		}
 	}
