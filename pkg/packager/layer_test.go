@@ -77,3 +77,37 @@ func TestPackagePythonLayer(t *testing.T) {
 		t.Errorf("second build differs: %s/%s vs %s/%s", again.Sha256, again.ContentHash, m.Sha256, m.ContentHash)
 	}
 }
+
+// TestPackageNodeAndJavaLayers: a Node.js layer's files and modules land
+// under nodejs/ (its node_modules under nodejs/node_modules/), a Java
+// layer's jars under java/lib/, and a layer of another runtime as it is.
+func TestPackageNodeAndJavaLayers(t *testing.T) {
+	tests := []struct {
+		runtime string
+		files   map[string]string
+		want    []string
+	}{
+		{"nodejs22.x", map[string]string{"package.json": `{"name":"shared"}`, "util.js": "module.exports = 1;\n", "node_modules/dep/index.js": "module.exports = 2;\n"},
+			[]string{"nodejs/node_modules/dep/index.js", "nodejs/package.json", "nodejs/util.js"}},
+		{"java21", map[string]string{"commons.jar": "PK"},
+			[]string{"java/lib/commons.jar"}},
+		{"provided.al2023", map[string]string{"bin/tool": "#!/bin/sh\n", "lib/libx.so": "ELF"},
+			[]string{"bin/tool", "lib/libx.so"}},
+		{"python3.12", map[string]string{"python/already.py": "x = 1\n"},
+			[]string{"python/already.py"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.runtime, func(t *testing.T) {
+			src := t.TempDir()
+			writeFiles(t, src, tt.files)
+			spec := testSpec(t, src)
+			rt, prefix := LayerLayout([]string{tt.runtime}, src)
+			spec.Function, spec.Runtime, spec.Prefix, spec.Handler = "layer-x", rt, prefix, ""
+			m, err := Package(context.Background(), spec)
+			noError(t, err)
+			if got := zipNames(t, m.ZipPath, true); !slices.Equal(got, tt.want) {
+				t.Errorf("entries %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
