@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/lambcli/lamb/internal/ui"
 	"github.com/lambcli/lamb/pkg/config"
@@ -103,7 +104,7 @@ func pruneLayers(ctx context.Context, opts *PruneOptions, fn *config.Function, d
 }
 
 // writeLayerPrune adds a line per pruned layer to the prune table.
-func writeLayerPrune(w io.Writer, deleted string, layers []deploy.LayerPruneResult) {
+func writeLayerPrune(w *tabwriter.Writer, deleted string, layers []deploy.LayerPruneResult) {
 	for _, l := range layers {
 		inUse := ""
 		if len(l.InUse) > 0 {
