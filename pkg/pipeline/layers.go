@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -234,7 +235,7 @@ func planLayers(ctx context.Context, api deploy.LayerVersionLister, set *layerSe
 		results[i] = res
 		mu.Lock()
 		// A layer never published has no ARN yet: its key stands for it.
-		set.arns[ly.Key] = cmpOr(p.ARN, "(new version of layer "+ly.Name+")")
+		set.arns[ly.Key] = cmp.Or(p.ARN, "(new version of layer "+ly.Name+")")
 		mu.Unlock()
 		return nil
 	})
@@ -254,13 +255,6 @@ func planLayer(ctx context.Context, api deploy.LayerVersionLister, set *layerSet
 		latest = &versions[0]
 	}
 	return deploy.PlanLayer(set.layerSpecOf(ly), latest), nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // publishLayers publishes a new version of each layer whose content or
@@ -372,7 +366,7 @@ func resolveLayers(units []*Unit, set *layerSet) {
 		fn := *u.Function
 		fn.Layers = make([]string, len(u.Function.Layers))
 		for i, ref := range u.Function.Layers {
-			fn.Layers[i] = cmpOr(set.arns[ref], ref)
+			fn.Layers[i] = cmp.Or(set.arns[ref], ref)
 		}
 		u.Function = &fn
 	}
