@@ -122,7 +122,7 @@ func (f *Factory) deployClients(ctx context.Context) (pipeline.DeployClients, er
 	if err != nil {
 		return pipeline.DeployClients{}, err
 	}
-	return pipeline.DeployClients{Lambda: lam, S3: s3c, IAM: iamc, Region: cfg.Region, SQS: sqsc, Logs: logs, ECR: ecrc, Shift: sc}, nil
+	return pipeline.DeployClients{Lambda: lam, S3: s3c, IAM: iamc, Layers: lam, Region: cfg.Region, SQS: sqsc, Logs: logs, ECR: ecrc, Shift: sc}, nil
 }
 
 // shiftClients returns the AWS clients a traffic shift uses.

@@ -195,6 +195,9 @@ func failureCode(err error) int {
 // writeDeploySummary prints one row per function, and each failure below.
 func writeDeploySummary(io *ui.IOStreams, r pipeline.DeployReport) error {
 	p := io.OutPainter()
+	if err := writeLayerLines(io.Out, p, r.Layers); err != nil {
+		return err
+	}
 	tw := newTable(io)
 	fmt.Fprintln(tw, "FUNCTION\tVERSION\tALIAS\tROUTE\tBYTES\tTIME\tOUTCOME")
 	for _, f := range r.Functions {

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -69,6 +70,9 @@ func addPackageFlags(c *cobra.Command, noCache *bool, concurrency *int) {
 // packageDocument is the --output json document of `lamb package`.
 type packageDocument struct {
 	Functions []*packager.Manifest `json:"functions"`
+	// Layers are the local layers the functions use (function is
+	// layer-<key> in each).
+	Layers []*packager.Manifest `json:"layers,omitempty"`
 }
 
 func packageRun(ctx context.Context, opts *PackageOptions) error {
@@ -76,18 +80,22 @@ func packageRun(ctx context.Context, opts *PackageOptions) error {
 	if err != nil {
 		return err
 	}
-	var manifests []*packager.Manifest
+	var manifests, layers []*packager.Manifest
 	err = withProgress(opts.IO, opts.JSON, func(sink progress.Sink) (err error) {
-		manifests, err = pipeline.Package(ctx, cfg, fns, pipelineOptions(opts.IO, sink, opts.CacheDir, opts.NoCache, opts.Workers, opts.Concurrency, opts.Verbose))
+		o := pipelineOptions(opts.IO, sink, opts.CacheDir, opts.NoCache, opts.Workers, opts.Concurrency, opts.Verbose)
+		if layers, err = pipeline.PackageLayers(ctx, cfg, fns, o); err != nil {
+			return err
+		}
+		manifests, err = pipeline.Package(ctx, cfg, fns, o)
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	if opts.JSON {
-		return ui.WriteJSON(opts.IO.Out, packageDocument{Functions: manifests})
+		return ui.WriteJSON(opts.IO.Out, packageDocument{Functions: manifests, Layers: layers})
 	}
-	for _, m := range manifests {
+	for _, m := range slices.Concat(layers, manifests) {
 		if err := writePackageSummary(opts.IO, m); err != nil {
 			return err
 		}

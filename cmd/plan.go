@@ -94,7 +94,7 @@ func (f *Factory) planClients(ctx context.Context) (pipeline.PlanClients, error)
 	if err != nil {
 		return pipeline.PlanClients{}, err
 	}
-	return pipeline.PlanClients{Lambda: c.Lambda, S3: c.S3, IAM: c.IAM, Region: c.Region, SQS: c.SQS, Logs: c.Logs, ECR: c.ECR}, nil
+	return pipeline.PlanClients{Lambda: c.Lambda, S3: c.S3, IAM: c.IAM, Region: c.Region, Layers: c.Layers, SQS: c.SQS, Logs: c.Logs, ECR: c.ECR}, nil
 }
 
 func planRun(ctx context.Context, opts *PlanOptions) error {
@@ -136,6 +136,9 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 func writePlan(io *ui.IOStreams, r pipeline.PlanReport) error {
 	p := io.OutPainter()
 	var b strings.Builder
+	if err := writeLayerLines(&b, p, r.Layers); err != nil {
+		return err
+	}
 	counts := map[string]int{}
 	for _, f := range r.Functions {
 		counts[f.Action]++

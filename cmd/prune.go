@@ -19,6 +19,9 @@ type PruneOptions struct {
 	Config func() (*config.Config, error)
 	// Lambda returns the client of the resolved settings.
 	Lambda func(context.Context) (deploy.LambdaAPI, error)
+	// Layers returns the client that prunes the layers of lamb.yaml the
+	// function uses.
+	Layers func(context.Context) (deploy.LayerPublishAPI, error)
 
 	Function string
 	// Keep is how many of the newest versions stay; KeepSet says --keep
@@ -32,17 +35,20 @@ type PruneOptions struct {
 // pruneDocument is what `lamb prune --output json` prints: the function's
 // key and AWS name, how many newest versions were kept, whether it was a
 // dry run, and the versions deleted (or, on a dry run, that would be) and
-// the older ones protected because an alias routes to them.
+// the older ones protected because an alias routes to them; then, for each
+// layer of lamb.yaml the function uses, the layer versions deleted and
+// those kept because a function version uses them.
 type pruneDocument struct {
 	Function string `json:"function"`
 	Name     string `json:"name"`
 	Keep     int    `json:"keep"`
 	DryRun   bool   `json:"dryRun"`
 	deploy.PruneResult
+	Layers []deploy.LayerPruneResult `json:"layers,omitempty"`
 }
 
 func newPruneCmd(f *Factory, runF func(context.Context, *PruneOptions) error) *cobra.Command {
-	opts := &PruneOptions{IO: f.IO, Config: f.LoadConfig, Lambda: f.deployLambda}
+	opts := &PruneOptions{IO: f.IO, Config: f.LoadConfig, Lambda: f.deployLambda, Layers: f.deployLayers}
 	c := &cobra.Command{
 		Use:   "prune FN",
 		Short: "Delete old versions, never one an alias routes to",
@@ -50,7 +56,10 @@ func newPruneCmd(f *Factory, runF func(context.Context, *PruneOptions) error) *c
 (default deploy.keepVersions from lamb.yaml). A version that any alias
 routes to, as its version or as an additional weighted one, is never
 deleted: it is listed as protected. The aliases are read right before
-deleting. --dry-run deletes nothing and lists what would go.
+deleting. Then, for each layer of lamb.yaml's layers: the function uses,
+the versions lamb published are deleted except the newest and those any
+version of any function in the region still uses. --dry-run deletes
+nothing and lists what would go.
 
 ` + fnArgHelp,
 		Example: `  lamb prune api --dry-run
@@ -98,8 +107,12 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 		}
 		return notDeployedHint(err, fn)
 	}
+	layers, err := pruneLayers(ctx, opts, fn, res.Deleted)
+	if err != nil {
+		return err
+	}
 	if opts.JSON {
-		return ui.WriteJSON(opts.IO.Out, pruneDocument{Function: fn.Key, Name: fn.Name, Keep: keep, DryRun: opts.DryRun, PruneResult: res})
+		return ui.WriteJSON(opts.IO.Out, pruneDocument{Function: fn.Key, Name: fn.Name, Keep: keep, DryRun: opts.DryRun, PruneResult: res, Layers: layers})
 	}
 	deleted := "deleted"
 	if opts.DryRun {
@@ -115,6 +128,7 @@ func pruneRun(ctx context.Context, opts *PruneOptions) error {
 		protected += " (an alias routes to each)"
 	}
 	fmt.Fprintf(tw, "  protected\t%s\n", protected)
+	writeLayerPrune(tw, deleted, layers)
 	return tw.Flush()
 }
 

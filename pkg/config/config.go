@@ -87,6 +87,8 @@ type Config struct {
 
 	// Functions are sorted by Key.
 	Functions []*Function `json:"functions" lamb:"-"`
+	// Layers are the local layers, sorted by Key.
+	Layers []*Layer `json:"layers,omitempty" lamb:"-"`
 }
 
 // Function is one function of lamb.yaml after defaults, the stage overlay,
@@ -124,7 +126,7 @@ type Function struct {
 	// EnvironmentFiles are the absolute paths of the dotenv files read.
 	EnvironmentFiles []string `json:"environmentFiles,omitempty" lamb:"environment.files" doc:"Dotenv files, relative to lamb.yaml, read in order; a later file wins."`
 
-	Layers       []string     `json:"layers,omitempty" lamb:"layers,max=layersPerFunction" doc:"Layers in order: layer version ARNs, or paths of layer zips."`
+	Layers       []string     `json:"layers,omitempty" lamb:"layers,max=layersPerFunction" doc:"Layers in order: keys of layers under layers:, layer version ARNs, or paths of layer zips (measured by lamb check, refused by lamb deploy)."`
 	VPC          VPC          `json:"vpc" lamb:"vpc" doc:"Attaches the function to subnets and security groups of a VPC."`
 	Destinations Destinations `json:"destinations" lamb:"destinations" doc:"Where the results of asynchronous invocations go."`
 	Async        Async        `json:"async" lamb:"async" doc:"How asynchronous invocations through the deploy alias are retried and how long events may wait."`

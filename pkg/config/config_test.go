@@ -194,7 +194,7 @@ func TestValueTypes(t *testing.T) {
 		{"tracing", "PassThrough", func(f *Function) any { return f.Tracing }, "PassThrough", ""},
 		{"description", "42", func(f *Function) any { return f.Description }, "42", ""},
 		{"description", "{a: b}", nil, nil, `expected a string, got a mapping`},
-		{"layers", "[a, b]", func(f *Function) any { return strings.Join(f.Layers, ",") }, "a,b", ""},
+		{"layers", "[a.zip, b.zip]", func(f *Function) any { return strings.Join(f.Layers, ",") }, "a.zip,b.zip", ""},
 		{"layers", "[a, [b]]", nil, nil, `functions.api.layers[1]: expected a string, got a list`},
 		{"tags", "{team: orders, cost: 12}", func(f *Function) any { return f.Tags["cost"] }, "12", ""},
 		{"tags", "[team]", nil, nil, `expected a mapping of names to values, got a list`},
@@ -318,7 +318,7 @@ defaults:
   runtime: nodejs22.x
   memory: 256
   timeout: 10
-  layers: [base-layer]
+  layers: [base.zip]
   tags: {team: orders, tier: default}
   environment: {vars: {LOG: info, TABLE: dev}}
 functions:
@@ -328,13 +328,13 @@ functions:
     environment: {vars: {TABLE: api}}
   worker:
     runtime: python3.12
-    layers: [worker-layer, extra-layer]
+    layers: [worker.zip, extra.zip]
 stages:
   prod:
     region: eu-west-1
     defaults: {timeout: 60, memory: 2048, tags: {env: prod}}
     functions:
-      worker: {memory: 1024, layers: [prod-layer]}
+      worker: {memory: 1024, layers: [prod.zip]}
 `
 	tests := []struct {
 		stage                    string
@@ -345,10 +345,10 @@ stages:
 		apiTags                  string
 		apiEnv                   string
 	}{
-		{"", "us-east-1", 512, 10, 256, 10, "worker-layer,extra-layer", "team=orders,tier=api", "LOG=info,TABLE=api"},
+		{"", "us-east-1", 512, 10, 256, 10, "worker.zip,extra.zip", "team=orders,tier=api", "LOG=info,TABLE=api"},
 		// The stage overrides defaults, but a function's own value still
 		// wins over (stage) defaults; lists replace, maps merge.
-		{"prod", "eu-west-1", 512, 60, 1024, 60, "prod-layer", "env=prod,team=orders,tier=api", "LOG=info,TABLE=api"},
+		{"prod", "eu-west-1", 512, 60, 1024, 60, "prod.zip", "env=prod,team=orders,tier=api", "LOG=info,TABLE=api"},
 	}
 	for _, tt := range tests {
 		t.Run("stage="+tt.stage, func(t *testing.T) {
@@ -488,8 +488,8 @@ func TestInterpolation(t *testing.T) {
 			func(f *Function) any { return f.Memory }, 1024, nil},
 		{"defaults", "defaults: {role: \"${env:ROLE}\"}\nfunctions: {api: {}}\n",
 			func(f *Function) any { return f.Role }, vars["ROLE"], nil},
-		{"list item", "functions:\n  api:\n    layers: [\"${env:TABLE}\"]\n",
-			func(f *Function) any { return f.Layers[0] }, "orders", nil},
+		{"list item", "functions:\n  api:\n    layers: [\"${env:TABLE}.zip\"]\n",
+			func(f *Function) any { return f.Layers[0] }, "orders.zip", nil},
 		{"empty value", "functions:\n  api:\n    environment: {vars: {E: \"${env:EMPTY}\"}}\n",
 			func(f *Function) any { return f.Environment["E"] }, "", nil},
 		{"escape", "functions:\n  api:\n    description: \"$${env:TABLE} stays\"\n",
@@ -587,7 +587,7 @@ func TestDefaultLookupIsTheProcessEnvironment(t *testing.T) {
 
 func TestJSONConfiguration(t *testing.T) {
 	t.Parallel()
-	doc := "{\n\t\"project\": \"orders\",\n\t\"functions\": {\n\t\t\"api\": {\n\t\t\t\"memory\": 512,\n\t\t\t\"timeout\": \"30s\",\n\t\t\t\"layers\": [\"a\"],\n\t\t\t\"environment\": {\"vars\": {\"T\": \"${env:TABLE}\"}}\n\t\t}\n\t}\n}\n"
+	doc := "{\n\t\"project\": \"orders\",\n\t\"functions\": {\n\t\t\"api\": {\n\t\t\t\"memory\": 512,\n\t\t\t\"timeout\": \"30s\",\n\t\t\t\"layers\": [\"a.zip\"],\n\t\t\t\"environment\": {\"vars\": {\"T\": \"${env:TABLE}\"}}\n\t\t}\n\t}\n}\n"
 	for _, name := range []string{"lamb.json", "lamb.yaml", "config"} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -600,7 +600,7 @@ func TestJSONConfiguration(t *testing.T) {
 				t.Fatal(err)
 			}
 			f := fn(t, c, "orders-api")
-			if f.Memory != 512 || f.Timeout != 30 || f.Environment["T"] != "t" || f.Layers[0] != "a" {
+			if f.Memory != 512 || f.Timeout != 30 || f.Environment["T"] != "t" || f.Layers[0] != "a.zip" {
 				t.Errorf("resolved %+v", f)
 			}
 		})

@@ -241,11 +241,13 @@ func (g *schemaGen) value(s *schema) obj {
 	case kindJSONList:
 		return obj{{"type", nullable("array")}, {"items", obj{{"type", []string{"string", "object"}}}}}
 	case kindMapOf:
-		to := refFunction
-		if s.elem == stageSc {
-			to = refStage
+		switch s.elem {
+		case stageSc:
+			return obj{{"type", nullable("object")}, {"additionalProperties", ref(refStage)}}
+		case functionSc:
+			return obj{{"type", nullable("object")}, {"additionalProperties", ref(refFunction)}}
 		}
-		return obj{{"type", nullable("object")}, {"additionalProperties", ref(to)}}
+		return obj{{"type", nullable("object")}, {"additionalProperties", g.value(s.elem)}}
 	}
 	g.fail(fmt.Errorf("no JSON Schema for kind %d", s.kind))
 	return nil
@@ -435,7 +437,10 @@ func TestSchemaAgreesWithValidate(t *testing.T) {
 
 		{"memory below Lambda's", "functions: {api: {memory: 64}}", lamb},
 		{"timeout above Lambda's", "functions: {api: {timeout: 901}}", lamb},
-		{"too many layers", "functions: {api: {layers: [a, b, c, d, e, f]}}", lamb},
+		{"too many layers", "functions: {api: {layers: [a.zip, b.zip, c.zip, d.zip, e.zip, f.zip]}}", lamb},
+		{"undefined local layer", "functions: {api: {layers: [dep]}}\nlayers: {deps: {runtimes: [python3.12]}}", schema},
+		{"local layer", "functions: {api: {layers: [deps]}}\nlayers: {deps: {source: layers/deps, runtimes: [python3.12], architectures: [arm64]}}", both},
+		{"layer without runtimes", "layers: {deps: {source: layers/deps}}\nfunctions: {api: {}}", schema},
 		{"unknown runtime", "functions: {api: {runtime: nodejs99.x}}", none},
 		{"retired runtime", "functions: {api: {runtime: go1.x}}", lamb},
 		{"long description", "functions: {api: {description: " + strings.Repeat("x", 257) + "}}", lamb},

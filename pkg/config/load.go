@@ -86,6 +86,7 @@ func (l *loader) load(data []byte) (*Config, error) {
 		Stage:   l.opts.Stage,
 		Stages:  stages,
 	}
+	cfg.Layers = l.layers(vf, cfg, lookup(doc, "layers"))
 	defaults := lookup(doc, "defaults")
 	fns := lookup(doc, "functions")
 	for i := 0; i+1 < len(fns.Content); i += 2 {
@@ -305,6 +306,7 @@ func (l *loader) function(v *validator, cfg *Config, key string, n *yaml.Node) *
 	checkGoMain(v, f, path(n, "package", "main"))
 	checkBundle(v, f, n)
 	l.special(v, f, n)
+	checkLayerEntries(v, cfg, f, lookup(n, "layers"))
 	l.environment(v, f, lookup(n, "environment"))
 	return f
 }

@@ -96,6 +96,8 @@ var (
 			doc: "Settings merged into every function; a function's own values win. Every function key except name."},
 		field{key: "functions", schema: &schema{kind: kindMapOf, elem: functionSc},
 			doc: "The functions, by key: the name lamb commands take (lamb package api)."},
+		field{key: "layers", schema: &schema{kind: kindMapOf, elem: structOf(reflect.TypeFor[Layer]())},
+			doc: "Local layers, by key: lamb packages each, publishes a version when its content changed, and functions name it by key in their layers."},
 	)}
 	// fileSc is the whole of lamb.yaml (DESIGN.md §4).
 	fileSc = &schema{kind: kindStruct, fields: append(slices.Clone(stageSc.fields),

@@ -143,7 +143,14 @@ func measureRemoteLayer(ctx context.Context, arn string, api LayerAPI, hc *http.
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
 		return limits.Layer{}, fmt.Errorf("read layer zip directory: %w", err)
 	}
-	return limits.Layer{Ref: arn, UnzippedBytes: unzippedSum(zr), ZippedBytes: size}, nil
+	l := limits.Layer{Ref: arn, UnzippedBytes: unzippedSum(zr), ZippedBytes: size}
+	for _, r := range out.CompatibleRuntimes {
+		l.Runtimes = append(l.Runtimes, string(r))
+	}
+	for _, a := range out.CompatibleArchitectures {
+		l.Architectures = append(l.Architectures, string(a))
+	}
+	return l, nil
 }
 
 func readLayerCache(dir string) layerCache {

@@ -45,7 +45,8 @@ func (e emulatorLayer) GetLayerVersionByArn(ctx context.Context, in *lambda.GetL
 	}
 	content := *out.Content
 	content.Location = aws.String(e.location)
-	return &lambda.GetLayerVersionByArnOutput{Content: &content, LayerArn: out.LayerArn, LayerVersionArn: out.LayerVersionArn, Version: out.Version}, nil
+	return &lambda.GetLayerVersionByArnOutput{Content: &content, LayerArn: out.LayerArn, LayerVersionArn: out.LayerVersionArn, Version: out.Version,
+		CompatibleRuntimes: out.CompatibleRuntimes, CompatibleArchitectures: out.CompatibleArchitectures}, nil
 }
 
 // countingTransport counts response body bytes.
@@ -133,7 +134,8 @@ func TestMeasureLayerPublishedToEmulator(t *testing.T) {
 	if err != nil || len(notes) != 0 {
 		t.Fatalf("MeasureLayers: %v, notes %q", err, notes)
 	}
-	if len(layers) != 1 || layers[0].UnzippedBytes != want || layers[0].ZippedBytes != int64(len(body)) {
+	if len(layers) != 1 || layers[0].UnzippedBytes != want || layers[0].ZippedBytes != int64(len(body)) ||
+		len(layers[0].Runtimes) != 1 || layers[0].Runtimes[0] != "python3.12" {
 		t.Errorf("layers = %+v, want unzipped %d, zipped %d", layers, want, len(body))
 	}
 	t.Logf("layer zip %d bytes; %d bytes downloaded from the emulator's S3", len(body), tr.n.Load())

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -158,7 +159,7 @@ func TestMeasureRemoteLayerReadsOnlyTheTail(t *testing.T) {
 	api.known = nil
 	before := served.Load()
 	layers2, _, err := MeasureLayers(context.Background(), []string{layerARN}, api, srv.Client(), cache)
-	if err != nil || len(layers2) != 1 || layers2[0] != layers[0] {
+	if err != nil || len(layers2) != 1 || !reflect.DeepEqual(layers2[0], layers[0]) {
 		t.Fatalf("cached measure = %+v, %v", layers2, err)
 	}
 	if api.calls != 1 || served.Load() != before {

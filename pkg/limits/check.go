@@ -28,6 +28,7 @@ func Check(fn Function, m *packager.Manifest, layers []Layer, q Quotas, now time
 	add(checkDescription(fn.Description, q)...)
 	add(checkAlias(fn.Alias, q)...)
 	add(checkLayerRefs(fn.Layers, q)...)
+	add(checkLayerCompat(fn.runtime(m), fn.architecture(m), layers)...)
 	add(checkVPC(fn.SecurityGroupIDs, fn.SubnetIDs, q)...)
 	add(checkTags(fn.Tags, q)...)
 	add(CheckEnvironment(fn.Environment, q)...)

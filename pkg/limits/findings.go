@@ -28,7 +28,7 @@ func (s Severity) rank() int {
 //
 //	check     which check produced it: runtime, architecture, functionName,
 //	          handler, handlerTarget, handlerLoad, memory, timeout, ephemeralStorage,
-//	          description, alias, layers, vpc, tags, environment, zippedSize,
+//	          description, alias, layers, layerCompatibility, vpc, tags, environment, zippedSize,
 //	          unzippedSize, zipEntries, nativeBinary, installScripts,
 //	          permissions, async, concurrency, functionUrl, events,
 //	          invokePermissions, logs, edge, fileSystem, snapStart, image

@@ -81,12 +81,16 @@ type JarSearch struct {
 // it.
 //
 // JSON fields: ref (the ARN or local path as configured), unzippedBytes,
-// zippedBytes, local (true for a local layer zip).
+// zippedBytes, local (true for a local layer zip or a layer of lamb.yaml),
+// runtimes and architectures (what the layer says it is compatible with;
+// absent when it says nothing, or for a layer zip).
 type Layer struct {
-	Ref           string `json:"ref"`
-	UnzippedBytes int64  `json:"unzippedBytes"`
-	ZippedBytes   int64  `json:"zippedBytes"`
-	Local         bool   `json:"local"`
+	Ref           string   `json:"ref"`
+	UnzippedBytes int64    `json:"unzippedBytes"`
+	ZippedBytes   int64    `json:"zippedBytes"`
+	Local         bool     `json:"local"`
+	Runtimes      []string `json:"runtimes,omitempty"`
+	Architectures []string `json:"architectures,omitempty"`
 }
 
 func (fn Function) architecture(m *packager.Manifest) string {

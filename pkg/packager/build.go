@@ -2,6 +2,7 @@ package packager
 
 import (
 	"context"
+	"path"
 
 	"github.com/lambcli/lamb/pkg/packager/builder"
 )
@@ -39,7 +40,7 @@ func runBuilder(ctx context.Context, spec *Spec) (*bundle, error) {
 		b.nativeWheels = append(b.nativeWheels, NativeWheel{Package: w.Package, Version: w.Version, Tag: w.Tag})
 	}
 	for _, t := range res.Trees {
-		b.trees = append(b.trees, tree{Dir: t.Dir, Prefix: t.Prefix, Skip: t.Skip, KeepLinks: t.KeepLinks, Only: t.Only})
+		b.trees = append(b.trees, tree{Dir: t.Dir, Prefix: path.Join(spec.Prefix, t.Prefix), Skip: t.Skip, KeepLinks: t.KeepLinks, Only: t.Only})
 	}
 	return b, nil
 }

@@ -64,6 +64,9 @@ type Spec struct {
 	// AllowScripts names the Node.js dependencies whose install scripts
 	// may run.
 	AllowScripts []string
+	// Prefix places the whole bundle under a folder of the zip (a
+	// layer's python/ or nodejs/: see LayerLayout); "" is the root.
+	Prefix string
 	// EnvironmentFiles are the absolute paths of the function's dotenv
 	// files. They never enter the bundle, whatever their names and the
 	// patterns, nor does any link to them.

@@ -50,6 +50,9 @@ type DeployClients struct {
 	Lambda deploy.LambdaAPI
 	S3     deploy.S3API
 	IAM    deploy.IAMAPI
+	// Layers publishes the layers of lamb.yaml; nil is an error only when
+	// a function uses one.
+	Layers deploy.LayerPublishAPI
 	// Region names the region in the tags of the roles lamb creates.
 	Region string
 	// SQS reads the queues of event sources in the pre-flight; nil skips
@@ -147,9 +150,12 @@ type DeployResult struct {
 
 // DeployReport is the document `lamb deploy --output json` prints.
 //
-// JSON fields: functions (one DeployResult each, in lamb.yaml's order),
-// skipped (what the pre-flight could not check), failed (how many failed).
+// JSON fields: layers (one LayerResult per local layer the functions use,
+// published before them), functions (one DeployResult each, in lamb.yaml's
+// order), skipped (what the pre-flight could not check), failed (how many
+// functions failed).
 type DeployReport struct {
+	Layers    []LayerResult  `json:"layers"`
 	Functions []DeployResult `json:"functions"`
 	Skipped   []string       `json:"skipped"`
 	Failed    int            `json:"failed"`
@@ -187,6 +193,13 @@ func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o D
 	if clientsErr != nil {
 		return DeployReport{}, clientsErr
 	}
+	// Layers go first, once each: the functions refer to their versions.
+	set := layerSetOf(units)
+	layers, err := publishLayers(ctx, clients.Layers, clients.S3, quotas.Value(limits.QuotaZippedSize), set, fns, o.Concurrency, o.Events)
+	if err != nil {
+		return DeployReport{Layers: layers, Functions: []DeployResult{}, Skipped: report.Skipped}, err
+	}
+	resolveLayers(units, set)
 	d := &deploy.Deployer{Lambda: clients.Lambda}
 	if o.Tune != nil {
 		o.Tune(d)
@@ -207,7 +220,7 @@ func Deploy(ctx context.Context, cfg *config.Config, fns []*config.Function, o D
 	r := o.runner(steps...)
 	r.KeepGoing = true
 	runErr := r.Run(ctx, units)
-	out := DeployReport{Functions: make([]DeployResult, len(units)), Skipped: report.Skipped}
+	out := DeployReport{Layers: layers, Functions: make([]DeployResult, len(units)), Skipped: report.Skipped}
 	for i, u := range units {
 		out.Functions[i] = resultOf(u)
 		if u.Err != nil {
@@ -332,8 +345,8 @@ func (s readStep) Run(ctx context.Context, u *Unit) error {
 func readAndPlan(ctx context.Context, api deploy.FunctionReader, u *Unit) error {
 	fn := u.Function
 	for _, l := range fn.Layers {
-		if !strings.HasPrefix(l, "arn:") {
-			return fmt.Errorf("layer %s is a local zip: lamb deploys layers given as version ARNs (arn:aws:lambda:...:layer:NAME:VERSION)", l)
+		if config.IsLayerFile(l) {
+			return fmt.Errorf("layer %s is a local zip: lamb deploys layers given as version ARNs (arn:aws:lambda:...:layer:NAME:VERSION) or defined under layers: in lamb.yaml", l)
 		}
 	}
 	r, err := deploy.ReadFunction(ctx, api, fn.Name, fn.Deploy.Alias)

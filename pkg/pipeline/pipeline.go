@@ -57,6 +57,8 @@ type Unit struct {
 
 	events progress.Sink
 	step   string
+	// layers are the local layers of the run, packaged before the units.
+	layers *layerSet
 }
 
 // Key is the function's key in lamb.yaml.

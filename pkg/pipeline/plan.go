@@ -31,6 +31,9 @@ type PlanClients struct {
 	Logs deploy.LogGroupReader
 	// ECR reads the container images of image functions.
 	ECR deploy.ImageReader
+	// Layers reads the versions of the layers of lamb.yaml; nil is an
+	// error only when a function uses one.
+	Layers deploy.LayerVersionLister
 }
 
 // PlanOptions are the inputs of a plan run.
@@ -58,14 +61,16 @@ const (
 
 // PlanReport is the document `lamb plan --output json` prints.
 //
-// JSON fields: functions (one PlanResult each, in lamb.yaml's order),
+// JSON fields: layers (one LayerResult per local layer the functions use:
+// "publish" or "up to date"), functions (one PlanResult each, in lamb.yaml's order),
 // skipped (what the pre-flight could not check), changes (how many
 // functions a deploy would change), failed (how many could not be planned).
 type PlanReport struct {
-	Functions []PlanResult `json:"functions"`
-	Skipped   []string     `json:"skipped"`
-	Changes   int          `json:"changes"`
-	Failed    int          `json:"failed"`
+	Layers    []LayerResult `json:"layers"`
+	Functions []PlanResult  `json:"functions"`
+	Skipped   []string      `json:"skipped"`
+	Changes   int           `json:"changes"`
+	Failed    int           `json:"failed"`
 }
 
 // PlanResult is what a deploy would do to one function.
@@ -201,6 +206,12 @@ func Plan(ctx context.Context, cfg *config.Config, fns []*config.Function, o Pla
 	if clientsErr != nil {
 		return PlanReport{}, clientsErr
 	}
+	set := layerSetOf(units)
+	layers, err := planLayers(ctx, clients.Layers, set, o.Concurrency)
+	if err != nil {
+		return PlanReport{Layers: layers, Functions: []PlanResult{}, Skipped: report.Skipped}, err
+	}
+	resolveLayers(units, set)
 	// Each unit writes only its own result, so the map needs no lock.
 	results := make(map[*Unit]*PlanResult, len(units))
 	for _, u := range units {
@@ -216,7 +227,7 @@ func Plan(ctx context.Context, cfg *config.Config, fns []*config.Function, o Pla
 	)
 	r.KeepGoing = true
 	runErr := r.Run(ctx, units)
-	out := PlanReport{Functions: make([]PlanResult, len(units)), Skipped: report.Skipped}
+	out := PlanReport{Layers: layers, Functions: make([]PlanResult, len(units)), Skipped: report.Skipped}
 	for i, u := range units {
 		res := planResultOf(u, results[u])
 		switch res.Action {

@@ -135,6 +135,13 @@ func check(ctx context.Context, cfg *config.Config, fns []*config.Function, o Ch
 	}
 	skipped = append(skipped, notes...)
 	units := NewUnits(cfg, fns)
+	set, err := packageLayers(ctx, cfg, fns, o.Options)
+	if err != nil {
+		return nil, limits.Report{}, nil, err
+	}
+	for _, u := range units {
+		u.layers = set
+	}
 	images, why := imageReader(ctx, o, fns)
 	steps := []Step{
 		o.packageStep(),

@@ -138,21 +138,15 @@ func (MeasureLayersStep) Skip(u *Unit) string {
 
 // Run implements Step.
 func (s MeasureLayersStep) Run(ctx context.Context, u *Unit) error {
-	layers, notes, err := deploy.MeasureLayers(ctx, layerRefs(u.Project, u.Function), s.API, s.HTTP, s.CacheDir)
-	if err != nil {
-		return err
-	}
-	u.Layers = layers
-	u.Notes = append(u.Notes, notes...)
-	return nil
+	return measureLayers(ctx, s, u)
 }
 
 // layerRefs returns the function's layers with local layer zips resolved
-// against the lamb.yaml folder.
+// against the lamb.yaml folder; layers of lamb.yaml stay keys.
 func layerRefs(cfg *config.Config, fn *config.Function) []string {
 	refs := make([]string, len(fn.Layers))
 	for i, l := range fn.Layers {
-		if !strings.HasPrefix(l, "arn:") && !filepath.IsAbs(l) {
+		if !strings.HasPrefix(l, "arn:") && !filepath.IsAbs(l) && cfg.Layer(l) == nil {
 			l = filepath.Join(cfg.Dir, l)
 		}
 		refs[i] = l
