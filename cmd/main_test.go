@@ -12,7 +12,7 @@ import (
 // and job summaries to what they check.
 func TestMain(m *testing.M) {
 	for _, k := range []string{"GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_WORKSPACE", "CI_PROJECT_DIR"} {
-		os.Unsetenv(k)
+		_ = os.Unsetenv(k)
 	}
 	testenv.Main(m)
 }

@@ -33,6 +33,8 @@ func described() deploy.Description {
 			SubnetIDs:        []string{"subnet-1", "subnet-2"},
 			SecurityGroupIDs: []string{"sg-1"},
 			Tags:             map[string]string{"team": "orders", "cost": "123", "on": "true"},
+			// Lambda reports the package type of every function.
+			Features: deploy.Features{PackageType: "Zip"},
 		},
 		EnvironmentNames: []string{"SECRET", "TABLE"},
 		Aliases:          []string{"live"},

@@ -41,7 +41,7 @@ func (r *fakeRelease) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	r.auth = append(r.auth, req.Header.Get("Authorization"))
 	r.mu.Unlock()
 	if req.URL.Path == "/api/releases/latest" {
-		fmt.Fprintf(w, `{"url": "x", "tag_name": "v%s", "name": "lamb %s"}`, fakeVersion, fakeVersion)
+		_, _ = fmt.Fprintf(w, `{"url": "x", "tag_name": "v%s", "name": "lamb %s"}`, fakeVersion, fakeVersion)
 		return
 	}
 	data, ok := r.files[strings.TrimPrefix(req.URL.Path, "/v"+fakeVersion+"/")]

@@ -104,7 +104,9 @@ func (p *pagedLogs) FilterLogEvents(_ context.Context, in *cloudwatchlogs.Filter
 	}
 	off := 0
 	if in.NextToken != nil {
-		fmt.Sscan(*in.NextToken, &off)
+		if _, err := fmt.Sscan(*in.NextToken, &off); err != nil {
+			return nil, err
+		}
 	}
 	end := min(off+2, len(match))
 	out := &cloudwatchlogs.FilterLogEventsOutput{Events: match[off:end]}

@@ -304,7 +304,7 @@ func runEsbuild(ctx context.Context, spec Spec, plan esbuildPlan, deps string) (
 	res := api.Build(opts)
 	if spec.Log != nil {
 		for _, m := range res.Warnings {
-			fmt.Fprintf(spec.Log, "esbuild: warning: %s\n", formatMessage(m))
+			_, _ = fmt.Fprintf(spec.Log, "esbuild: warning: %s\n", formatMessage(m)) // verbose output only
 		}
 	}
 	if len(res.Errors) > 0 {
