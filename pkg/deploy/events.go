@@ -17,6 +17,7 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/pkg/limits"
 )
 
 // EventsReader lists the Lambda read that plans a function's event source
@@ -229,7 +230,7 @@ func planEvents(ctx context.Context, api EventsReader, spec EventsSpec) (eventsP
 		}
 		matched[uuid] = true
 		p.ops = append(p.ops, mappingOp{
-			changes: []Change{{Field: "events." + sourceKind(aws.ToString(m.EventSourceArn)), Old: aws.ToString(m.EventSourceArn), New: "(removed)"}},
+			changes: []Change{{Field: "events." + limits.ARNService(aws.ToString(m.EventSourceArn)), Old: aws.ToString(m.EventSourceArn), New: "(removed)"}},
 			remove:  &lambda.DeleteEventSourceMappingInput{UUID: aws.String(uuid)},
 		})
 	}
@@ -239,11 +240,6 @@ func planEvents(ctx context.Context, api EventsReader, spec EventsSpec) (eventsP
 		}
 	}
 	return p, nil
-}
-
-// sourceKind names a source by its ARN's service, as lamb.yaml does.
-func sourceKind(arn string) string {
-	return strings.Split(arn+":::", ":")[2]
 }
 
 // SyncEvents makes the event source mappings on the deploy alias match
