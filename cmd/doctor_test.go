@@ -54,17 +54,24 @@ func doctorProject(t *testing.T) string {
 	return filepath.Join(dir, "lamb.yaml")
 }
 
-func TestDoctorJSON(t *testing.T) {
-	path := doctorProject(t)
-	io, stdout, stderr := ui.Test()
-	err := doctorRun(context.Background(), &DoctorOptions{
+// doctorOptions runs lamb doctor on the project at path, with the
+// credentials of the environment and only node on this machine.
+func doctorOptions(t *testing.T, io *ui.IOStreams, path string) *DoctorOptions {
+	return &DoctorOptions{
 		IO:       io,
 		Config:   func() (*config.Config, error) { return config.Load(context.Background(), path, config.LoadOptions{}) },
 		AWS:      envCredentials{},
 		Runner:   onlyNode{},
 		CacheDir: t.TempDir(),
-		JSON:     true,
-	})
+	}
+}
+
+func TestDoctorJSON(t *testing.T) {
+	path := doctorProject(t)
+	io, stdout, stderr := ui.Test()
+	opts := doctorOptions(t, io, path)
+	opts.JSON = true
+	err := doctorRun(context.Background(), opts)
 	var se *silentError
 	if !errors.As(err, &se) || se.code != ExitFailure {
 		t.Fatalf("err = %v, want exit 1 after the report", err)
@@ -126,14 +133,9 @@ func TestDoctorJSON(t *testing.T) {
 func TestDoctorFunctions(t *testing.T) {
 	path := doctorProject(t)
 	io, _, _ := ui.Test()
-	err := doctorRun(context.Background(), &DoctorOptions{
-		IO:        io,
-		Config:    func() (*config.Config, error) { return config.Load(context.Background(), path, config.LoadOptions{}) },
-		AWS:       envCredentials{},
-		Runner:    onlyNode{},
-		CacheDir:  t.TempDir(),
-		Functions: []string{"nope"},
-	})
+	opts := doctorOptions(t, io, path)
+	opts.Functions = []string{"nope"}
+	err := doctorRun(context.Background(), opts)
 	if code, _ := classify(err); code != ExitUsage || !strings.Contains(err.Error(), `"nope" is not in lamb.yaml`) {
 		t.Errorf("err = %v (exit %d), want a usage error naming the function", err, code)
 	}

@@ -32,9 +32,7 @@ func TestInitFromRoundTrip(t *testing.T) {
     package: {dependencies: none}
     deploy: {alias: prod}
 `)
-	if code, stdout, stderr := p.lamb("deploy"); code != ExitOK {
-		t.Fatalf("deploy: exit %d\n%s%s", code, stdout, stderr)
-	}
+	p.deploy()
 
 	fresh := filepath.Join(t.TempDir(), "copy")
 	if err := os.Mkdir(fresh, 0o755); err != nil {
@@ -83,8 +81,8 @@ func TestInitFromRoundTrip(t *testing.T) {
 
 	// A changed value shows as a change: the references are live.
 	t.Setenv("TOKEN", "another")
-	_, stdout, _ = p.plan("-o", "json")
-	if got := fields(planJSON(t, stdout).Functions[0].ConfigChanges); !slices.Equal(got, []string{"environment.TOKEN"}) {
+	_, f = p.planFunction()
+	if got := fields(f.ConfigChanges); !slices.Equal(got, []string{"environment.TOKEN"}) {
 		t.Errorf("config changes with another TOKEN = %v, want environment.TOKEN", got)
 	}
 }

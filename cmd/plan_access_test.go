@@ -30,9 +30,7 @@ func TestPlanShowsPermissionsAndLogRetention(t *testing.T) {
 		return strings.NewReplacer("SNS_PRINCIPAL", sns, "LOGS", logs).Replace(accessYAML)
 	}
 	p.yaml(doc("sns.amazonaws.com", "logs: {retentionDays: 14}"))
-	if code, stdout, stderr := p.lamb("deploy"); code != ExitOK {
-		t.Fatalf("deploy: exit %d\n%s%s", code, stdout, stderr)
-	}
+	p.deploy()
 	code, stdout, stderr := p.plan("--exit-code")
 	if code != ExitOK || !strings.Contains(stdout, "api (plan-access)  up to date") {
 		t.Errorf("plan after deploy: exit %d\n%s%s", code, stdout, stderr)
@@ -45,9 +43,7 @@ func TestPlanShowsPermissionsAndLogRetention(t *testing.T) {
 		t.Errorf("plan after the change: exit %d, want %d\n%s", code, ExitChanges, stderr)
 	}
 	golden.Assert(t, "plan/access.golden", []byte(stdout))
-	_, stdout, _ = p.plan("-o", "json")
-	r := planJSON(t, stdout)
-	f := r.Functions[0]
+	_, f := p.planFunction()
 	if got := strings.Join(fields(f.ResourceChanges), " "); f.Action != pipeline.ActionUpdate || f.Alias.Action != pipeline.AliasStay ||
 		!strings.HasPrefix(got, "permissions.lamb-") || !strings.HasSuffix(got, " logs.retentionDays") || len(f.ResourceChanges) != 3 {
 		t.Errorf("plan -o json: action %s, alias %s, resourceChanges %v", f.Action, f.Alias.Action, f.ResourceChanges)

@@ -44,9 +44,7 @@ func TestPlanShowsEventSources(t *testing.T) {
 		return strings.ReplaceAll(planEventsYAML, "EVENTS", "      - "+strings.Join(lines, "\n      - ")+"\n")
 	}
 	p.yaml(events(`sqs: {queue: "`+arn["plan-ev-a"]+`", batchSize: 5}`, `sqs: {queue: "`+arn["plan-ev-b"]+`"}`))
-	if code, stdout, stderr := p.lamb("deploy"); code != ExitOK {
-		t.Fatalf("deploy: exit %d\n%s%s", code, stdout, stderr)
-	}
+	p.deploy()
 	if code, stdout, stderr := p.plan("--exit-code"); code != ExitOK || !strings.Contains(stdout, "worker (plan-events)  up to date") {
 		t.Fatalf("plan after deploy: exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -57,17 +55,15 @@ func TestPlanShowsEventSources(t *testing.T) {
 		t.Fatalf("plan: exit %d\n%s%s", code, stdout, stderr)
 	}
 	golden.Assert(t, "plan/events.golden", []byte(stdout))
-	code, stdout, _ = p.plan("-o", "json")
-	r := planJSON(t, stdout)
-	f := r.Functions[0]
+	code, f := p.planFunction()
 	want := []string{"events[0].sqs.batchSize", "events[0].sqs.window", "events[0].sqs.filters", "events[1].sqs", "events.sqs"}
 	if code != ExitOK || f.Action != pipeline.ActionUpdate || f.Alias.Action != pipeline.AliasStay || !slices.Equal(fields(f.EventChanges), want) || len(f.ConfigChanges) != 0 {
 		t.Errorf("plan -o json: exit %d, action %s, alias %s, event changes %v, config changes %v", code, f.Action, f.Alias.Action, fields(f.EventChanges), fields(f.ConfigChanges))
 	}
 
 	// The deploy makes exactly what the plan said; then nothing is left.
-	if code, stdout, stderr := p.lamb("deploy"); code != ExitOK || !strings.Contains(stdout, "deployed") {
-		t.Fatalf("deploy: exit %d\n%s%s", code, stdout, stderr)
+	if stdout := p.deploy(); !strings.Contains(stdout, "deployed") {
+		t.Fatalf("deploy:\n%s", stdout)
 	}
 	if code, stdout, stderr := p.plan("--exit-code"); code != ExitOK || !strings.Contains(stdout, "worker (plan-events)  up to date") {
 		t.Errorf("plan after the second deploy: exit %d\n%s%s", code, stdout, stderr)

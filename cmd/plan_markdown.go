@@ -42,12 +42,7 @@ func planMarkdown(r pipeline.PlanReport) string {
 	if len(upToDate) > 0 {
 		fmt.Fprintf(&b, "\nUp to date: %s\n", strings.Join(upToDate, ", "))
 	}
-	if len(r.Skipped) > 0 {
-		b.WriteString("\n")
-	}
-	for _, s := range r.Skipped {
-		fmt.Fprintf(&b, "- skipped: %s\n", mdText(s))
-	}
+	skippedMarkdown(&b, r.Skipped)
 	// A blank line ends the last block before what follows in a summary.
 	b.WriteString("\n")
 	return b.String()

@@ -96,6 +96,24 @@ func (p *awsProject) lamb(args ...string) (code int, stdout, stderr string) {
 	return run(p.t, append(args, "-c", filepath.Join(p.dir, "lamb.yaml"), "--endpoint-url", p.env.Endpoint)...)
 }
 
+// deploy runs lamb deploy on the project and stops the test when it fails.
+func (p *awsProject) deploy() (stdout string) {
+	p.t.Helper()
+	code, stdout, stderr := p.lamb("deploy")
+	if code != ExitOK {
+		p.t.Fatalf("deploy: exit %d\n%s%s", code, stdout, stderr)
+	}
+	return stdout
+}
+
+// planFunction runs lamb plan -o json and returns its exit code and the
+// plan of the project's first function.
+func (p *awsProject) planFunction() (int, pipeline.PlanResult) {
+	p.t.Helper()
+	code, stdout, _ := p.plan("-o", "json")
+	return code, planJSON(p.t, stdout).Functions[0]
+}
+
 // plan runs lamb plan through the recording proxy and fails the test on
 // any AWS call that is not a read.
 func (p *awsProject) plan(args ...string) (code int, stdout, stderr string) {
@@ -187,9 +205,7 @@ func TestPlanFollowsTheFunctionThroughItsLife(t *testing.T) {
 	noSecret(stdout)
 
 	// Deployed: up to date, exit 0 even with --exit-code.
-	if code, stdout, stderr := p.lamb("deploy"); code != ExitOK {
-		t.Fatalf("deploy: exit %d\n%s%s", code, stdout, stderr)
-	}
+	p.deploy()
 	code, stdout, stderr = p.plan("--exit-code")
 	if code != ExitOK || !strings.Contains(stdout, "api (plan-api)  up to date") || !strings.Contains(stdout, "0 to create, 0 to update, 1 up to date") {
 		t.Errorf("plan after deploy: exit %d\n%s%s", code, stdout, stderr)

@@ -57,14 +57,20 @@ func deployMarkdown(r pipeline.DeployReport) string {
 			fmt.Fprintf(&b, "\n**%s** failed: %s\n", html.EscapeString(f.Function), mdText(f.Error))
 		}
 	}
-	if len(r.Skipped) > 0 {
-		b.WriteString("\n")
-		for _, s := range r.Skipped {
-			fmt.Fprintf(&b, "- skipped: %s\n", mdText(s))
-		}
-	}
+	skippedMarkdown(&b, r.Skipped)
 	b.WriteString("\n")
 	return b.String()
+}
+
+// skippedMarkdown lists what a run skipped, after a blank line.
+func skippedMarkdown(b *strings.Builder, skipped []string) {
+	if len(skipped) == 0 {
+		return
+	}
+	b.WriteString("\n")
+	for _, s := range skipped {
+		fmt.Fprintf(b, "- skipped: %s\n", mdText(s))
+	}
 }
 
 // shiftSummaryMarkdown is lamb shift's job summary.

@@ -52,6 +52,13 @@ func (r *fakeRelease) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	_, _ = w.Write(data)
 }
 
+// serve starts a server of the release for the test and returns its URL.
+func (r *fakeRelease) serve(t *testing.T) string {
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
 func (r *fakeRelease) requests() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -182,8 +189,7 @@ func readFile(t *testing.T, path string) string {
 func TestActionInstallPicksTheRunnersArchive(t *testing.T) {
 	t.Parallel()
 	rel := newFakeRelease(t)
-	srv := httptest.NewServer(rel)
-	t.Cleanup(srv.Close)
+	server := rel.serve(t)
 	tests := []struct {
 		os, arch, version string
 		archive, exe, dir string
@@ -198,7 +204,7 @@ func TestActionInstallPicksTheRunnersArchive(t *testing.T) {
 		t.Run(tt.os+"/"+tt.arch, func(t *testing.T) {
 			t.Parallel()
 			r := newRunner(t, tt.os, tt.arch)
-			out, err := r.install(t, srv.URL, tt.version)
+			out, err := r.install(t, server, tt.version)
 			if err != nil {
 				t.Fatalf("install: %v\n%s", err, out)
 			}
@@ -226,10 +232,9 @@ func TestActionInstallPicksTheRunnersArchive(t *testing.T) {
 
 func TestActionInstallRunsTheInstalledLamb(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(newFakeRelease(t))
-	t.Cleanup(srv.Close)
+	server := newFakeRelease(t).serve(t)
 	r := newRunner(t, "Linux", "X64")
-	if out, err := r.install(t, srv.URL, fakeVersion); err != nil {
+	if out, err := r.install(t, server, fakeVersion); err != nil {
 		t.Fatalf("install: %v\n%s", err, out)
 	}
 	bin := filepath.Join(r.toolCache, "lamb", fakeVersion, "x64", "lamb")
@@ -242,14 +247,13 @@ func TestActionInstallRunsTheInstalledLamb(t *testing.T) {
 func TestActionInstallCacheHitSkipsTheDownload(t *testing.T) {
 	t.Parallel()
 	rel := newFakeRelease(t)
-	srv := httptest.NewServer(rel)
-	t.Cleanup(srv.Close)
+	server := rel.serve(t)
 	r := newRunner(t, "Linux", "ARM64")
-	if out, err := r.install(t, srv.URL, fakeVersion); err != nil {
+	if out, err := r.install(t, server, fakeVersion); err != nil {
 		t.Fatalf("first install: %v\n%s", err, out)
 	}
 	before := len(rel.requests())
-	out, err := r.install(t, srv.URL, fakeVersion)
+	out, err := r.install(t, server, fakeVersion)
 	if err != nil {
 		t.Fatalf("second install: %v\n%s", err, out)
 	}
@@ -263,7 +267,7 @@ func TestActionInstallCacheHitSkipsTheDownload(t *testing.T) {
 	if err := os.Remove(filepath.Join(r.toolCache, "lamb", fakeVersion, "arm64.complete")); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := r.install(t, srv.URL, fakeVersion); err != nil || !strings.Contains(out, "downloading") {
+	if out, err := r.install(t, server, fakeVersion); err != nil || !strings.Contains(out, "downloading") {
 		t.Errorf("install over an unfinished cache folder: %v\n%s", err, out)
 	}
 }
@@ -274,10 +278,9 @@ func TestActionInstallRefusesABadChecksum(t *testing.T) {
 	// The archive changed after the checksums were published.
 	name := "lamb_1.2.3_linux_amd64.tar.gz"
 	rel.files[name] = tarGz(t, map[string]string{"lamb": "#!/bin/sh\necho evil\n"})
-	srv := httptest.NewServer(rel)
-	t.Cleanup(srv.Close)
+	server := rel.serve(t)
 	r := newRunner(t, "Linux", "X64")
-	out, err := r.install(t, srv.URL, fakeVersion)
+	out, err := r.install(t, server, fakeVersion)
 	if err == nil {
 		t.Fatalf("install of a tampered archive succeeded:\n%s", out)
 	}
@@ -298,10 +301,9 @@ func TestActionInstallRefusesABadChecksum(t *testing.T) {
 func TestActionInstallLatest(t *testing.T) {
 	t.Parallel()
 	rel := newFakeRelease(t)
-	srv := httptest.NewServer(rel)
-	t.Cleanup(srv.Close)
+	server := rel.serve(t)
 	r := newRunner(t, "macOS", "ARM64")
-	out, err := r.install(t, srv.URL, "latest", "GITHUB_TOKEN=tok123")
+	out, err := r.install(t, server, "latest", "GITHUB_TOKEN=tok123")
 	if err != nil {
 		t.Fatalf("install latest: %v\n%s", err, out)
 	}
@@ -326,8 +328,7 @@ func TestActionInstallErrors(t *testing.T) {
 	t.Parallel()
 	rel := newFakeRelease(t)
 	rel.files["checksums.txt"] = []byte(strings.ReplaceAll(string(rel.files["checksums.txt"]), "linux_arm64", "linux_other"))
-	srv := httptest.NewServer(rel)
-	t.Cleanup(srv.Close)
+	server := rel.serve(t)
 	tests := []struct {
 		name, os, arch, version, want string
 	}{
@@ -341,7 +342,7 @@ func TestActionInstallErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			out, err := newRunner(t, tt.os, tt.arch).install(t, srv.URL, tt.version)
+			out, err := newRunner(t, tt.os, tt.arch).install(t, server, tt.version)
 			if err == nil || !strings.Contains(out, "::error title=lamb install::") || !strings.Contains(out, tt.want) {
 				t.Errorf("err = %v, output:\n%s\nwant an error with %q", err, out, tt.want)
 			}

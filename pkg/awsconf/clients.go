@@ -10,9 +10,11 @@ import (
 	cwschemas "github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/transport/http/protocol/awsjson"
 )
@@ -35,6 +37,18 @@ func endpointOverride(o Options, current *string) *string {
 		return aws.String(o.EndpointURL)
 	}
 	return current
+}
+
+// endpointOnly makes the constructor of a client whose only emulator
+// setting is the endpoint: newFromConfig is the service's NewFromConfig,
+// and endpoint reaches the BaseEndpoint of its options.
+func endpointOnly[O, C any](newFromConfig func(aws.Config, ...func(*O)) *C, endpoint func(*O) **string) func(aws.Config, Options, ...func(*O)) *C {
+	return func(cfg aws.Config, o Options, optFns ...func(*O)) *C {
+		return newFromConfig(cfg, withLast(optFns, func(opts *O) {
+			e := endpoint(opts)
+			*e = endpointOverride(o, *e)
+		})...)
+	}
 }
 
 // newS3 returns the S3 client for artifact uploads. With a custom endpoint it
@@ -62,11 +76,7 @@ func newCloudWatch(cfg aws.Config, o Options, optFns ...func(*cloudwatch.Options
 }
 
 // newLambda returns the Lambda client, sent to the custom endpoint when one is set.
-func newLambda(cfg aws.Config, o Options, optFns ...func(*lambda.Options)) *lambda.Client {
-	return lambda.NewFromConfig(cfg, withLast(optFns, func(lo *lambda.Options) {
-		lo.BaseEndpoint = endpointOverride(o, lo.BaseEndpoint)
-	})...)
-}
+var newLambda = endpointOnly(lambda.NewFromConfig, func(o *lambda.Options) **string { return &o.BaseEndpoint })
 
 // WithResponseTimeout is a per-call option that waits up to d for Lambda's
 // answer instead of DefaultResponseTimeout: a synchronous Invoke answers only
@@ -80,30 +90,21 @@ func WithResponseTimeout(d time.Duration) func(*lambda.Options) {
 }
 
 // newSTS returns the STS client used to identify the caller.
-func newSTS(cfg aws.Config, o Options, optFns ...func(*sts.Options)) *sts.Client {
-	return sts.NewFromConfig(cfg, withLast(optFns, func(so *sts.Options) {
-		so.BaseEndpoint = endpointOverride(o, so.BaseEndpoint)
-	})...)
-}
+var newSTS = endpointOnly(sts.NewFromConfig, func(o *sts.Options) **string { return &o.BaseEndpoint })
 
 // newIAM returns the IAM client used for execution roles.
-func newIAM(cfg aws.Config, o Options, optFns ...func(*iam.Options)) *iam.Client {
-	return iam.NewFromConfig(cfg, withLast(optFns, func(io *iam.Options) {
-		io.BaseEndpoint = endpointOverride(o, io.BaseEndpoint)
-	})...)
-}
+var newIAM = endpointOnly(iam.NewFromConfig, func(o *iam.Options) **string { return &o.BaseEndpoint })
 
 // newCodeDeploy returns the CodeDeploy client for the codedeploy shift engine.
-func newCodeDeploy(cfg aws.Config, o Options, optFns ...func(*codedeploy.Options)) *codedeploy.Client {
-	return codedeploy.NewFromConfig(cfg, withLast(optFns, func(co *codedeploy.Options) {
-		co.BaseEndpoint = endpointOverride(o, co.BaseEndpoint)
-	})...)
-}
+var newCodeDeploy = endpointOnly(codedeploy.NewFromConfig, func(o *codedeploy.Options) **string { return &o.BaseEndpoint })
 
 // newLogs returns the CloudWatch Logs client that reads function logs and
 // sets their retention.
-func newLogs(cfg aws.Config, o Options, optFns ...func(*cloudwatchlogs.Options)) *cloudwatchlogs.Client {
-	return cloudwatchlogs.NewFromConfig(cfg, withLast(optFns, func(lo *cloudwatchlogs.Options) {
-		lo.BaseEndpoint = endpointOverride(o, lo.BaseEndpoint)
-	})...)
-}
+var newLogs = endpointOnly(cloudwatchlogs.NewFromConfig, func(o *cloudwatchlogs.Options) **string { return &o.BaseEndpoint })
+
+// newECR returns the ECR client, which reads the container images of
+// image functions.
+var newECR = endpointOnly(ecr.NewFromConfig, func(o *ecr.Options) **string { return &o.BaseEndpoint })
+
+// newSQS returns the SQS client, which reads the queues of event sources.
+var newSQS = endpointOnly(sqs.NewFromConfig, func(o *sqs.Options) **string { return &o.BaseEndpoint })

@@ -10,9 +10,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -140,4 +142,16 @@ func (s *Session) Logs(ctx context.Context) (*cloudwatchlogs.Client, error) {
 // CodeDeploy returns the session's CodeDeploy client.
 func (s *Session) CodeDeploy(ctx context.Context) (*codedeploy.Client, error) {
 	return client(ctx, s, "codedeploy", func(c aws.Config, o Options) *codedeploy.Client { return newCodeDeploy(c, o) })
+}
+
+// ECR returns the session's ECR client, which reads the container images
+// of image functions.
+func (s *Session) ECR(ctx context.Context) (*ecr.Client, error) {
+	return client(ctx, s, "ecr", func(c aws.Config, o Options) *ecr.Client { return newECR(c, o) })
+}
+
+// SQS returns the session's SQS client, which reads the queues of event
+// sources.
+func (s *Session) SQS(ctx context.Context) (*sqs.Client, error) {
+	return client(ctx, s, "sqs", func(c aws.Config, o Options) *sqs.Client { return newSQS(c, o) })
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/lambcli/lamb/pkg/limits"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -162,7 +163,7 @@ func checkSourceARN(v *validator, item *yaml.Node, e EventSource) {
 	switch {
 	case arn == "":
 		v.add(at, join(v.paths[at], key), "%s needs %s: the ARN of the %s", kind, key, what)
-	case !strings.HasPrefix(arn, "arn:") || strings.Split(arn+":::", ":")[2] != kind:
+	case !strings.HasPrefix(arn, "arn:") || limits.ARNService(arn) != kind:
 		article := "a"
 		if kind == "sqs" {
 			article = "an"

@@ -17,6 +17,7 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/pkg/limits"
 )
 
 // EventsReader lists the Lambda read that plans a function's event source
@@ -32,8 +33,7 @@ type EventsAPI interface {
 	CreateEventSourceMapping(ctx context.Context, in *lambda.CreateEventSourceMappingInput, optFns ...func(*lambda.Options)) (*lambda.CreateEventSourceMappingOutput, error)
 	UpdateEventSourceMapping(ctx context.Context, in *lambda.UpdateEventSourceMappingInput, optFns ...func(*lambda.Options)) (*lambda.UpdateEventSourceMappingOutput, error)
 	DeleteEventSourceMapping(ctx context.Context, in *lambda.DeleteEventSourceMappingInput, optFns ...func(*lambda.Options)) (*lambda.DeleteEventSourceMappingOutput, error)
-	TagResource(ctx context.Context, in *lambda.TagResourceInput, optFns ...func(*lambda.Options)) (*lambda.TagResourceOutput, error)
-	UntagResource(ctx context.Context, in *lambda.UntagResourceInput, optFns ...func(*lambda.Options)) (*lambda.UntagResourceOutput, error)
+	TagWriter
 }
 
 var _ EventsAPI = (*lambda.Client)(nil)
@@ -99,11 +99,7 @@ func (s EventsSpec) where() string { return s.Function + ":" + s.Alias }
 
 // owned returns the UUID prefixes lamb's record holds.
 func (s EventsSpec) owned() map[string]bool {
-	owned := map[string]bool{}
-	for _, id := range strings.Fields(s.Tags[EventsTag]) {
-		owned[id] = true
-	}
-	return owned
+	return tagSet(s.Tags, EventsTag)
 }
 
 // None reports whether there is nothing to keep: lamb.yaml lists no event
@@ -234,7 +230,7 @@ func planEvents(ctx context.Context, api EventsReader, spec EventsSpec) (eventsP
 		}
 		matched[uuid] = true
 		p.ops = append(p.ops, mappingOp{
-			changes: []Change{{Field: "events." + sourceKind(aws.ToString(m.EventSourceArn)), Old: aws.ToString(m.EventSourceArn), New: "(removed)"}},
+			changes: []Change{{Field: "events." + limits.ARNService(aws.ToString(m.EventSourceArn)), Old: aws.ToString(m.EventSourceArn), New: "(removed)"}},
 			remove:  &lambda.DeleteEventSourceMappingInput{UUID: aws.String(uuid)},
 		})
 	}
@@ -244,11 +240,6 @@ func planEvents(ctx context.Context, api EventsReader, spec EventsSpec) (eventsP
 		}
 	}
 	return p, nil
-}
-
-// sourceKind names a source by its ARN's service, as lamb.yaml does.
-func sourceKind(arn string) string {
-	return strings.Split(arn+":::", ":")[2]
 }
 
 // SyncEvents makes the event source mappings on the deploy alias match
@@ -361,22 +352,7 @@ func isInUse(err error) bool {
 // recordEvents writes the mappings lamb owns into EventsTag, or removes the
 // tag when it owns none.
 func recordEvents(ctx context.Context, api EventsAPI, spec EventsSpec, owned map[string]bool) error {
-	if spec.FunctionARN == "" {
-		return fmt.Errorf("record the event source mappings lamb created on %s: the function's ARN is not known", spec.Function)
-	}
-	// Interrupted or not, what was created must be recorded.
-	ctx = context.WithoutCancel(ctx)
-	arn := aws.String(spec.FunctionARN)
-	var err error
-	if len(owned) == 0 {
-		_, err = api.UntagResource(ctx, &lambda.UntagResourceInput{Resource: arn, TagKeys: []string{EventsTag}})
-	} else {
-		_, err = api.TagResource(ctx, &lambda.TagResourceInput{Resource: arn, Tags: map[string]string{EventsTag: strings.Join(slices.Sorted(maps.Keys(owned)), " ")}})
-	}
-	if err != nil {
-		return fmt.Errorf("record the event source mappings lamb created on %s (tag %s): %w", spec.Function, EventsTag, err)
-	}
-	return nil
+	return recordTag(ctx, api, spec.Function, spec.FunctionARN, EventsTag, "the event source mappings lamb created", owned)
 }
 
 // --- compared values ---

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/pkg/limits"
 )
 
 // EventPolicyName is the inline policy of the execution role lamb manages
@@ -73,7 +74,7 @@ func EventPolicy(sources []config.EventSource) string {
 	for _, s := range sources {
 		read[s.Kind()] = append(read[s.Kind()], s.ARN())
 		if st := s.Stream(); st != nil && st.OnFailure != "" {
-			service := sourceKind(st.OnFailure)
+			service := limits.ARNService(st.OnFailure)
 			arns := []string{st.OnFailure}
 			if service == "s3" {
 				arns = append(arns, st.OnFailure+"/*")

@@ -38,8 +38,7 @@ type ExtrasAPI interface {
 	GetFunctionEventInvokeConfig(ctx context.Context, in *lambda.GetFunctionEventInvokeConfigInput, optFns ...func(*lambda.Options)) (*lambda.GetFunctionEventInvokeConfigOutput, error)
 	PutFunctionEventInvokeConfig(ctx context.Context, in *lambda.PutFunctionEventInvokeConfigInput, optFns ...func(*lambda.Options)) (*lambda.PutFunctionEventInvokeConfigOutput, error)
 	DeleteFunctionEventInvokeConfig(ctx context.Context, in *lambda.DeleteFunctionEventInvokeConfigInput, optFns ...func(*lambda.Options)) (*lambda.DeleteFunctionEventInvokeConfigOutput, error)
-	TagResource(ctx context.Context, in *lambda.TagResourceInput, optFns ...func(*lambda.Options)) (*lambda.TagResourceOutput, error)
-	UntagResource(ctx context.Context, in *lambda.UntagResourceInput, optFns ...func(*lambda.Options)) (*lambda.UntagResourceOutput, error)
+	TagWriter
 }
 
 var _ ExtrasAPI = (*lambda.Client)(nil)
@@ -129,11 +128,7 @@ func (s ExtrasSpec) wants(setting string) bool {
 
 // owned returns the settings lamb's record says it created.
 func (s ExtrasSpec) owned() map[string]bool {
-	owned := map[string]bool{}
-	for _, name := range strings.Fields(s.Tags[OwnershipTag]) {
-		owned[name] = true
-	}
-	return owned
+	return tagSet(s.Tags, OwnershipTag)
 }
 
 // None reports whether there is nothing to keep: lamb.yaml sets none of the
@@ -755,22 +750,5 @@ func orInt32(v *int32, def int32) *int32 {
 // recordOwned writes the settings lamb owns into OwnershipTag, or removes
 // the tag when it owns none.
 func (d *Deployer) recordOwned(ctx context.Context, spec ExtrasSpec, owned map[string]bool) error {
-	api := d.Lambda.(ExtrasAPI)
-	if spec.FunctionARN == "" {
-		return fmt.Errorf("record what lamb created on %s: the function's ARN is not known", spec.Function)
-	}
-	// Interrupted or not, what was created must be recorded.
-	ctx = context.WithoutCancel(ctx)
-	arn := aws.String(spec.FunctionARN)
-	var err error
-	if len(owned) == 0 {
-		_, err = api.UntagResource(ctx, &lambda.UntagResourceInput{Resource: arn, TagKeys: []string{OwnershipTag}})
-	} else {
-		value := strings.Join(slices.Sorted(maps.Keys(owned)), " ")
-		_, err = api.TagResource(ctx, &lambda.TagResourceInput{Resource: arn, Tags: map[string]string{OwnershipTag: value}})
-	}
-	if err != nil {
-		return fmt.Errorf("record what lamb created on %s (tag %s): %w", spec.Function, OwnershipTag, err)
-	}
-	return nil
+	return recordTag(ctx, d.Lambda.(ExtrasAPI), spec.Function, spec.FunctionARN, OwnershipTag, ownedWhat, owned)
 }

@@ -11,6 +11,7 @@ import (
 	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 
 	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/pkg/logs"
 )
 
 // LogGroupReader finds a log group; lamb plan needs nothing more to say
@@ -52,12 +53,10 @@ type LogsSpec struct {
 
 // LogGroupOf is the log group the function writes to.
 func LogGroupOf(name string, r Remote) string {
-	if r.Latest != nil && r.Latest.LoggingConfig != nil {
-		if g := aws.ToString(r.Latest.LoggingConfig.LogGroup); g != "" {
-			return g
-		}
+	if r.Latest == nil {
+		return logs.DefaultGroup(name)
 	}
-	return "/aws/lambda/" + name
+	return logs.GroupOf(name, r.Latest.LoggingConfig)
 }
 
 // LogsFrom maps a lamb.yaml function and its state as read onto the log

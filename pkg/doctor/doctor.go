@@ -22,7 +22,9 @@ import (
 
 	"github.com/lambcli/lamb/pkg/awsconf"
 	"github.com/lambcli/lamb/pkg/config"
+	"github.com/lambcli/lamb/pkg/packager"
 	"github.com/lambcli/lamb/pkg/packager/builder"
+	"github.com/lambcli/lamb/pkg/pipeline"
 )
 
 // Status is the outcome of one check.
@@ -175,7 +177,7 @@ func functionNeeds(ctx context.Context, cfg *config.Config) ([]need, []Check) {
 	var problems []Check
 	index := map[string]int{}
 	for _, fn := range cfg.Functions {
-		tools, err := builder.Tools(ctx, specOf(fn))
+		tools, err := packager.Tools(ctx, pipeline.PackageSpec(fn))
 		if err != nil {
 			problems = append(problems, Check{Name: "build of " + fn.Key, Status: Fail, Required: true,
 				Detail: firstLine(err.Error()), Functions: []string{fn.Key}, Hint: "run 'lamb package " + fn.Key + "' for the whole message"})
@@ -199,20 +201,6 @@ func functionNeeds(ctx context.Context, cfg *config.Config) ([]need, []Check) {
 		}
 	}
 	return needs, problems
-}
-
-func specOf(fn *config.Function) builder.Spec {
-	return builder.Spec{
-		Source:       fn.Source,
-		Runtime:      fn.Runtime,
-		Architecture: fn.Architecture,
-		Handler:      fn.Handler,
-		Build:        fn.Package.Build,
-		Dependencies: fn.Package.Dependencies,
-		Artifact:     fn.Package.Artifact,
-		Main:         fn.Package.Main,
-		Installer:    fn.Package.Installer,
-	}
 }
 
 // probeTimeout bounds one version command: a JVM starting cold is the slowest.

@@ -241,7 +241,7 @@ func checkStream(s EventSource) []Finding {
 		}
 	}
 	if d := s.OnFailure; d != "" {
-		if service := strings.Split(d+":::", ":")[2]; !strings.HasPrefix(d, "arn:") || (service != "sqs" && service != "sns" && service != "s3") {
+		if service := ARNService(d); !isARN(d) || (service != "sqs" && service != "sns" && service != "s3") {
 			fs = append(fs, Finding{Check: "events", Severity: SeverityError, Field: f + ".onFailure",
 				Message: fmt.Sprintf("%s.onFailure: %s is not the ARN of an SQS queue, SNS topic or S3 bucket, where Lambda sends failed batches of a stream", f, d),
 				Hint:    "give the ARN of an SQS queue, an SNS topic or an S3 bucket"})

@@ -41,3 +41,7 @@ func layerBase(ref string) string {
 }
 
 func isARN(ref string) bool { return strings.HasPrefix(ref, "arn:") }
+
+// ARNService is the service field of an ARN: sqs in arn:aws:sqs:…; "" when
+// there is none.
+func ARNService(arn string) string { return strings.Split(arn+":::", ":")[2] }

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/lambcli/lamb/internal/clock"
@@ -37,6 +38,15 @@ type FunctionAPI interface {
 // its logging configuration names another.
 func DefaultGroup(function string) string { return "/aws/lambda/" + function }
 
+// GroupOf is the log group a function with logging configuration c (nil:
+// none) writes to.
+func GroupOf(function string, c *lambdatypes.LoggingConfig) string {
+	if c != nil && aws.ToString(c.LogGroup) != "" {
+		return aws.ToString(c.LogGroup)
+	}
+	return DefaultGroup(function)
+}
+
 // Target is where a function's events are and which of them to show.
 type Target struct {
 	Group string
@@ -55,9 +65,7 @@ func Resolve(ctx context.Context, api FunctionAPI, function, qualifier string) (
 	if err != nil {
 		return t, fmt.Errorf("read the configuration of %s: %w", function, err)
 	}
-	if cfg.LoggingConfig != nil && aws.ToString(cfg.LoggingConfig.LogGroup) != "" {
-		t.Group = aws.ToString(cfg.LoggingConfig.LogGroup)
-	}
+	t.Group = GroupOf(function, cfg.LoggingConfig)
 	switch {
 	case qualifier == "":
 	case qualifier == "$LATEST" || isNumber(qualifier):

@@ -10,27 +10,37 @@ import (
 // BundleOptions are the settings of package.bundle: esbuild.
 type BundleOptions = builder.BundleOptions
 
+// Tools lists the tools the runtime's builder would run for spec, without
+// running any.
+func Tools(ctx context.Context, spec Spec) ([]builder.Tool, error) {
+	return builder.Tools(ctx, spec.builderSpec())
+}
+
+func (s *Spec) builderSpec() builder.Spec {
+	return builder.Spec{
+		Source:       s.Source,
+		Runtime:      s.Runtime,
+		Architecture: s.Architecture,
+		Handler:      s.Handler,
+		Build:        s.Build,
+		Dependencies: s.Dependencies,
+		Artifact:     s.Artifact,
+		Main:         s.Main,
+		Installer:    s.Installer,
+		Bundle:       s.Bundle,
+		Esbuild:      s.Esbuild,
+		CacheDir:     s.CacheDir,
+		NoCache:      s.NoCache,
+		Log:          s.Log,
+		Progress:     s.phase,
+		AllowScripts: s.AllowScripts,
+	}
+}
+
 // runBuilder has the runtime's builder run the build, install dependencies
 // or pick up the artifact, and turns its result into a bundle.
 func runBuilder(ctx context.Context, spec *Spec) (*bundle, error) {
-	res, err := builder.Build(ctx, builder.Spec{
-		Source:       spec.Source,
-		Runtime:      spec.Runtime,
-		Architecture: spec.Architecture,
-		Handler:      spec.Handler,
-		Build:        spec.Build,
-		Dependencies: spec.Dependencies,
-		Artifact:     spec.Artifact,
-		Main:         spec.Main,
-		Installer:    spec.Installer,
-		Bundle:       spec.Bundle,
-		Esbuild:      spec.Esbuild,
-		CacheDir:     spec.CacheDir,
-		NoCache:      spec.NoCache,
-		Log:          spec.Log,
-		Progress:     spec.phase,
-		AllowScripts: spec.AllowScripts,
-	})
+	res, err := builder.Build(ctx, spec.builderSpec())
 	if err != nil {
 		// The caller names the function; the builder's error says what failed.
 		return nil, err

@@ -69,9 +69,7 @@ func TestRedeployOfAnUnchangedProjectWritesNothing(t *testing.T) {
 			t.Errorf("first deploy of %s: %+v", f.Function, f)
 		}
 	}
-	log.mu.Lock()
-	log.calls = nil
-	log.mu.Unlock()
+	log.reset()
 
 	rep, err = Deploy(t.Context(), cfg, cfg.Functions, o)
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"github.com/lambcli/lamb/pkg/config"
 	"github.com/lambcli/lamb/pkg/deploy"
 	"github.com/lambcli/lamb/pkg/limits"
-	"github.com/lambcli/lamb/pkg/progress"
 )
 
 // eventsStep keeps the function's event source mappings on the deploy
@@ -30,19 +29,6 @@ func (eventsStep) Skip(u *Unit) string {
 	return ""
 }
 func (s eventsStep) Run(ctx context.Context, u *Unit) error {
-	var changes []deploy.Change
-	record := func(cs []deploy.Change) {
-		for _, c := range cs {
-			u.Emit(progress.Event{Kind: progress.Advanced, Message: c.String()})
-		}
-		changes = append(changes, cs...)
-	}
-	defer func() {
-		if len(changes) > 0 {
-			u.Deploy.Plan.ConfigChanges = append(u.Deploy.Plan.ConfigChanges, changes...)
-			u.Deploy.Plan.UpToDate = false
-		}
-	}()
 	fn := u.Function
 	policies, managed := s.iam.(deploy.RolePolicyAPI)
 	if fn.Role == "" && !managed {
@@ -53,10 +39,10 @@ func (s eventsStep) Run(ctx context.Context, u *Unit) error {
 		if err != nil {
 			return err
 		}
-		record(cs)
+		applied(u, cs)
 	}
 	cs, err := s.d.SyncEvents(ctx, eventsSpec(u))
-	record(cs)
+	applied(u, cs)
 	if err != nil {
 		return err
 	}
@@ -65,7 +51,7 @@ func (s eventsStep) Run(ctx context.Context, u *Unit) error {
 		if err != nil {
 			return err
 		}
-		record(cs)
+		applied(u, cs)
 	}
 	return nil
 }
@@ -73,11 +59,7 @@ func (s eventsStep) Run(ctx context.Context, u *Unit) error {
 // eventsSpec is what the unit's event sources should be, with the function
 // as the read step found it and as the sync step left it.
 func eventsSpec(u *Unit) deploy.EventsSpec {
-	r := u.Deploy.Remote
-	if l := u.Deploy.Latest; l != nil {
-		r.Latest = l
-	}
-	return deploy.EventsFrom(u.Function, r)
+	return deploy.EventsFrom(u.Function, current(u))
 }
 
 // planEventsStep says what the events step would change.
@@ -89,10 +71,7 @@ type planEventsStep struct {
 
 func (planEventsStep) Name() string { return "events" }
 func (planEventsStep) Skip(u *Unit) string {
-	if eventsSpec(u).None() {
-		return "no event sources"
-	}
-	return ""
+	return eventsStep{}.Skip(u)
 }
 func (s planEventsStep) Run(ctx context.Context, u *Unit) error {
 	api, ok := s.lambda.(deploy.EventsReader)

@@ -3,8 +3,6 @@ package pipeline
 import (
 	"context"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-
 	"github.com/lambcli/lamb/pkg/config"
 	"github.com/lambcli/lamb/pkg/deploy"
 	"github.com/lambcli/lamb/pkg/limits"
@@ -32,15 +30,7 @@ func (s extrasStep) Run(ctx context.Context, u *Unit) error {
 		u.Emit(progress.Event{Kind: progress.Advanced, Message: "the function URL is public (authType NONE): anyone may invoke " + u.Function.Name})
 	}
 	changes, err := s.d.SyncExtras(ctx, extrasSpec(u))
-	for _, c := range changes {
-		u.Emit(progress.Event{Kind: progress.Advanced, Message: c.String()})
-	}
-	if len(changes) > 0 {
-		// The report lists them with the configuration changes; the
-		// function is no longer "up to date" once they are made.
-		u.Deploy.Plan.ConfigChanges = append(u.Deploy.Plan.ConfigChanges, changes...)
-		u.Deploy.Plan.UpToDate = false
-	}
+	applied(u, changes)
 	return err
 }
 
@@ -48,11 +38,7 @@ func (s extrasStep) Run(ctx context.Context, u *Unit) error {
 // read step found it (its tags hold lamb's ownership record) and as the
 // sync step left it.
 func extrasSpec(u *Unit) deploy.ExtrasSpec {
-	spec := deploy.ExtrasFrom(u.Function, u.Deploy.Remote)
-	if l := u.Deploy.Latest; l != nil {
-		spec.FunctionARN = aws.ToString(l.FunctionArn)
-	}
-	return spec
+	return deploy.ExtrasFrom(u.Function, current(u))
 }
 
 // LimitsExtras maps a lamb.yaml function onto what the extras checks read.

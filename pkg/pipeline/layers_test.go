@@ -69,9 +69,7 @@ functions:
 		t.Errorf("layer zip size not reported: %+v", rep.Layers[0])
 	}
 
-	log.mu.Lock()
-	log.calls = nil
-	log.mu.Unlock()
+	log.reset()
 	rep, err = Deploy(t.Context(), cfg, cfg.Functions, o)
 	if err != nil {
 		t.Fatal(err)

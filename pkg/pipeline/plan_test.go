@@ -39,6 +39,13 @@ func (l *callLog) record(cfg *aws.Config) {
 	})
 }
 
+// reset forgets the calls seen so far.
+func (l *callLog) reset() {
+	l.mu.Lock()
+	l.calls = nil
+	l.mu.Unlock()
+}
+
 // writes returns the calls whose operation does not start with Get, List
 // or Head, and how many calls there were.
 func (l *callLog) writes() ([]string, int) {

@@ -64,9 +64,22 @@ func (s PackageStep) Run(ctx context.Context, u *Unit) error {
 	return nil
 }
 
-// spec maps a lamb.yaml function onto the packager's input.
+// spec is the packager's input for the unit's function.
 func (s PackageStep) spec(u *Unit) packager.Spec {
-	fn := u.Function
+	spec := PackageSpec(u.Function)
+	spec.OutDir = BuildDir(u.Project)
+	spec.Project = u.Project.Dir
+	spec.CacheDir = s.CacheDir
+	spec.NoCache = s.NoCache
+	spec.Workers = s.Workers
+	spec.Log = s.Log
+	spec.Events = progress.SinkFunc(func(e progress.Event) { u.Emit(e) })
+	return spec
+}
+
+// PackageSpec maps a lamb.yaml function onto the packager's input; where
+// the output goes and how the packager runs are left to the caller.
+func PackageSpec(fn *config.Function) packager.Spec {
 	return packager.Spec{
 		Function:     fn.Key,
 		Source:       fn.Source,
@@ -83,13 +96,6 @@ func (s PackageStep) spec(u *Unit) packager.Spec {
 		Symlinks:     fn.Package.Symlinks,
 		Prebuilds:    fn.Package.Prebuilds,
 		AllowScripts: fn.Package.AllowScripts,
-		OutDir:       BuildDir(u.Project),
-		Project:      u.Project.Dir,
-		CacheDir:     s.CacheDir,
-		NoCache:      s.NoCache,
-		Workers:      s.Workers,
-		Log:          s.Log,
-		Events:       progress.SinkFunc(func(e progress.Event) { u.Emit(e) }),
 		// Dotenv files hold secrets: the packager leaves them out.
 		EnvironmentFiles: fn.EnvironmentFiles,
 		Bundle:           fn.Package.Bundle,

@@ -111,11 +111,7 @@ func TestBuildRejectsBadSpecs(t *testing.T) {
 			if err == nil {
 				t.Fatal("want an error")
 			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not mention %q", err, w)
-				}
-			}
+			mentions(t, err, tt.want...)
 		})
 	}
 }

@@ -62,19 +62,8 @@ func TestPlanEsbuild(t *testing.T) {
 				writeFile(t, filepath.Join(src, f), "export const handler = 1;\n", 0o644)
 			}
 			p, err := planEsbuild(src, tt.handler, tt.runtime, tt.pkgType, tt.opts)
-			if tt.wantErr != nil {
-				if err == nil {
-					t.Fatalf("want an error, got %+v", p)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("error %q does not mention %q", err, w)
-					}
-				}
+			if errorCase(t, err, tt.wantErr, p) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if p.entry != tt.entry || p.outputExtension() != tt.ext || p.format != tt.format || p.engine.Version != tt.node {
 				t.Errorf("plan = entry %s ext %s format %v node %s, want %s %s %v %s", p.entry, p.outputExtension(), p.format, p.engine.Version, tt.entry, tt.ext, tt.format, tt.node)
@@ -135,11 +124,7 @@ func TestBundleSettingIsChecked(t *testing.T) {
 			if err == nil {
 				t.Fatal("want an error")
 			}
-			for _, w := range tt.wantErr {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not mention %q", err, w)
-				}
-			}
+			mentions(t, err, tt.wantErr...)
 		})
 	}
 }
@@ -160,11 +145,7 @@ func TestEsbuildResolvesFromTheProductionInstall(t *testing.T) {
 	if err == nil {
 		t.Fatal("a devDependency was bundled")
 	}
-	for _, w := range []string{"bundle src/pad.ts with esbuild", `src/pad.ts:1:21: "left-pad" is in ` + filepath.Join(src, "node_modules") + " but not among the production dependencies", "move it to dependencies"} {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("error %q does not mention %q", err, w)
-		}
-	}
+	mentions(t, err, "bundle src/pad.ts with esbuild", `src/pad.ts:1:21: "left-pad" is in `+filepath.Join(src, "node_modules")+" but not among the production dependencies", "move it to dependencies")
 	if strings.Contains(err.Error(), cache) {
 		t.Errorf("error %q names lamb's scratch folder", err)
 	}
@@ -240,11 +221,7 @@ func TestEsbuildRefusesPackagesAboveTheCache(t *testing.T) {
 	if err == nil {
 		t.Fatal("bundled a package from a node_modules folder above the cache")
 	}
-	for _, w := range []string{"bundle app.js with esbuild", "node_modules/left-pad/index.js", "outside the source folder", "add the package to dependencies"} {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("error %q does not mention %q", err, w)
-		}
-	}
+	mentions(t, err, "bundle app.js with esbuild", "node_modules/left-pad/index.js", "outside the source folder", "add the package to dependencies")
 }
 
 // Every edit makes a new bundle entry in the cache; entries unused for a

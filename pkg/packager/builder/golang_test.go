@@ -67,11 +67,7 @@ func TestGoBuildFailureShowsCompilerOutput(t *testing.T) {
 	if err == nil {
 		t.Fatal("want an error for code that does not compile")
 	}
-	for _, w := range []string{"linux/arm64", "exit status 1", "undefined: undefinedCall"} {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("error %q does not mention %q", err, w)
-		}
-	}
+	mentions(t, err, "linux/arm64", "exit status 1", "undefined: undefinedCall")
 }
 
 func TestGoMainPackage(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
@@ -142,4 +143,32 @@ func writeFile(t *testing.T, path, content string, mode os.FileMode) {
 	if err := os.WriteFile(path, []byte(content), mode); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// mentions fails the test unless err mentions each of phrases.
+func mentions(t *testing.T, err error, phrases ...string) {
+	t.Helper()
+	for _, p := range phrases {
+		if !strings.Contains(err.Error(), p) {
+			t.Errorf("error %q does not mention %q", err, p)
+		}
+	}
+}
+
+// errorCase checks err of a table case: wantErr lists what the error must
+// mention, nil when none is wanted; got is the result shown when no error
+// came. It reports whether the case ends there, with the error checked.
+func errorCase(t *testing.T, err error, wantErr []string, got any) bool {
+	t.Helper()
+	if wantErr == nil {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return false
+	}
+	if err == nil {
+		t.Fatalf("want an error, got %+v", got)
+	}
+	mentions(t, err, wantErr...)
+	return true
 }

@@ -119,11 +119,7 @@ func TestJavaWithoutBuildOutput(t *testing.T) {
 	if err == nil {
 		t.Fatal("want an error for a project that was not built")
 	}
-	for _, w := range []string{src, "target/classes", "package.artifact", "package.build"} {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("error %q does not mention %q", err, w)
-		}
-	}
+	mentions(t, err, src, "target/classes", "package.artifact", "package.build")
 }
 
 func TestJavaGradleLayout(t *testing.T) {

@@ -40,16 +40,12 @@ func (b *builder) node(ctx context.Context, spec Spec, a arch) (*Result, error) 
 		return &Result{Trees: nodeSourceTrees(src)}, nil
 	}
 	pkgPath := filepath.Join(src, "package.json")
-	raw, err := safefile.ReadFile(ctx, pkgPath, maxManifestBytes)
+	pkg, err := readNodeManifest(ctx, src)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Result{Trees: nodeSourceTrees(src)}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read the package manifest: %w", err)
-	}
-	var pkg map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &pkg); err != nil {
-		return nil, fmt.Errorf("read %s: %w; fix the JSON", pkgPath, err)
+		return nil, err
 	}
 	source := Tree{Dir: src, Skip: []string{"node_modules"}}
 	if err := applyPackageFiles(src, pkg, nodeHandlerFile(src, spec.Handler), &source); err != nil {

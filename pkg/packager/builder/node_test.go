@@ -168,19 +168,8 @@ func TestNodeWithoutInstall(t *testing.T) {
 			if len(runs.calls) > 0 {
 				t.Errorf("ran %q, want no command", runs.calls[0])
 			}
-			if tt.wantErr != nil {
-				if err == nil {
-					t.Fatalf("want an error, got %+v", res)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("error %q does not mention %q", err, w)
-					}
-				}
+			if errorCase(t, err, tt.wantErr, res) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			for i := range tt.want {
 				tt.want[i].Dir = src

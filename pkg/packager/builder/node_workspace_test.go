@@ -103,19 +103,8 @@ func TestFindNodeProject(t *testing.T) {
 				t.Fatal(err)
 			}
 			p, err := findNodeProject(context.Background(), src, pkg)
-			if tt.wantErr != nil {
-				if err == nil {
-					t.Fatalf("want an error, got %+v", p)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("error %q does not mention %q", err, w)
-					}
-				}
+			if errorCase(t, err, tt.wantErr, p) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if tt.wantRoot == "" {
 				if p != nil {

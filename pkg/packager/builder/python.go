@@ -43,7 +43,7 @@ func (b *builder) python(ctx context.Context, spec Spec, a arch) (*Result, error
 	}
 	var locals []string
 	if filepath.Base(input) == "requirements.txt" {
-		locals = localFolders(ctx, src, input, map[string]bool{})
+		locals = localFolders(ctx, src, input)
 	}
 	// Local packages are built from source, which lamb never lets uv do
 	// (--only-binary :all:): pip builds them.
@@ -113,8 +113,35 @@ func (b *builder) pipInstall(ctx context.Context, spec Spec, a arch, version, re
 		Env:  []string{"PIP_REQUIRE_VIRTUALENV=false"},
 		Log:  spec.Log,
 	}
-	// A package published only as a source archive is built into a wheel
-	// and offered to the next attempt; each attempt may find one more.
+	return b.installBuildingSdists(ctx, spec, a, req, input, target, c, wheelInstaller{
+		tool:    "pip",
+		command: spec.pythonName() + " -m pip install",
+		tags:    tagRange(spec.Runtime, a),
+		noWheel: func(out []byte) string {
+			if m := noDistribution.FindSubmatch(out); m != nil {
+				return string(m[1])
+			}
+			return ""
+		},
+	})
+}
+
+// wheelInstaller says how pip or uv reports a requirement it found no
+// wheel for.
+type wheelInstaller struct {
+	// tool and command name the installer and its command line in errors;
+	// tags are the platform tags it accepts.
+	tool, command, tags string
+	// noWheel returns the requirement the installer's output says has no
+	// wheel, "" when it failed for another reason.
+	noWheel func(out []byte) string
+}
+
+// installBuildingSdists runs the install c. A pure-Python package published
+// only as a source archive is built into a wheel (by pip, isolated) and
+// offered to the next attempt, so both installers accept the same
+// requirements; each attempt may find one more.
+func (b *builder) installBuildingSdists(ctx context.Context, spec Spec, a arch, req, input, target string, c command, w wheelInstaller) error {
 	sdists := &sdistWheels{dir: filepath.Join(filepath.Dir(target), "sdist-wheels")}
 	defer os.RemoveAll(sdists.dir)
 	for {
@@ -122,13 +149,13 @@ func (b *builder) pipInstall(ctx context.Context, spec Spec, a arch, version, re
 		if err == nil {
 			return nil
 		}
-		m := noDistribution.FindSubmatch(out)
-		if m == nil {
-			return fmt.Errorf("install %s with `%s -m pip install -r %s`: %s%s", input, spec.pythonName(), filepath.Base(req), exitStatus(err), outputTail(out))
+		requirement := w.noWheel(out)
+		if requirement == "" {
+			return fmt.Errorf("install %s with `%s -r %s`: %s%s", input, w.command, filepath.Base(req), exitStatus(err), outputTail(out))
 		}
-		switch err := b.buildPureSdist(ctx, spec, a, req, string(m[1]), sdists); {
+		switch err := b.buildPureSdist(ctx, spec, a, req, requirement, sdists); {
 		case errors.Is(err, errNoWheel):
-			return noWheelError(input, string(m[1]), "pip", tagRange(spec.Runtime, a), spec, a, out)
+			return noWheelError(input, requirement, w.tool, w.tags, spec, a, out)
 		case err != nil:
 			return fmt.Errorf("install %s: %w", input, err)
 		}

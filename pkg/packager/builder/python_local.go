@@ -94,24 +94,41 @@ func (r localRequirement) line(dir string) string {
 
 // localFolders lists the project folders a requirements file and the
 // files it includes name, for the install's cache key.
-func localFolders(ctx context.Context, src, req string, seen map[string]bool) []string {
-	if seen[req] {
-		return nil
-	}
-	seen[req] = true
-	raw, err := safefile.ReadFile(ctx, req, maxManifestBytes)
-	if err != nil {
-		return nil
-	}
+func localFolders(ctx context.Context, src, req string) []string {
 	var dirs []string
-	for _, line := range strings.Split(string(raw), "\n") {
-		if opt, val := requirementOption(line); opt == "-r" || opt == "--requirement" {
-			dirs = append(dirs, localFolders(ctx, src, relativeTo(req, val), seen)...)
-		} else if r, ok := parseLocalRequirement(src, line); ok {
+	eachRequirementLine(ctx, req, func(_, line string) {
+		if r, ok := parseLocalRequirement(src, line); ok {
 			dirs = append(dirs, r.dir)
 		}
-	}
+	})
 	return dirs
+}
+
+// eachRequirementLine calls visit with each line of the requirements file
+// req and the file it is in, an included file's lines (-r) in place of the
+// line that includes it. Each file is read once; one that cannot be read
+// is passed over.
+func eachRequirementLine(ctx context.Context, req string, visit func(file, line string)) {
+	seen := map[string]bool{}
+	var walk func(req string)
+	walk = func(req string) {
+		if seen[req] {
+			return
+		}
+		seen[req] = true
+		raw, err := safefile.ReadFile(ctx, req, maxManifestBytes)
+		if err != nil {
+			return
+		}
+		for _, line := range strings.Split(string(raw), "\n") {
+			if opt, val := requirementOption(line); opt == "-r" || opt == "--requirement" {
+				walk(relativeTo(req, val))
+			} else {
+				visit(req, line)
+			}
+		}
+	}
+	walk(req)
 }
 
 // relativeTo resolves a path a requirements file names the way pip does:

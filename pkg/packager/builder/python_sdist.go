@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-
-	"github.com/lambcli/lamb/internal/safefile"
 )
 
 // errNoWheel stands for "pip found no wheel for the platform": each caller
@@ -42,7 +40,7 @@ func (b *builder) buildPureSdist(ctx context.Context, spec Spec, a arch, req, re
 		return fmt.Errorf("create a folder to build %s in: %w", name, err)
 	}
 	defer os.RemoveAll(scratch)
-	lines := append(indexOptions(ctx, spec.Source, req, map[string]bool{}), requirement)
+	lines := append(indexOptions(ctx, req), requirement)
 	scratchReq := filepath.Join(scratch, "requirements.txt")
 	if err := os.WriteFile(scratchReq, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		return fmt.Errorf("stage the build of %s: %w", name, err)
@@ -115,17 +113,9 @@ func tagRange(runtime string, a arch) string {
 // where the install did. A relative --find-links becomes absolute as pip
 // resolves it: next to the file when it exists there, else left for pip to
 // resolve from the project folder.
-func indexOptions(ctx context.Context, src, req string, seen map[string]bool) []string {
-	if seen[req] {
-		return nil
-	}
-	seen[req] = true
-	raw, err := safefile.ReadFile(ctx, req, maxManifestBytes)
-	if err != nil {
-		return nil
-	}
+func indexOptions(ctx context.Context, req string) []string {
 	var out []string
-	for _, line := range strings.Split(string(raw), "\n") {
+	eachRequirementLine(ctx, req, func(req, line string) {
 		opt, val := requirementOption(line)
 		switch opt {
 		case "--no-index":
@@ -137,10 +127,8 @@ func indexOptions(ctx context.Context, src, req string, seen map[string]bool) []
 				val = p
 			}
 			out = append(out, opt+" "+val)
-		case "-r", "--requirement":
-			out = append(out, indexOptions(ctx, src, relativeTo(req, val), seen)...)
 		}
-	}
+	})
 	return out
 }
 

@@ -74,33 +74,20 @@ func (b *builder) uvInstall(ctx context.Context, spec Spec, a arch, version, req
 		// Copies, not links into uv's cache: lamb rewrites RECORD in place.
 		"--link-mode", "copy", "--no-python-downloads", "--quiet"}
 	c := command{Dir: spec.Source, Name: "uv", Args: args, Env: []string{"UV_NO_PROGRESS=1"}, Log: spec.Log}
-	// As with pip, a pure-Python package published only as a source
-	// archive is built into a wheel (by pip, isolated) and offered to the
-	// next attempt, so both installers accept the same requirements.
-	sdists := &sdistWheels{dir: filepath.Join(filepath.Dir(target), "sdist-wheels")}
-	defer os.RemoveAll(sdists.dir)
-	for {
-		out, err := b.run(ctx, c)
-		if err == nil {
-			return nil
-		}
-		m := uvNoWheel.FindSubmatch(out)
-		if m == nil {
-			return fmt.Errorf("install %s with `uv pip install -r %s`: %s%s", input, filepath.Base(req), exitStatus(err), outputTail(out))
-		}
-		// The match starts with the requirement as uv names it: name==version.
-		requirement := strings.Fields(string(m[0]))[0]
-		switch err := b.buildPureSdist(ctx, spec, a, req, requirement, sdists); {
-		case errors.Is(err, errNoWheel):
-			machine, floor, _ := strings.Cut(uvPlatform(spec.Runtime, a), "-")
-			return noWheelError(input, requirement, "uv", floor+"_"+machine+" and older", spec, a, out)
-		case err != nil:
-			return fmt.Errorf("install %s: %w", input, err)
-		}
-		if !slices.Contains(c.Args, sdists.dir) {
-			c.Args = append(c.Args, "--find-links", sdists.dir)
-		}
-	}
+	machine, floor, _ := strings.Cut(uvPlatform(spec.Runtime, a), "-")
+	return b.installBuildingSdists(ctx, spec, a, req, input, target, c, wheelInstaller{
+		tool:    "uv",
+		command: "uv pip install",
+		tags:    floor + "_" + machine + " and older",
+		noWheel: func(out []byte) string {
+			if m := uvNoWheel.FindSubmatch(out); m != nil {
+				// The match starts with the requirement as uv names it:
+				// name==version.
+				return strings.Fields(string(m[0]))[0]
+			}
+			return ""
+		},
+	})
 }
 
 // installerFiles are what pip and uv write differently into the same
