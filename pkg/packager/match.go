@@ -17,15 +17,16 @@ import (
 )
 
 // pattern is one gitignore line translated to a doublestar glob over zip
-// paths. doublestar does the globbing; a bare name is compared as a string.
+// paths. doublestar does the globbing; a literal path is compared as a string.
 type pattern struct {
 	line   string // as written, for error messages
 	glob   string
 	inside string // for "x/**": the glob of x, which the pattern does not match
-	// name, for an unanchored pattern without wildcards ("node_modules",
-	// ".npmrc"), is the one last path element it matches: a string compare
-	// instead of a glob match for the many default exclusions.
-	name    string
+	// literal, for a glob "**/<path without wildcards>" (".npmrc",
+	// "node_modules/.cache"), is that path: it matches the paths that are it
+	// or end in "/" and it, a string compare instead of a glob match for
+	// the many default exclusions.
+	literal string
 	negate  bool
 	dirOnly bool
 }
@@ -74,9 +75,9 @@ func parsePattern(line string) (p pattern, ok bool, err error) {
 		p.glob = line
 	} else {
 		p.glob = "**/" + line
-		if !strings.ContainsAny(line, `*?[\`) {
-			p.name = line
-		}
+	}
+	if rest, ok := strings.CutPrefix(p.glob, "**/"); ok && !strings.ContainsAny(rest, `*?[\`) {
+		p.literal = rest
 	}
 	if base, ok := strings.CutSuffix(p.glob, "/**"); ok && base != "**" {
 		p.inside = base
@@ -120,8 +121,8 @@ func (s *patternSet) decide(zipPath string, isDir bool) (matched, decided bool) 
 		if p.dirOnly && !isDir {
 			continue
 		}
-		if p.name != "" {
-			if p.name == zipPath[strings.LastIndexByte(zipPath, '/')+1:] {
+		if p.literal != "" {
+			if zipPath == p.literal || (strings.HasSuffix(zipPath, p.literal) && zipPath[len(zipPath)-len(p.literal)-1] == '/') {
 				return !p.negate, true
 			}
 			continue

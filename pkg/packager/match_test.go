@@ -143,16 +143,17 @@ func TestPatternErrorsNameTheSource(t *testing.T) {
 	}
 }
 
-// TestNamePatternsMatchAsTheirGlob keeps the string-compare shortcut for
-// wildcard-free names in step with the glob it stands for.
-func TestNamePatternsMatchAsTheirGlob(t *testing.T) {
+// TestLiteralPatternsMatchAsTheirGlob keeps the string-compare shortcut for
+// wildcard-free "**/" patterns in step with the glob it stands for.
+func TestLiteralPatternsMatchAsTheirGlob(t *testing.T) {
 	t.Parallel()
 	paths := []string{".npmrc", "a/.npmrc", "a/b/.npmrc", ".npmrc.bak", "x.npmrc", "a/.npmrc/b",
-		"node_modules", "lib/node_modules", "node_modules/x", "ünï", "a/ünï", "a b", "c/a b"}
-	for _, line := range []string{".npmrc", "node_modules", "ünï", "a b", "!.npmrc"} {
+		"node_modules", "lib/node_modules", "node_modules/x", "ünï", "a/ünï", "a b", "c/a b",
+		"node_modules/.cache", "a/node_modules/.cache", "xnode_modules/.cache", "node_modules/.cachex", ".cache"}
+	for _, line := range []string{".npmrc", "node_modules", "ünï", "a b", "!.npmrc", "**/node_modules/.cache", "**/node_modules"} {
 		p, ok, err := parsePattern(line)
-		if err != nil || !ok || p.name == "" {
-			t.Fatalf("parsePattern(%q) = %+v, %v, %v; want a name pattern", line, p, ok, err)
+		if err != nil || !ok || p.literal == "" {
+			t.Fatalf("parsePattern(%q) = %+v, %v, %v; want a literal pattern", line, p, ok, err)
 		}
 		set := &patternSet{patterns: []pattern{p}}
 		for _, path := range paths {
