@@ -164,3 +164,28 @@ func TestLiteralPatternsMatchAsTheirGlob(t *testing.T) {
 		}
 	}
 }
+
+// TestBasePrefixOnlySkipsNonMatches: the last-element prefix test in front
+// of the glob match never changes a decision, only spares glob matches.
+func TestBasePrefixOnlySkipsNonMatches(t *testing.T) {
+	t.Parallel()
+	paths := []string{".env", ".env.local", "a/.env.prod", "x.env", "env", "node_modules/.pnpm-workspace-state-v1.json",
+		"a/node_modules/.pnpm-workspace-state.json", "node_modules/.pnpm-workspace.json", "index.js", "lib/a.js", "lib",
+		"lib/x/y", "abc", "aXc", "ax", "bx", "cx", "foo/q/bar", "foo/bar", "!x", "a/!x"}
+	for _, line := range []string{".env*", "**/node_modules/.pnpm-workspace-state*.json", "*.js", "lib/**", "a?c", "[ab]x", "foo/*/bar", `\!x`, "**/*.json"} {
+		p, ok, err := parsePattern(line)
+		if err != nil || !ok {
+			t.Fatalf("parsePattern(%q) = %v, %v", line, ok, err)
+		}
+		plain := p
+		plain.basePrefix = ""
+		with, without := &patternSet{patterns: []pattern{p}}, &patternSet{patterns: []pattern{plain}}
+		for _, path := range paths {
+			m1, d1 := with.decide(path, false)
+			m2, d2 := without.decide(path, false)
+			if m1 != m2 || d1 != d2 {
+				t.Errorf("pattern %q (prefix %q) on %q: %v/%v with the prefix test, %v/%v without", line, p.basePrefix, path, m1, d1, m2, d2)
+			}
+		}
+	}
+}
