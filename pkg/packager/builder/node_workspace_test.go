@@ -202,7 +202,7 @@ func TestLayoutClosure(t *testing.T) {
 				}
 				writeFile(t, p, body, 0o644)
 			}
-			user := "/home/me/repo"
+			user := "/Users/me/repo"
 			out := filepath.Join(t.TempDir(), "node_modules")
 			locals, err := layoutClosure(context.Background(), stage, user, filepath.Join(stage, "fn"), filepath.Join(user, "fn"), out)
 			if err != nil {

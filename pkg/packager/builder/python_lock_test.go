@@ -180,7 +180,7 @@ func TestNormaliseSite(t *testing.T) {
 	site := t.TempDir()
 	files := map[string]string{
 		".lock":                             "",
-		"bin/tool":                          "#!/home/me/.venv/bin/python\n",
+		"bin/tool":                          "#!/Users/me/.venv/bin/python\n",
 		"pkg/__init__.py":                   "x = 1\n",
 		"pkg/data,1.txt":                    "comma",
 		"pkg-1.0.dist-info/METADATA":        "Name: pkg\n",
