@@ -57,12 +57,16 @@ lamb deploy
 
 # A change: a new version, and the alias moves to it.
 sed -i.bak 's/version: 1/version: 2/' index.mjs && rm -f index.mjs.bak
-step "lamb deploy   # after a code change"
+step "lamb plan   # after a code change: what deploy would do, nothing written"
+lamb plan
+step "lamb deploy"
 lamb deploy
 step lamb versions hello
 lamb versions hello
 step lamb rollback hello
 lamb rollback hello
+step "lamb shift hello --to 2 --strategy canary:10%:2s   # back to 2: 10% for 2 s, then all"
+lamb shift hello --to 2 --strategy canary:10%:2s
 step lamb status hello
 lamb status hello
 
