@@ -67,10 +67,10 @@ function runs on another architecture and the bundle holds native binaries.
 --no-load turns it off.
 
 Every finding says the measured value, the limit and the fix. lamb check makes
-no AWS writes. It reads account limits (GetAccountSettings) and layer sizes
-(GetLayerVersionByArn), and the visibility timeout of SQS event sources
-(GetQueueAttributes), only when credentials are available, and says what it
-skipped otherwise. Exit status 3 when any finding is an error.
+no AWS writes. It reads account limits (GetAccountSettings), layer sizes
+(GetLayerVersionByArn), the visibility timeout of SQS event sources
+(GetQueueAttributes) and container images (ECR DescribeImages) only when
+credentials are available, and says what it skipped otherwise. Exit status 3 when any finding is an error.
 
 On GitHub Actions (GITHUB_ACTIONS=true) every finding is also printed as a
 workflow command at the line of lamb.yaml that sets the field;
