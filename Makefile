@@ -74,6 +74,7 @@ FUZZTIME ?= 20s
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./pkg/config/
 	$(GO) test -run '^$$' -fuzz '^FuzzArchive$$' -fuzztime $(FUZZTIME) ./pkg/packager/
+	$(GO) test -run '^$$' -fuzz '^FuzzCacheIndex$$' -fuzztime $(FUZZTIME) ./pkg/packager/
 
 # The README's quick start: build lamb, start the emulator, then init → validate
 # → package → check → deploy → invoke → change → deploy → rollback on a new

@@ -96,7 +96,7 @@ func TestDescribe(t *testing.T) {
 
 func TestDescribeCredentialSource(t *testing.T) {
 	for source, want := range map[string]string{
-		"EnvConfigCredentials":                              "environment variables (AWS_ACCESS_KEY_ID)",
+		"EnvConfigCredentials":                               "environment variables (AWS_ACCESS_KEY_ID)",
 		"SharedConfigCredentials: /Users/a/.aws/credentials": `profile "sso-dev" in /Users/a/.aws/credentials`,
 		"SSOProvider":     `SSO, profile "sso-dev"`,
 		"EC2RoleProvider": "EC2 instance metadata (IMDS)",

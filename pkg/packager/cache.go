@@ -1,9 +1,7 @@
 package packager
 
 import (
-	"bufio"
 	"crypto/sha256"
-	"encoding/gob"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -26,7 +24,7 @@ import (
 // deleted.
 
 const (
-	cacheFormat = "lamb-zip-cache/2"
+	cacheFormat = "lamb-zip-cache/3"
 	// cacheMaxAge is how long an unused pack and index are kept.
 	cacheMaxAge = 30 * 24 * time.Hour
 )
@@ -48,21 +46,6 @@ func compressorID() string {
 	return fmt.Sprintf("%s klauspost/compress@%s flate level %d", cacheFormat, v, deflateLevel)
 }
 
-// digest is a SHA-256 sum that gob stores as one byte string: as a plain
-// array gob codes it byte by byte, which made reading the index of a large
-// bundle the slowest part of a warm run.
-type digest [32]byte
-
-func (d digest) MarshalBinary() ([]byte, error) { return d[:], nil }
-
-func (d *digest) UnmarshalBinary(b []byte) error {
-	if len(b) != len(d) {
-		return fmt.Errorf("digest of %d bytes, want %d", len(b), len(d))
-	}
-	copy(d[:], b)
-	return nil
-}
-
 // cacheRecord is one entry of a pack, in zip order.
 type cacheRecord struct {
 	Name   string // zip name (folders end in a slash)
@@ -73,8 +56,8 @@ type cacheRecord struct {
 	CRC    uint32
 	CSize  int64
 	USize  int64
-	Sha    digest // SHA-256 of the uncompressed content
-	Offset int64  // where the entry's data starts in the pack
+	Sha    [32]byte // SHA-256 of the uncompressed content
+	Offset int64    // where the entry's data starts in the pack
 	Sniff  sniffResult
 	Glibc  string
 }
@@ -83,7 +66,7 @@ type cacheRecord struct {
 type cacheIndex struct {
 	Compressor string
 	Pack       fileStat // the pack file this index describes
-	ZipSha256  digest
+	ZipSha256  [32]byte
 	Records    []cacheRecord
 }
 
@@ -151,22 +134,17 @@ func openCache(cacheDir, source, function string, read bool) *zipCache {
 			continue
 		}
 		c.byPath[r.Name] = r
-		c.bySha[[32]byte(r.Sha)] = r
+		c.bySha[r.Sha] = r
 	}
 	return c
 }
 
 func readIndex(path string) (*cacheIndex, error) {
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	var idx cacheIndex
-	if err := gob.NewDecoder(bufio.NewReaderSize(f, 256*1024)).Decode(&idx); err != nil {
-		return nil, err
-	}
-	return &idx, nil
+	return decodeIndex(b)
 }
 
 // lookup returns the record for an unchanged file.
@@ -215,9 +193,10 @@ func (c *zipCache) store(zipPath string, sum [32]byte, records []cacheRecord) er
 	if err != nil {
 		return fmt.Errorf("update cache %s: %w", c.packPath(), err)
 	}
-	idx := cacheIndex{Compressor: compressorID(), Pack: statOf(fi), ZipSha256: digest(sum), Records: records}
+	idx := cacheIndex{Compressor: compressorID(), Pack: statOf(fi), ZipSha256: sum, Records: records}
 	if err := atomicfile.WriteFile(c.indexPath(), func(w io.Writer) error {
-		return gob.NewEncoder(w).Encode(&idx)
+		_, err := w.Write(encodeIndex(&idx))
+		return err
 	}); err != nil {
 		return fmt.Errorf("update cache %s: %w", c.indexPath(), err)
 	}

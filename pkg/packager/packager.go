@@ -369,7 +369,7 @@ func reusePack(job *zipJob, zipPath string) (*zipStats, *atomicfile.File, error)
 			return nil, nil, nil
 		}
 		r := &c.index.Records[i]
-		if r.Name != e.src.name || r.Kind != e.src.kind || r.Mode != uint32(e.mode) || r.Sha != digest(e.sha) ||
+		if r.Name != e.src.name || r.Kind != e.src.kind || r.Mode != uint32(e.mode) || r.Sha != e.sha ||
 			r.CRC != e.crc || r.USize != e.usize || r.CSize != e.csize || r.Method != e.method ||
 			(e.fromPack && r.Offset != e.packOff) {
 			return nil, nil, nil
@@ -384,7 +384,7 @@ func reusePack(job *zipJob, zipPath string) (*zipStats, *atomicfile.File, error)
 		zipFile = f
 	}
 	c.touch()
-	st := &zipStats{sha: [32]byte(c.index.ZipSha256), size: c.index.Pack.Size, records: c.index.Records}
+	st := &zipStats{sha: c.index.ZipSha256, size: c.index.Pack.Size, records: c.index.Records}
 	for _, e := range job.entries {
 		if e.src.kind == kindFile {
 			st.reused++

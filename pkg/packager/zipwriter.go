@@ -231,7 +231,7 @@ func (j *zipJob) plan(e *zipEntry) bool {
 }
 
 func (j *zipJob) fromRecord(e *zipEntry, r *cacheRecord) {
-	e.method, e.crc, e.csize, e.usize, e.sha = r.Method, r.CRC, r.CSize, r.USize, [32]byte(r.Sha)
+	e.method, e.crc, e.csize, e.usize, e.sha = r.Method, r.CRC, r.CSize, r.USize, r.Sha
 	e.sniff, e.glibc = r.Sniff, r.Glibc
 	e.fromPack, e.packOff, e.reused = true, r.Offset, true
 	e.mode = storedMode(e)
