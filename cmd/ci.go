@@ -14,6 +14,7 @@ import (
 	"github.com/lambcli/lamb/internal/safefile"
 	"github.com/lambcli/lamb/pkg/config"
 	"github.com/lambcli/lamb/pkg/limits"
+	"github.com/lambcli/lamb/pkg/pipeline"
 )
 
 // ciReports is what a command that finds problems (validate, check) tells
@@ -140,4 +141,16 @@ func (f *Factory) ciEnv() ci.Env {
 		return ci.Env{}
 	}
 	return ci.EnvFrom(f.Getenv)
+}
+
+// annotatePreflight prints, on GitHub Actions, the findings of the
+// pre-flight that stopped a deploy or plan (runErr), as lamb check prints
+// them: at the lines of lamb.yaml that set the fields. JSON output stays
+// one document.
+func annotatePreflight(ctx context.Context, out io.Writer, env ci.Env, file string, cfg *config.Config, runErr error, jsonOut bool) error {
+	var lv *pipeline.LimitsViolated
+	if jsonOut || !env.GitHubActions || !errors.As(runErr, &lv) {
+		return nil
+	}
+	return env.WriteAnnotations(out, findingAnnotations(ctx, file, cfg, lv.Report))
 }

@@ -43,8 +43,10 @@ type DeployOptions struct {
 	CacheDir    string
 	Verbose     bool
 	JSON        bool
-	// CI says where to append a job summary.
+	// CI says where to append a job summary, and whether to annotate.
 	CI ci.Env
+	// ConfigFile is lamb.yaml's path as given, which annotations name.
+	ConfigFile string
 }
 
 func newDeployCmd(f *Factory, runF func(context.Context, *DeployOptions) error) *cobra.Command {
@@ -84,7 +86,7 @@ happened to each function is appended to the job summary.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Functions = args
 			opts.CacheDir, opts.Verbose, opts.JSON = f.Settings.CacheDir, f.Settings.Verbose, f.Settings.JSON()
-			opts.CI = f.ciEnv()
+			opts.CI, opts.ConfigFile = f.ciEnv(), f.Settings.Config
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -123,6 +125,9 @@ func deployRun(ctx context.Context, opts *DeployOptions) error {
 	})
 	if report.Functions != nil {
 		appendSummary(opts.IO, opts.CI, func() string { return deployMarkdown(report) })
+	}
+	if err := annotatePreflight(ctx, opts.IO.Out, opts.CI, opts.ConfigFile, cfg, runErr, opts.JSON); err != nil {
+		return err
 	}
 	return writeOutcome(ctx, opts.IO, opts.JSON, report.Functions != nil, runErr, func() error {
 		if opts.JSON {

@@ -38,8 +38,10 @@ type PlanOptions struct {
 	JSON     bool
 	// Markdown renders the plan for a pull-request comment.
 	Markdown bool
-	// CI says where to append a job summary.
+	// CI says where to append a job summary, and whether to annotate.
 	CI ci.Env
+	// ConfigFile is lamb.yaml's path as given, which annotations name.
+	ConfigFile string
 }
 
 func newPlanCmd(f *Factory, runF func(context.Context, *PlanOptions) error) *cobra.Command {
@@ -74,7 +76,7 @@ appended to the job summary.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Functions = args
 			opts.CacheDir, opts.Verbose, opts.JSON = f.Settings.CacheDir, f.Settings.Verbose, f.Settings.JSON()
-			opts.Markdown, opts.CI = f.Settings.Output == outputMarkdown, f.ciEnv()
+			opts.Markdown, opts.CI, opts.ConfigFile = f.Settings.Output == outputMarkdown, f.ciEnv(), f.Settings.Config
 			if runF != nil {
 				return runF(c.Context(), opts)
 			}
@@ -113,6 +115,9 @@ func planRun(ctx context.Context, opts *PlanOptions) error {
 		})
 		return err
 	})
+	if err := annotatePreflight(ctx, opts.IO.Out, opts.CI, opts.ConfigFile, cfg, runErr, opts.JSON); err != nil {
+		return err
+	}
 	err = writeOutcome(ctx, opts.IO, opts.JSON, report.Functions != nil, runErr, func() error {
 		switch {
 		case opts.JSON:
