@@ -23,6 +23,7 @@ func TestNodeRefusesNamedPipes(t *testing.T) {
 		tool  string
 	}{
 		{name: "package.json", fifo: "package.json"},
+		{name: "an .npmignore under a files list", files: map[string]string{"package.json": `{"files":["lib"]}`, "lib/a.js": "1"}, fifo: "lib/.npmignore"},
 		{name: ".npmrc", files: map[string]string{"package.json": `{"dependencies":{"is-number":"7.0.0"}}`, "package-lock.json": "{}"}, fifo: ".npmrc", tool: "npm"},
 	}
 	for _, tt := range tests {

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/lambcli/lamb/internal/safefile"
 )
 
 // java builds a Maven or Gradle project with its own tool when lamb.yaml
@@ -67,9 +69,9 @@ func (b *builder) maven(ctx context.Context, spec Spec) (*Result, error) {
 	}
 	// The dependency list only changes with the pom, so the copy is cached
 	// by its content; the tool's fingerprint covers an upgraded Maven.
-	pom, err := readManifest(filepath.Join(spec.Source, "pom.xml"))
+	pom, err := safefile.ReadFile(ctx, filepath.Join(spec.Source, "pom.xml"), maxManifestBytes)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read the dependencies: %w", err)
 	}
 	key := cacheKey(pom, []byte(spec.Source), toolFingerprint("mvn"))
 	lib, err := cachedInstall(ctx, spec.CacheDir, "maven", key, spec.NoCache, func(ctx context.Context, dir string) error {
@@ -84,23 +86,6 @@ func (b *builder) maven(ctx context.Context, spec Spec) (*Result, error) {
 		return nil, err
 	}
 	return &Result{Trees: []Tree{{Dir: classes}, {Dir: lib, Prefix: "lib"}}}, nil
-}
-
-// readManifest reads a build file lamb keys a cache on, bounded like the
-// other manifests.
-func readManifest(p string) ([]byte, error) {
-	fi, err := os.Stat(p)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", p, err)
-	}
-	if fi.Size() > maxManifestBytes {
-		return nil, fmt.Errorf("%s is larger than %d MiB: lamb does not read build files that large", p, maxManifestBytes>>20)
-	}
-	data, err := os.ReadFile(p)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", p, err)
-	}
-	return data, nil
 }
 
 // gradle runs the project's wrapper when it has one, else the gradle on PATH.

@@ -48,7 +48,7 @@ func (b *builder) node(ctx context.Context, spec Spec, a arch) (*Result, error) 
 		return nil, err
 	}
 	source := Tree{Dir: src, Skip: []string{"node_modules"}}
-	if err := applyPackageFiles(src, pkg, nodeHandlerFile(src, spec.Handler), &source); err != nil {
+	if err := applyPackageFiles(ctx, src, pkg, nodeHandlerFile(src, spec.Handler), &source); err != nil {
 		return nil, err
 	}
 	if !hasProductionDeps(pkg) {

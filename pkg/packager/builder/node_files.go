@@ -1,8 +1,11 @@
 package builder
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path"
@@ -11,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
+	"github.com/lambcli/lamb/internal/safefile"
 )
 
 // A package.json "files" list selects what of a package ships, by npm's
@@ -120,7 +124,7 @@ func prefixMatch(glob, dir string) bool {
 // npmPackList lists the files npm would publish from the package in dir
 // whose manifest is pkg, sorted, slash separated; ok is false when pkg has
 // no "files" list.
-func npmPackList(dir string, pkg map[string]json.RawMessage, handlerFile string) (list []string, ok bool, err error) {
+func npmPackList(ctx context.Context, dir string, pkg map[string]json.RawMessage, handlerFile string) (list []string, ok bool, err error) {
 	raw, has := pkg["files"]
 	if !has || strings.TrimSpace(string(raw)) == "null" {
 		return nil, false, nil
@@ -172,7 +176,7 @@ func npmPackList(dir string, pkg map[string]json.RawMessage, handlerFile string)
 	if handlerFile != "" {
 		strict = append(strict, "!/"+handlerFile)
 	}
-	w := &npmWalker{root: dir, levels: map[string][]npmRule{
+	w := &npmWalker{ctx: ctx, root: dir, levels: map[string][]npmRule{
 		"": parseNpmRules(slices.Concat(npmDefaultRules, append([]string{"*"}, pkgLines...), strict)),
 	}, required: required}
 	if err := w.walk(""); err != nil {
@@ -184,6 +188,7 @@ func npmPackList(dir string, pkg map[string]json.RawMessage, handlerFile string)
 
 // npmWalker walks a package folder the way npm-packlist does.
 type npmWalker struct {
+	ctx      context.Context
 	root     string
 	levels   map[string][]npmRule // rules of each folder walked, by its path
 	required []string
@@ -226,11 +231,17 @@ func (w *npmWalker) walk(rel string) error {
 	if rel != "" {
 		lines := []string{}
 		for _, name := range []string{".npmignore", ".gitignore"} {
-			raw, err := os.ReadFile(filepath.Join(dir, name))
-			if err == nil {
-				lines = strings.Split(string(raw), "\n")
-				break
+			// Read as lamb reads .lambignore: a regular file of bounded
+			// size inside the package, never a FIFO or a link out of it.
+			raw, err := safefile.ReadFileIn(w.ctx, w.root, path.Join(rel, name), maxManifestBytes)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
 			}
+			if err != nil {
+				return fmt.Errorf("read the package's ignore file: %w", err)
+			}
+			lines = strings.Split(string(raw), "\n")
+			break
 		}
 		strict := []string{"/.git"}
 		for _, r := range w.required {
@@ -270,8 +281,8 @@ func (w *npmWalker) walk(rel string) error {
 
 // applyPackageFiles narrows tree t, the package folder dir, to what its
 // "files" list publishes; handlerFile, when set, is taken too.
-func applyPackageFiles(dir string, pkg map[string]json.RawMessage, handlerFile string, t *Tree) error {
-	list, ok, err := npmPackList(dir, pkg, handlerFile)
+func applyPackageFiles(ctx context.Context, dir string, pkg map[string]json.RawMessage, handlerFile string, t *Tree) error {
+	list, ok, err := npmPackList(ctx, dir, pkg, handlerFile)
 	if err != nil || !ok {
 		return err
 	}

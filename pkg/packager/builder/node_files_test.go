@@ -69,7 +69,7 @@ func TestNpmPackListMatchesNpm(t *testing.T) {
 			if err := json.Unmarshal([]byte(manifest), &pkg); err != nil {
 				t.Fatal(err)
 			}
-			got, ok, err := npmPackList(dir, pkg, "")
+			got, ok, err := npmPackList(t.Context(), dir, pkg, "")
 			if err != nil || !ok {
 				t.Fatalf("npmPackList: ok %v, %v", ok, err)
 			}
@@ -89,13 +89,13 @@ func TestNpmPackListWithoutFiles(t *testing.T) {
 		if err := json.Unmarshal([]byte(manifest), &pkg); err != nil {
 			t.Fatal(err)
 		}
-		if list, ok, err := npmPackList(dir, pkg, "index.js"); ok || err != nil || list != nil {
+		if list, ok, err := npmPackList(t.Context(), dir, pkg, "index.js"); ok || err != nil || list != nil {
 			t.Errorf("%s: got %q, %v, %v; want no selection", manifest, list, ok, err)
 		}
 	}
 	var pkg map[string]json.RawMessage
 	_ = json.Unmarshal([]byte(`{"files": "lib"}`), &pkg)
-	if _, _, err := npmPackList(dir, pkg, ""); err == nil {
+	if _, _, err := npmPackList(t.Context(), dir, pkg, ""); err == nil {
 		t.Errorf("a files string is accepted, want an error naming the field")
 	}
 }

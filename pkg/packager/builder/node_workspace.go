@@ -424,7 +424,7 @@ func (b *builder) nodeProjectBuild(ctx context.Context, spec Spec, a arch, p *no
 		if err != nil {
 			return nil, err
 		}
-		if err := applyPackageFiles(ldir, lpkg, "", &t); err != nil {
+		if err := applyPackageFiles(ctx, ldir, lpkg, "", &t); err != nil {
 			return nil, err
 		}
 		trees = append(trees, t)
