@@ -28,7 +28,10 @@ fetch() { # URL FILE
 	if [ -n "${GITHUB_TOKEN:-}" ] && [ "${1#"$api_url"}" != "$1" ]; then
 		auth=(-H "Authorization: Bearer $GITHUB_TOKEN")
 	fi
-	curl --fail --silent --show-error --location --retry 3 ${auth[@]+"${auth[@]}"} --output "$2" "$1"
+	# Bounded: a server that accepts and never answers fails the step
+	# instead of holding the job until its own timeout.
+	curl --fail --silent --show-error --location --retry 3 --connect-timeout 20 --max-time 600 \
+		${auth[@]+"${auth[@]}"} --output "$2" "$1"
 }
 
 if [ "$version" = latest ]; then
